@@ -1,0 +1,58 @@
+/** Debian's redis-server on 127.0.0.1:6379, installed with apt-get when it is missing. */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { dataDir } from './paths.ts';
+import { ServiceError } from './errors.ts';
+import { hasCommand, runStep, startDetached } from './processes.ts';
+import type { NativeService } from './service.ts';
+
+export const REDIS_PORT = 6379;
+
+export const redis: NativeService = {
+  name: 'redis',
+  port: REDIS_PORT,
+  startTimeoutMs: 15_000,
+
+  async prepare() {
+    if (hasCommand('redis-server')) return;
+    const isRoot = process.getuid?.() === 0;
+    if (!isRoot || !hasCommand('apt-get', ['--version'])) {
+      throw new ServiceError(
+        'redis',
+        'redis-server is not installed',
+        'install it (Debian: sudo apt-get install redis-server), or use Docker',
+      );
+    }
+    const hint = 'check that Debian package sources are reachable, then retry';
+    runStep('redis', 'apt-get', ['update'], { cwd: dataDir, hint });
+    runStep('redis', 'apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], {
+      cwd: dataDir,
+      hint,
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  },
+
+  start() {
+    const dir = path.join(dataDir, 'redis');
+    mkdirSync(dir, { recursive: true });
+    // PubSub only: nothing in Redis needs to survive a restart, so persistence is off.
+    return startDetached({
+      name: 'redis',
+      command: 'redis-server',
+      args: ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    });
+  },
+
+  async probe() {
+    const client = new Redis({ port: REDIS_PORT, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      const answer = await client.ping();
+      if (answer !== 'PONG') throw new Error(`PING answered ${answer}`);
+    } finally {
+      client.disconnect();
+    }
+  },
+};
