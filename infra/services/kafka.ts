@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { allTopics, topicsFor } from '@orders/core/topics';
+import { ensureTopics } from '@orders/core/kafka';
 import { dataDir, infraDir } from './paths.ts';
 import { ServiceError } from './errors.ts';
 import { hasCommand, runStep, startDetached } from './processes.ts';
@@ -47,36 +47,7 @@ export function brokerClient(clientId: string): Kafka {
   });
 }
 
-/** Creates the system's topics with their partition counts, and adds partitions where a topic has too few. */
-export async function ensureTopics(kafka: Kafka, prefix = ''): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const wanted = allTopics(topicsFor(prefix));
-    const existing = new Set(await admin.listTopics());
-    const missing = wanted.filter((topic) => !existing.has(topic.name));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions })),
-      });
-    }
-    const present = wanted.filter((topic) => existing.has(topic.name));
-    if (present.length === 0) return;
-    const { topics } = await admin.fetchTopicMetadata({ topics: present.map((topic) => topic.name) });
-    const grow = present.filter((topic) => {
-      const found = topics.find((meta) => meta.name === topic.name);
-      return found !== undefined && found.partitions.length < topic.partitions;
-    });
-    if (grow.length > 0) {
-      await admin.createPartitions({
-        topicPartitions: grow.map((topic) => ({ topic: topic.name, count: topic.partitions })),
-      });
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
+export { ensureTopics };
 
 export const kafka: NativeService = {
   name: 'kafka',

@@ -1,0 +1,60 @@
+/**
+ * Configuration models, one zod model per concern. Every setting has a working
+ * default for local use; `parseConfig` reads them all at once and reports every
+ * error together, so a misconfigured service says everything wrong in one go.
+ */
+import { z } from 'zod';
+
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+export const MongoModel = z.object({
+  MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).default('mongodb://127.0.0.1:27017/orders'),
+});
+
+export const KafkaModel = z.object({
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((value) => value.split(',').map((broker) => broker.trim()))
+    .refine((brokers) => brokers.every((broker) => /^[\w.-]+:\d+$/.test(broker)), 'must be host:port[,host:port…]'),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[\w.-]*$/, 'may hold letters, digits, ".", "_" and "-" only')
+    .default(''),
+});
+
+export const RedisModel = z.object({
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+});
+
+export const LogModel = z.object({
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/** Parses `env` against a zod object model; throws one ConfigError that lists every problem. */
+export function parseConfig<T extends z.ZodObject>(model: T, env: Record<string, string | undefined>): z.infer<T> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = model.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+}
+
+export const intFromEnv = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const rateFromEnv = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);

@@ -1,0 +1,129 @@
+/**
+ * The read model in MongoDB: products, customers, orders, and the status changes
+ * that decide them. Every write the system makes is a single-document write, so
+ * that the same code is correct on MongoDB and on FerretDB (which has neither
+ * multi-document transactions nor atomic conditional updates).
+ */
+import mongoose, { type Connection, type InferSchemaType } from 'mongoose';
+import { ORDER_STATUSES } from './status.ts';
+
+const { Schema } = mongoose;
+
+export const productSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    price: { type: Number, required: true },
+    stock: { type: Number, required: true, min: 0 },
+  },
+  { versionKey: false },
+);
+
+export const customerSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    email: { type: String, required: true },
+  },
+  { versionKey: false },
+);
+
+const historyEntrySchema = new Schema(
+  {
+    version: { type: Number, required: true },
+    previousStatus: { type: String, enum: [...ORDER_STATUSES, null], default: null },
+    status: { type: String, enum: ORDER_STATUSES, required: true },
+    at: { type: Date, required: true },
+    error: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+export const orderSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orderNumber: { type: String, required: true, unique: true },
+    customerId: { type: String, required: true },
+    sku: { type: String, required: true },
+    quantity: { type: Number, required: true },
+    total: { type: Number, required: true },
+    status: { type: String, enum: ORDER_STATUSES, required: true },
+    version: { type: Number, required: true },
+    attempts: { type: Number, required: true, default: 0 },
+    error: { type: String, default: null },
+    idempotencyKey: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    processedAt: { type: Date, default: null },
+    failedAt: { type: Date, default: null },
+    updatedAt: { type: Date, required: true },
+    history: { type: [historyEntrySchema], default: [] },
+  },
+  { versionKey: false },
+);
+orderSchema.index({ createdAt: -1, _id: -1 });
+orderSchema.index({ status: 1, createdAt: -1 });
+orderSchema.index({ customerId: 1, createdAt: -1 });
+
+/**
+ * One status change of one order, with `_id` = `<orderId>:<version>`. Inserting
+ * it is how a writer claims the change: the unique `_id` lets only one writer
+ * win, on any MongoDB-wire server. It is also the outbox of the change's event.
+ */
+export const statusChangeSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orderId: { type: String, required: true },
+    version: { type: Number, required: true },
+    previousStatus: { type: String, enum: [...ORDER_STATUSES, null], default: null },
+    status: { type: String, enum: ORDER_STATUSES, required: true },
+    error: { type: String, default: null },
+    at: { type: Date, required: true },
+    /** The product's stock after this change reserved it; null when nothing was reserved. */
+    stockAfter: { type: Number, default: null },
+    publishedAt: { type: Date, default: null },
+  },
+  { versionKey: false },
+);
+
+/** That the OrderCreated event for `<orderId>:<version>` reached Kafka. Kept apart from the order so no two writers share a document. */
+export const publicationSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    publishedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+export type ProductDoc = InferSchemaType<typeof productSchema>;
+export type CustomerDoc = InferSchemaType<typeof customerSchema>;
+export type OrderDoc = InferSchemaType<typeof orderSchema>;
+export type HistoryEntry = InferSchemaType<typeof historyEntrySchema>;
+export type StatusChangeDoc = InferSchemaType<typeof statusChangeSchema>;
+
+export function createModels(connection: Connection) {
+  return {
+    Product: connection.model('Product', productSchema, 'products'),
+    Customer: connection.model('Customer', customerSchema, 'customers'),
+    Order: connection.model('Order', orderSchema, 'orders'),
+    StatusChange: connection.model('StatusChange', statusChangeSchema, 'statuschanges'),
+    Publication: connection.model('Publication', publicationSchema, 'publications'),
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;
+
+/** MongoDB's error code for a unique index violation. */
+export const DUPLICATE_KEY = 11000;
+
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === DUPLICATE_KEY;
+}
+
+/** Connects with the options every service uses: filters from clients never become operators. */
+export async function connectDatabase(uri: string): Promise<Connection> {
+  mongoose.set('sanitizeFilter', true);
+  mongoose.set('strictQuery', true);
+  const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5000, maxPoolSize: 20 });
+  await connection.asPromise();
+  return connection;
+}
