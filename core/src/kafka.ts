@@ -46,7 +46,9 @@ export async function ensureTopics(kafka: Kafka, prefix = ''): Promise<void> {
       return found !== undefined && found.partitions.length < topic.partitions;
     });
     if (grow.length > 0) {
-      await admin.createPartitions({ topicPartitions: grow.map((topic) => ({ topic: topic.name, count: topic.partitions })) });
+      await admin.createPartitions({
+        topicPartitions: grow.map((topic) => ({ topic: topic.name, count: topic.partitions })),
+      });
     }
   } finally {
     await admin.disconnect();

@@ -20,7 +20,10 @@ export function createLogger(
   const emit = (at: LogLevel, message: string, fields: Record<string, unknown> = {}) => {
     if (rank[at] < rank[level]) return;
     const extra = Object.fromEntries(
-      Object.entries(fields).map(([key, value]) => [key, value instanceof Error ? { name: value.name, message: value.message } : value]),
+      Object.entries(fields).map(([key, value]) => [
+        key,
+        value instanceof Error ? { name: value.name, message: value.message } : value,
+      ]),
     );
     write(JSON.stringify({ time: new Date().toISOString(), level: at, service, msg: message, ...base, ...extra }));
   };

@@ -1,0 +1,44 @@
+/** What every resolver receives: the models, per-request loaders and the app's services. */
+import DataLoader from 'dataloader';
+import mongoose from 'mongoose';
+import type { CustomerDoc, Models, ProductDoc } from '@orders/core';
+import type { OrderEvents } from './pubsub/order-events.ts';
+import type { StatsBroadcaster } from './stats/stats-broadcaster.ts';
+import type { OrderShape } from './orders/shape.ts';
+import { orderFromDocument } from './orders/shape.ts';
+
+export interface Services {
+  models: Models;
+  events: OrderEvents;
+  stats: StatsBroadcaster;
+  createOrder(input: unknown): Promise<OrderShape>;
+  retryOrder(orderId: string): Promise<OrderShape>;
+}
+
+export interface Loaders {
+  product: DataLoader<string, ProductDoc | null>;
+  customer: DataLoader<string, CustomerDoc | null>;
+  order: DataLoader<string, OrderShape | null>;
+}
+
+export interface Context extends Services {
+  loaders: Loaders;
+}
+
+/** One batched `_id: {$in}` query per type and request, results in key order. */
+function byIdLoader<T extends { _id: string }>(load: (ids: string[]) => Promise<T[]>): DataLoader<string, T | null> {
+  return new DataLoader(async (ids) => {
+    const docs = await load([...ids]);
+    const byId = new Map(docs.map((doc) => [doc._id, doc]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+export function createLoaders(models: Models): Loaders {
+  const $in = (ids: string[]) => ({ _id: mongoose.trusted({ $in: ids }) });
+  return {
+    product: byIdLoader((ids) => models.Product.find($in(ids)).lean<ProductDoc[]>()),
+    customer: byIdLoader((ids) => models.Customer.find($in(ids)).lean<CustomerDoc[]>()),
+    order: byIdLoader(async (ids) => (await models.Order.find($in(ids)).lean()).map(orderFromDocument)),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * createOrder: validate, store the order PENDING, publish it. The same
+ * idempotency key from the same customer returns the same order and sends
+ * nothing twice, because it decides the order's id.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { isDuplicateKey, snapshotOf, type Logger, type Models } from '@orders/core';
+import { badInput, notFound } from '../errors.ts';
+import type { OrderEvents } from '../pubsub/order-events.ts';
+import type { OrderPublisher } from './publish-order.ts';
+import { orderFromDocument, type OrderShape } from './shape.ts';
+
+export const MAX_QUANTITY = 1000;
+
+export const CreateOrderInput = z.object({
+  customerId: z.string().trim().min(1, 'customerId must not be empty').max(64, 'customerId is too long'),
+  sku: z.string().trim().min(1, 'sku must not be empty').max(64, 'sku is too long'),
+  quantity: z
+    .number()
+    .int('quantity must be a whole number')
+    .min(1, 'quantity must be at least 1')
+    .max(MAX_QUANTITY, `quantity must be at most ${MAX_QUANTITY}`),
+  idempotencyKey: z
+    .string()
+    .min(1, 'idempotencyKey must not be empty')
+    .max(128, 'idempotencyKey is too long')
+    .nullish(),
+});
+export type CreateOrderInput = z.infer<typeof CreateOrderInput>;
+
+export function validateCreateOrder(input: unknown): CreateOrderInput {
+  const result = CreateOrderInput.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = String(issue?.path[0] ?? 'input');
+  throw badInput(issue?.message ?? 'invalid input', field);
+}
+
+function orderIdFor(customerId: string, idempotencyKey: string | null | undefined): string {
+  if (!idempotencyKey) return randomBytes(12).toString('hex');
+  return createHash('sha256').update(`${customerId}\0${idempotencyKey}`).digest('hex').slice(0, 24);
+}
+
+const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+/** ORD-YYMMDD-XXXXXX: readable over the phone, unique by its unique index. */
+export function newOrderNumber(now: Date): string {
+  const day = now.toISOString().slice(2, 10).replaceAll('-', '');
+  const bytes = randomBytes(6);
+  const suffix = Array.from(bytes, (byte) => ALPHABET[byte % ALPHABET.length]).join('');
+  return `ORD-${day}-${suffix}`;
+}
+
+export interface CreateOrderDeps {
+  models: Models;
+  publisher: OrderPublisher;
+  events: OrderEvents;
+  logger: Logger;
+}
+
+export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Promise<OrderShape> {
+  const input = validateCreateOrder(rawInput);
+  const { models } = deps;
+  const [customer, product] = await Promise.all([
+    models.Customer.findById(input.customerId).lean(),
+    models.Product.findById(input.sku).lean(),
+  ]);
+  if (!customer) throw notFound(`no customer with id "${input.customerId}"`);
+  if (!product) throw notFound(`no product with sku "${input.sku}"`);
+
+  const now = new Date();
+  const id = orderIdFor(customer._id, input.idempotencyKey);
+  let order: OrderShape;
+  try {
+    const doc = await models.Order.create({
+      _id: id,
+      orderNumber: newOrderNumber(now),
+      customerId: customer._id,
+      sku: product._id,
+      quantity: input.quantity,
+      total: Math.round(product.price * input.quantity * 100) / 100,
+      status: 'PENDING',
+      version: 1,
+      attempts: 0,
+      error: null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      createdAt: now,
+      updatedAt: now,
+      history: [{ version: 1, previousStatus: null, status: 'PENDING', at: now, error: null }],
+    });
+    order = orderFromDocument(doc.toObject());
+  } catch (error) {
+    if (!isDuplicateKey(error) || !input.idempotencyKey) throw error;
+    return existingForKey(deps, id, input);
+  }
+
+  const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber });
+  log.info('order created', { sku: order.sku, quantity: order.quantity });
+  await publishOrLeaveToRelay(deps, order, log);
+  await deps.events.publishCreated({ order: snapshotOf(order) });
+  return order;
+}
+
+/** A repeated request with the same key: the first order, published if the first request could not. */
+async function existingForKey(deps: CreateOrderDeps, id: string, input: CreateOrderInput): Promise<OrderShape> {
+  const doc = await deps.models.Order.findById(id).lean();
+  if (!doc) throw new Error(`order ${id} was reported as a duplicate but cannot be read`);
+  const existing = orderFromDocument(doc);
+  if (existing.sku !== input.sku || existing.quantity !== input.quantity) {
+    throw badInput(
+      `idempotencyKey "${input.idempotencyKey}" was already used for a different order (${existing.orderNumber})`,
+      'idempotencyKey',
+    );
+  }
+  if (existing.status === 'PENDING' && !(await deps.publisher.isPublished(existing))) {
+    await publishOrLeaveToRelay(deps, existing, deps.logger.child({ orderId: existing._id }));
+  }
+  return existing;
+}
+
+/** A broker outage does not fail the request: the order is stored, and the outbox relay publishes it later. */
+async function publishOrLeaveToRelay(deps: CreateOrderDeps, order: OrderShape, log: Logger): Promise<void> {
+  try {
+    await deps.publisher.publish(order);
+  } catch (error) {
+    log.warn('order stored but not yet published; the outbox relay will retry', { error });
+  }
+}

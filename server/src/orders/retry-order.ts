@@ -1,0 +1,106 @@
+/**
+ * retryOrder: a FAILED order goes back to PENDING and through the processor
+ * again. The status change is claimed by inserting it with a unique id, so two
+ * concurrent retries cannot both succeed.
+ */
+import {
+  assertTransition,
+  changeId,
+  isDuplicateKey,
+  snapshotOf,
+  type Logger,
+  type Models,
+  type OrderStatusChangedEvent,
+} from '@orders/core';
+import type { Producer } from 'kafkajs';
+import type { Topics } from '@orders/core';
+import { badInput, conflict, notFound } from '../errors.ts';
+import type { OrderEvents } from '../pubsub/order-events.ts';
+import type { OrderPublisher } from './publish-order.ts';
+import { orderFromDocument, type OrderShape } from './shape.ts';
+
+export interface RetryOrderDeps {
+  models: Models;
+  publisher: OrderPublisher;
+  producer: Producer;
+  topics: Topics;
+  events: OrderEvents;
+  logger: Logger;
+}
+
+export async function retryOrder(deps: RetryOrderDeps, orderId: string): Promise<OrderShape> {
+  const { models } = deps;
+  const doc = await models.Order.findById(orderId).lean();
+  if (!doc) throw notFound(`no order with id "${orderId}"`);
+  const order = orderFromDocument(doc);
+  if (order.status !== 'FAILED') {
+    throw badInput(`only a FAILED order can be retried; ${order.orderNumber} is ${order.status}`, 'id');
+  }
+  assertTransition('FAILED', 'PENDING');
+
+  const at = new Date();
+  const version = order.version + 1;
+  const id = changeId(order._id, version);
+  try {
+    await models.StatusChange.create({
+      _id: id,
+      orderId: order._id,
+      version,
+      previousStatus: 'FAILED',
+      status: 'PENDING',
+      error: null,
+      at,
+      stockAfter: null,
+      publishedAt: null,
+    });
+  } catch (error) {
+    if (isDuplicateKey(error)) throw conflict(`${order.orderNumber} is already being retried`);
+    throw error;
+  }
+
+  const entry = { version, previousStatus: 'FAILED' as const, status: 'PENDING' as const, at, error: null };
+  await models.Order.updateOne(
+    { _id: order._id },
+    {
+      $set: { status: 'PENDING', version, error: null, failedAt: null, processedAt: null, updatedAt: at },
+      $push: { history: entry },
+    },
+  );
+  const retried: OrderShape = {
+    ...order,
+    status: 'PENDING',
+    version,
+    error: null,
+    failedAt: null,
+    processedAt: null,
+    updatedAt: at,
+    history: [...order.history, entry],
+  };
+  const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber });
+  log.info('order retried', { version });
+
+  const change: OrderStatusChangedEvent = {
+    v: 1,
+    type: 'OrderStatusChanged',
+    changeId: id,
+    orderId: order._id,
+    version,
+    previousStatus: 'FAILED',
+    status: 'PENDING',
+    error: null,
+    at: at.toISOString(),
+  };
+  try {
+    await deps.publisher.publish(retried);
+    await deps.producer.send({
+      topic: deps.topics.status.name,
+      acks: -1,
+      messages: [{ key: order._id, value: JSON.stringify(change) }],
+    });
+    await models.StatusChange.updateOne({ _id: id }, { $set: { publishedAt: new Date() } });
+  } catch (error) {
+    log.warn('retry stored but not yet published; the outbox relay will retry', { error });
+  }
+  await deps.events.publishStatus({ change, order: snapshotOf(retried) });
+  return retried;
+}

@@ -1,0 +1,59 @@
+/**
+ * Order events between server instances, over Redis PubSub
+ * (graphql-redis-subscriptions on ioredis). Every instance subscribes to the
+ * same channels, so a subscriber on any instance receives every change.
+ */
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { Redis } from 'ioredis';
+import {
+  channelsFor,
+  type Channels,
+  type Logger,
+  type OrderCreatedMessage,
+  type OrderStatusMessage,
+} from '@orders/core';
+
+export interface OrderEvents {
+  readonly channels: Channels;
+  readonly pubsub: RedisPubSub;
+  publishCreated(message: OrderCreatedMessage): Promise<void>;
+  publishStatus(message: OrderStatusMessage): Promise<void>;
+  created(): AsyncIterableIterator<OrderCreatedMessage>;
+  statusChanges(): AsyncIterableIterator<OrderStatusMessage>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createOrderEvents(url: string, prefix: string, logger: Logger): OrderEvents {
+  const options = {
+    // Reconnect for ever with a capped backoff; ioredis resubscribes by itself.
+    retryStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2000),
+    maxRetriesPerRequest: 2,
+  };
+  const publisher = new Redis(url, options);
+  const subscriber = new Redis(url, options);
+  for (const [role, client] of [
+    ['publisher', publisher],
+    ['subscriber', subscriber],
+  ] as const) {
+    client.on('error', (error) => logger.warn('redis connection error', { role, error }));
+    client.on('ready', () => logger.info('redis ready', { role }));
+  }
+  const pubsub = new RedisPubSub({ publisher, subscriber });
+  const channels = channelsFor(prefix);
+
+  return {
+    channels,
+    pubsub,
+    publishCreated: (message) => pubsub.publish(channels.created, message),
+    publishStatus: (message) => pubsub.publish(channels.status, message),
+    created: () => pubsub.asyncIterableIterator<OrderCreatedMessage>(channels.created),
+    statusChanges: () => pubsub.asyncIterableIterator<OrderStatusMessage>(channels.status),
+    async ping() {
+      await publisher.ping();
+    },
+    async close() {
+      await pubsub.close();
+    },
+  };
+}

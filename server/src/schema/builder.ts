@@ -1,0 +1,41 @@
+/** The Pothos builder: plugins, the Context and the scalars. It defines no types. */
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import type { Context } from '../context.ts';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    ID: { Input: string; Output: string };
+  };
+  Connection: { totalCount: number };
+  DefaultEdgesNullability: false;
+  DefaultFieldNullability: false;
+}>({
+  plugins: [RelayPlugin],
+  defaultFieldNullability: false,
+  relay: {
+    edgesFieldOptions: { nullable: false },
+    nodesOnConnection: true,
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});
+
+builder.scalarType('DateTime', {
+  description: 'A point in time, as an ISO-8601 string in UTC, e.g. "2026-11-24T06:00:00.000Z".',
+  serialize: (value) => value.toISOString(),
+  parseValue: (value) => {
+    const date = typeof value === 'string' ? new Date(value) : new Date(NaN);
+    if (Number.isNaN(date.getTime()))
+      throw new TypeError(`DateTime must be an ISO-8601 string, got ${JSON.stringify(value)}`);
+    return date;
+  },
+});
+
+builder.globalConnectionField('totalCount', (t) =>
+  t.int({ description: 'How many items match, across all pages.', resolve: (parent) => parent.totalCount }),
+);

@@ -1,0 +1,70 @@
+/**
+ * Pushes fresh statistics to `orderStats` subscribers when orders change, at
+ * most once per interval and only while someone listens: one computation per
+ * instance, shared by every subscriber.
+ */
+import { Repeater } from 'graphql-yoga';
+import type { Logger, Models } from '@orders/core';
+import type { OrderEvents } from '../pubsub/order-events.ts';
+import { computeOrderStats, type OrderStats } from './order-stats.ts';
+
+export class StatsBroadcaster {
+  private readonly listeners = new Set<(stats: OrderStats) => void>();
+  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
+  private watching: Promise<void>[] = [];
+  private readonly iterators: AsyncIterableIterator<unknown>[] = [];
+
+  constructor(
+    private readonly models: Models,
+    private readonly events: OrderEvents,
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    for (const iterator of [this.events.created(), this.events.statusChanges()]) {
+      this.iterators.push(iterator);
+      this.watching.push(
+        (async () => {
+          for await (const _ of iterator) this.dirty = true;
+        })(),
+      );
+    }
+    this.timer = setInterval(() => void this.flush(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.all(this.iterators.map((iterator) => iterator.return?.()));
+    await Promise.allSettled(this.watching);
+  }
+
+  /** The stats now, then every change, for one subscriber. */
+  subscribe(): AsyncIterable<OrderStats> {
+    return new Repeater<OrderStats>(async (push, stop) => {
+      const listener = (stats: OrderStats) => void push(stats);
+      this.listeners.add(listener);
+      try {
+        await push(await computeOrderStats(this.models));
+      } catch (error) {
+        stop(error);
+      }
+      await stop;
+      this.listeners.delete(listener);
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.dirty || this.listeners.size === 0) return;
+    this.dirty = false;
+    try {
+      const stats = await computeOrderStats(this.models);
+      for (const listener of this.listeners) listener(stats);
+    } catch (error) {
+      this.dirty = true;
+      this.logger.warn('could not compute order stats; next tick retries', { error });
+    }
+  }
+}
