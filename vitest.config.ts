@@ -5,9 +5,14 @@ import { defineConfig } from 'vitest/config';
  * integration tests share the real servers and this machine's two cores.
  */
 export default defineConfig({
+  resolve: {
+    // Node loads graphql 16's CommonJS build for the libraries; tests must share that one copy.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'node',
           include: [

@@ -1,0 +1,125 @@
+/**
+ * Starts the real server in-process on a free port, on the real services, with
+ * its own database and topic prefix so that test files never see each other.
+ */
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import mongoose from 'mongoose';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { createLogger, createModels, topicsFor, type Models } from '@orders/core';
+import { createApp, type App } from '../src/app.ts';
+import { loadConfig, type ServerConfig } from '../src/config.ts';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string; field?: string } }[];
+}
+
+export interface TestServer {
+  app: App;
+  config: ServerConfig;
+  models: Models;
+  kafka: Kafka;
+  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  wsClient(): Client;
+  /** How many messages a topic holds, over all partitions. */
+  messageCount(topic: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function testEnv(name: string, extra: Record<string, string> = {}): Record<string, string> {
+  const id = `${name}_${randomBytes(4).toString('hex')}`;
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MONGODB_URI: `mongodb://127.0.0.1:27017/${id}`,
+    KAFKA_TOPIC_PREFIX: `${id}.`,
+    LOG_LEVEL: 'warn',
+    OUTBOX_INTERVAL_MS: '3600000',
+    ...extra,
+  };
+}
+
+export async function startTestServer(name: string, extra: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig(testEnv(name, extra));
+  const app = await createApp(config, { logger: createLogger('server-test', 'warn') });
+  const connection = await mongoose.createConnection(config.mongo.uri).asPromise();
+  const models = createModels(connection);
+  const kafka = new Kafka({ clientId: 'server-test', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const clients: Client[] = [];
+
+  return {
+    app,
+    config,
+    models,
+    kafka,
+    async graphql(query, variables) {
+      const response = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as never;
+    },
+    wsClient() {
+      const client = createClient({
+        url: `${app.url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        lazy: false,
+      });
+      clients.push(client);
+      return client;
+    },
+    async messageCount(topic) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.dispose()));
+      await app.stop();
+      const topics = topicsFor(config.kafka.topicPrefix);
+      await admin
+        .deleteTopics({ topics: [topics.created.name, topics.status.name, topics.deadLetters.name] })
+        .catch(() => {});
+      await admin.disconnect();
+      await connection.dropDatabase();
+      await connection.close();
+    },
+  };
+}
+
+/** Collects what a graphql-ws subscription delivers until the test stops it. */
+export function collect<T>(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const received: T[] = [];
+  const errors: unknown[] = [];
+  let resolveReady: () => void = () => {};
+  const unsubscribe = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (value) => {
+        if (value.data) received.push(value.data as T);
+        if (value.errors) errors.push(...value.errors);
+      },
+      error: (error) => errors.push(error),
+      complete: () => {},
+    },
+  );
+  void resolveReady;
+  return { received, errors, unsubscribe };
+}
+
+export async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
