@@ -95,7 +95,6 @@ export async function startTestServer(name: string, extra: Record<string, string
 export function collect<T>(client: Client, query: string, variables: Record<string, unknown> = {}) {
   const received: T[] = [];
   const errors: unknown[] = [];
-  let resolveReady: () => void = () => {};
   const unsubscribe = client.subscribe<T>(
     { query, variables },
     {
@@ -107,7 +106,6 @@ export function collect<T>(client: Client, query: string, variables: Record<stri
       complete: () => {},
     },
   );
-  void resolveReady;
   return { received, errors, unsubscribe };
 }
 
