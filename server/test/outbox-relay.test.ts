@@ -1,0 +1,46 @@
+/** The outbox relay: an order stored but never produced to Kafka is published later, exactly once. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topicsFor } from '@orders/core';
+import { startTestServer, type TestServer } from './harness.ts';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer('outbox', { OUTBOX_GRACE_MS: '1000' });
+});
+afterAll(() => server?.close());
+
+function strandedOrder(id: string, updatedAt: Date) {
+  return {
+    _id: id,
+    orderNumber: `ORD-STRANDED-${id.slice(-4)}`,
+    customerId: 'cus_0001',
+    sku: 'SKU-0002',
+    quantity: 2,
+    total: 10,
+    status: 'PENDING' as const,
+    version: 1,
+    attempts: 0,
+    createdAt: updatedAt,
+    updatedAt,
+    history: [{ version: 1, previousStatus: null, status: 'PENDING' as const, at: updatedAt, error: null }],
+  };
+}
+
+describe('OutboxRelay', () => {
+  it('publishes an order the server stored but never produced, once, and leaves fresh ones to their request', async () => {
+    const topic = topicsFor(server.config.kafka.topicPrefix).created.name;
+    const before = await server.messageCount(topic);
+    // As if the server died between the insert and the produce.
+    await server.models.Order.create(strandedOrder('c00000000000000000000001', new Date(Date.now() - 60_000)));
+    await server.models.Order.create(strandedOrder('c00000000000000000000002', new Date()));
+
+    expect(await server.app.relay.runOnce()).toBe(1);
+    expect(await server.messageCount(topic)).toBe(before + 1);
+    expect(await server.models.Publication.exists({ _id: 'c00000000000000000000001:1' })).not.toBeNull();
+
+    // A second pass finds it published and sends nothing more.
+    expect(await server.app.relay.runOnce()).toBe(0);
+    expect(await server.messageCount(topic)).toBe(before + 1);
+  });
+});
