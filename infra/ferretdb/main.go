@@ -58,6 +58,8 @@ func run(listen, data, level string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
+	go runIDIndexer(ctx, dir, logger)
+
 	fmt.Fprintf(os.Stderr, "ferretdb: listening on %s, data in %s\n", f.MongoDBURI(), dir)
 	return f.Run(ctx)
 }

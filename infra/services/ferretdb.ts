@@ -2,7 +2,7 @@
  * FerretDB (MongoDB wire protocol) with its SQLite backend on 127.0.0.1:27017,
  * embedded in the small Go launcher under infra/ferretdb and built on first use.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { dataDir, infraDir } from './paths.ts';
@@ -18,7 +18,9 @@ const binary = path.join(sourceDir, 'bin', 'ferretdb-launcher');
 function isStale(): boolean {
   if (!existsSync(binary)) return true;
   const built = statSync(binary).mtimeMs;
-  return ['main.go', 'go.mod', 'go.sum'].some((file) => statSync(path.join(sourceDir, file)).mtimeMs > built);
+  return readdirSync(sourceDir)
+    .filter((file) => file.endsWith('.go') || file === 'go.mod' || file === 'go.sum')
+    .some((file) => statSync(path.join(sourceDir, file)).mtimeMs > built);
 }
 
 export const ferretdb: NativeService = {
