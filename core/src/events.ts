@@ -19,6 +19,10 @@ export const OrderCreatedEvent = z.object({
   sku: z.string().min(1),
   quantity: z.number().int().positive(),
   at: isoDate,
+  /** The rest of the order as stored, so that the event log alone can rebuild it (replay). */
+  orderNumber: z.string().optional(),
+  total: z.number().optional(),
+  createdAt: isoDate.optional(),
 });
 export type OrderCreatedEvent = z.infer<typeof OrderCreatedEvent>;
 

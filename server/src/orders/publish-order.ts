@@ -26,6 +26,9 @@ export function createOrderPublisher(models: Models, producer: Producer, topics:
         sku: order.sku,
         quantity: order.quantity,
         at: order.updatedAt.toISOString(),
+        orderNumber: order.orderNumber,
+        total: order.total,
+        createdAt: order.createdAt.toISOString(),
       };
       await producer.send({
         topic: topics.created.name,
