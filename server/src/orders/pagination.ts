@@ -77,15 +77,15 @@ export async function ordersPage(models: Models, args: OrdersPageArgs) {
   const limit = (backwards ? last : (first ?? DEFAULT_PAGE)) ?? DEFAULT_PAGE;
   const direction = backwards ? 1 : -1;
 
-  const [docs, totalCount] = await Promise.all([
+  const docs =
     limit === 0
-      ? Promise.resolve([])
-      : models.Order.find(filter)
+      ? []
+      : await models.Order.find(filter)
           .sort({ createdAt: direction, _id: direction })
           .limit(limit + 1)
-          .lean(),
-    models.Order.countDocuments(base),
-  ]);
+          .lean();
+  let count: Promise<number> | undefined;
+  const totalCount = () => (count ??= models.Order.countDocuments(base).exec());
   const hasMore = docs.length > limit;
   const page = docs.slice(0, limit).map(orderFromDocument);
   if (backwards) page.reverse();

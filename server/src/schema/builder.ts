@@ -9,7 +9,8 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     ID: { Input: string; Output: string };
   };
-  Connection: { totalCount: number };
+  /** Counting is a query of its own: it runs only when a client asks for totalCount. */
+  Connection: { totalCount: () => Promise<number> };
   DefaultEdgesNullability: false;
   DefaultFieldNullability: false;
 }>({
@@ -37,5 +38,5 @@ builder.scalarType('DateTime', {
 });
 
 builder.globalConnectionField('totalCount', (t) =>
-  t.int({ description: 'How many items match, across all pages.', resolve: (parent) => parent.totalCount }),
+  t.int({ description: 'How many items match, across all pages.', resolve: (parent) => parent.totalCount() }),
 );
