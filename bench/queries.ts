@@ -1,0 +1,132 @@
+/**
+ * Query throughput: `orders(status: PROCESSED, first: 20)` and `orderStats` on
+ * the GraphQL server against a baseline REST endpoint on the same data, run one
+ * after the other in the same run, then GraphQL at half its peak rate for the
+ * latency it gives when not saturated.
+ */
+import autocannon from 'autocannon';
+import mongoose from 'mongoose';
+import { createModels } from '@orders/core';
+import { freePort, launch, waitReady } from './lib/processes.ts';
+
+export interface LoadResult {
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function load(options: autocannon.Options): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => {
+      if (error) return reject(error);
+      resolve({
+        requestsPerSec: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors: result.errors + result.non2xx + result.timeouts,
+      });
+    });
+  });
+}
+
+async function seedOrders(uri: string, count: number): Promise<void> {
+  const connection = await mongoose.createConnection(uri).asPromise();
+  const { Order } = createModels(connection);
+  const now = Date.now();
+  const statuses = ['PROCESSED', 'PROCESSED', 'PROCESSED', 'FAILED', 'PENDING'] as const;
+  const docs = Array.from({ length: count }, (_, i) => {
+    const status = statuses[i % statuses.length]!;
+    const at = new Date(now - (count - i) * 1000);
+    return {
+      _id: (0xd0000000 + i).toString(16).padStart(24, '0'),
+      orderNumber: `ORD-BENCH-${i}`,
+      customerId: `cus_${String((i % 40) + 1).padStart(4, '0')}`,
+      sku: `SKU-${String((i % 24) + 1).padStart(4, '0')}`,
+      quantity: 1 + (i % 5),
+      total: 10 + (i % 90),
+      status,
+      version: status === 'PENDING' ? 1 : 2,
+      attempts: status === 'PENDING' ? 0 : 1,
+      error: status === 'FAILED' ? 'payment declined' : null,
+      createdAt: at,
+      processedAt: status === 'PROCESSED' ? at : null,
+      failedAt: status === 'FAILED' ? at : null,
+      updatedAt: at,
+      history: [{ version: 1, previousStatus: null, status: 'PENDING', at, error: null }],
+    };
+  });
+  for (let i = 0; i < docs.length; i += 1000) await Order.insertMany(docs.slice(i, i + 1000));
+  await connection.close();
+}
+
+export async function benchQueries(options: { orders: number; seconds: number; connections: number }) {
+  const uri = `mongodb://127.0.0.1:27017/bench_queries_${Date.now()}`;
+  const graphqlPort = freePort();
+  const restPort = graphqlPort + 1;
+  const server = launch(
+    'server/src/main.ts',
+    { PORT: String(graphqlPort), MONGODB_URI: uri, KAFKA_TOPIC_PREFIX: 'bench.' },
+    graphqlPort,
+  );
+  const rest = launch('bench/baseline-rest.ts', { PORT: String(restPort), MONGODB_URI: uri }, restPort);
+  try {
+    await Promise.all([waitReady(`${server.url}/ready`), waitReady(`${rest.url}/health`)]);
+    await seedOrders(uri, options.orders);
+
+    const graphql = (query: string): autocannon.Options => ({
+      url: `${server.url}/graphql`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+      connections: options.connections,
+      duration: options.seconds,
+    });
+    const ordersQuery = graphql(
+      '{ orders(status: [PROCESSED], first: 20) { edges { node { id orderNumber status total createdAt } } } }',
+    );
+    const statsQuery = graphql('{ orderStats { total pending processed failed successRate } }');
+    const restQuery: autocannon.Options = {
+      url: `${rest.url}/api/orders?status=PROCESSED`,
+      connections: options.connections,
+      duration: options.seconds,
+    };
+
+    // Warm both up, then measure them back to back.
+    await load({ ...ordersQuery, duration: 2 });
+    await load({ ...restQuery, duration: 2 });
+    const graphqlOrders = await load(ordersQuery);
+    const restOrders = await load(restQuery);
+    const graphqlStats = await load(statsQuery);
+    const halfPeak = await load({
+      ...ordersQuery,
+      overallRate: Math.max(1, Math.floor(graphqlOrders.requestsPerSec / 2)),
+    });
+
+    return {
+      orders: options.orders,
+      seconds: options.seconds,
+      connections: options.connections,
+      graphqlOrders,
+      restOrders,
+      graphqlStats,
+      graphqlOrdersAtHalfPeak: halfPeak,
+      graphqlToRestRatio:
+        Math.round((graphqlOrders.requestsPerSec / Math.max(1, restOrders.requestsPerSec)) * 100) / 100,
+    };
+  } finally {
+    await Promise.all([server.stop(), rest.stop()]);
+    const connection = await mongoose.createConnection(uri).asPromise();
+    await connection.dropDatabase();
+    await connection.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await benchQueries({
+    orders: Number(process.env.BENCH_ORDERS ?? 5000),
+    seconds: Number(process.env.BENCH_SECONDS ?? 10),
+    connections: Number(process.env.BENCH_CONNECTIONS ?? 16),
+  });
+  console.log(JSON.stringify(result, null, 2));
+}
