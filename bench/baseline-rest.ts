@@ -16,7 +16,8 @@ const { Order } = createModels(connection);
 const app = express();
 app.get('/api/orders', async (req, res) => {
   const status = typeof req.query.status === 'string' ? req.query.status : undefined;
-  const orders = await Order.find(status ? { status } : {})
+  const filter: Record<string, string> = status ? { status } : {};
+  const orders = await Order.find(filter)
     .sort({ createdAt: -1 })
     .limit(100)
     .lean();
