@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, KafkaModel, MongoModel, RedisModel, parseConfig } from './config.ts';
+
+const Model = MongoModel.extend(KafkaModel.shape).extend(RedisModel.shape);
+
+describe('parseConfig', () => {
+  it('gives working local defaults when nothing is set', () => {
+    expect(parseConfig(Model, {})).toEqual({
+      MONGODB_URI: 'mongodb://127.0.0.1:27017/orders',
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
+      KAFKA_TOPIC_PREFIX: '',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+  });
+
+  it('reports every invalid setting at once, each by name', () => {
+    let error: unknown;
+    try {
+      parseConfig(Model, { MONGODB_URI: 'postgres://x', KAFKA_BROKERS: 'no-port', REDIS_URL: 'nope' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toMatch(/MONGODB_URI: must be a URL starting with mongodb:\/\//);
+    expect(problems.join('\n')).toMatch(/KAFKA_BROKERS: must be host:port/);
+    expect(problems.join('\n')).toMatch(/REDIS_URL: must be a URL starting with redis:\/\//);
+  });
+
+  it('splits a list of brokers', () => {
+    expect(parseConfig(Model, { KAFKA_BROKERS: 'a:1, b:2' }).KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
+  });
+});
