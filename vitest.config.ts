@@ -29,6 +29,28 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // The dashboard's component and unit tests, built by web/vite.config.ts (React), in jsdom.
+        extends: './web/vite.config.ts',
+        test: {
+          name: 'web',
+          root: './web',
+          include: ['src/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          setupFiles: ['./src/test-setup.ts'],
+        },
+      },
+      {
+        // The dashboard end to end in real Chromium against a real server and processor; expects web/dist.
+        test: {
+          name: 'e2e',
+          include: ['web/e2e/**/*.e2e.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,115 @@
+/**
+ * The dashboard's one GraphQL client: urql over HTTP for queries and
+ * mutations, graphql-ws for subscriptions. The WebSocket reconnects for ever
+ * with a jittered backoff and resubscribes every live subscription; a
+ * ConnectionMonitor follows it for the indicator and for catching up.
+ *
+ * No document cache: urql's cacheExchange would refetch the order table after
+ * every createOrder (it invalidates by __typename), while the views here stay
+ * current by merging subscription events, by version.
+ */
+import { Client, fetchExchange, subscriptionExchange } from 'urql';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { ConnectionMonitor } from './connection-monitor.ts';
+import { reconnectDelay } from './connection-state.ts';
+
+/** Ping the server this often, and drop a socket that does not answer within PONG_TIMEOUT_MS. */
+const KEEP_ALIVE_MS = 10_000;
+const PONG_TIMEOUT_MS = 5_000;
+
+export function graphqlEndpoints(location: Pick<Location, 'protocol' | 'host'>): { http: string; ws: string } {
+  const secure = location.protocol === 'https:';
+  return {
+    http: `${location.protocol}//${location.host}/graphql`,
+    ws: `${secure ? 'wss' : 'ws'}://${location.host}/graphql`,
+  };
+}
+
+export interface GraphqlConnection {
+  readonly client: Client;
+  readonly monitor: ConnectionMonitor;
+  readonly ws: WsClient;
+  dispose(): void;
+}
+
+export function createGraphqlConnection(
+  location: Pick<Location, 'protocol' | 'host'> = window.location,
+): GraphqlConnection {
+  const endpoints = graphqlEndpoints(location);
+  const monitor = new ConnectionMonitor(navigator.onLine);
+  let socket: WebSocket | undefined;
+  let pongTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const ws = createWsClient({
+    url: endpoints.ws,
+    // Connect now, not at the first subscription, so the indicator tells the truth from the start.
+    lazy: false,
+    keepAlive: KEEP_ALIVE_MS,
+    retryAttempts: Infinity,
+    shouldRetry: () => true,
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, reconnectDelay(retries))),
+    onNonLazyError: (error) => {
+      // Only a fatal close code from the server gets here; the indicator shows it as offline.
+      console.error('live feed stopped', error);
+      monitor.report({ type: 'downTooLong' });
+    },
+    on: {
+      connecting: () => monitor.report({ type: 'connecting' }),
+      connected: (connected) => {
+        socket = connected as WebSocket;
+        monitor.report({ type: 'connected' });
+      },
+      closed: () => {
+        socket = undefined;
+        clearTimeout(pongTimer);
+        monitor.report({ type: 'closed' });
+      },
+      ping: (received) => {
+        if (received) return;
+        clearTimeout(pongTimer);
+        // A socket that stops answering (a sleeping laptop, a dead proxy) is closed so that a retry begins.
+        pongTimer = setTimeout(() => {
+          if (socket?.readyState === WebSocket.OPEN) socket.close(4408, 'Pong timeout');
+        }, PONG_TIMEOUT_MS);
+      },
+      pong: (received) => {
+        if (received) clearTimeout(pongTimer);
+      },
+    },
+  });
+
+  const client = new Client({
+    url: endpoints.http,
+    exchanges: [
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? '' };
+          return {
+            subscribe(sink) {
+              const unsubscribe = ws.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+    ],
+  });
+
+  const online = () => monitor.report({ type: 'browserOnline', online: true });
+  const offline = () => monitor.report({ type: 'browserOnline', online: false });
+  window.addEventListener('online', online);
+  window.addEventListener('offline', offline);
+
+  return {
+    client,
+    monitor,
+    ws,
+    dispose() {
+      window.removeEventListener('online', online);
+      window.removeEventListener('offline', offline);
+      clearTimeout(pongTimer);
+      void ws.dispose();
+    },
+  };
+}

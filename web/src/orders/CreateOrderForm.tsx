@@ -1,0 +1,219 @@
+/**
+ * The create-order form: customer, product and quantity, random values on
+ * request. The order appears in the table at once (optimistic) and is
+ * replaced by the server's answer; the server's errors show by their field.
+ */
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQuery } from 'urql';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Stack from '@mui/material/Stack';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { getFragmentData, graphql } from '../gql/index.ts';
+import { formatMoney } from './format.ts';
+import { checkOrderInput, formErrorsFrom, hasErrors, noFormErrors, type FormErrors } from './form-errors.ts';
+import { useLiveOrders } from './LiveOrdersContext.tsx';
+import { OrderTable_OrderFragment } from './OrderTable.tsx';
+import { newIdempotencyKey, randomOrderInput } from './random-order.ts';
+
+const CatalogueQuery = graphql(`
+  query CreateOrderForm_CatalogueQuery {
+    customers {
+      id
+      name
+      email
+    }
+    products {
+      sku
+      name
+      price
+      stock
+    }
+  }
+`);
+
+const CreateOrderMutation = graphql(`
+  mutation CreateOrderForm_CreateOrderMutation($input: CreateOrderInput!) {
+    createOrder(input: $input) {
+      ...OrderTable_Order
+    }
+  }
+`);
+
+export function CreateOrderForm() {
+  const [catalogue, refetchCatalogue] = useQuery({ query: CatalogueQuery });
+  const [, createOrder] = useMutation(CreateOrderMutation);
+  const { dispatch } = useLiveOrders();
+  const [customerId, setCustomerId] = useState('');
+  const [sku, setSku] = useState('');
+  const [quantity, setQuantity] = useState('1');
+  const [errors, setErrors] = useState<FormErrors>(noFormErrors);
+  const [submitting, setSubmitting] = useState(false);
+  const [created, setCreated] = useState<string | null>(null);
+
+  const customers = catalogue.data?.customers ?? [];
+  const products = catalogue.data?.products ?? [];
+  const product = products.find((candidate) => candidate.sku === sku);
+  const customer = customers.find((candidate) => candidate.id === customerId);
+  const amount = Number(quantity);
+  const total = product && Number.isInteger(amount) && amount > 0 ? product.price * amount : null;
+  const ready = customers.length > 0 && products.length > 0;
+
+  const fillRandom = () => {
+    if (!ready) return;
+    const input = randomOrderInput(customers, products);
+    setCustomerId(input.customerId);
+    setSku(input.sku);
+    setQuantity(String(input.quantity));
+    setErrors(noFormErrors);
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const checked = checkOrderInput({ customerId, sku, quantity });
+    setErrors(checked);
+    setCreated(null);
+    if (hasErrors(checked) || !customer || !product) return;
+
+    const key = newIdempotencyKey();
+    const count = Number.parseInt(quantity, 10);
+    dispatch({
+      type: 'optimisticAdded',
+      key,
+      order: {
+        id: key,
+        orderNumber: '',
+        quantity: count,
+        total: Math.round(product.price * count * 100) / 100,
+        status: 'PENDING',
+        version: 0,
+        error: null,
+        createdAt: new Date().toISOString(),
+        processedAt: null,
+        failedAt: null,
+        customer: { id: customer.id, name: customer.name },
+        product: { sku: product.sku, name: product.name },
+      },
+    });
+    setSubmitting(true);
+    const result = await createOrder({ input: { customerId, sku, quantity: count, idempotencyKey: key } });
+    setSubmitting(false);
+    const order = result.data ? getFragmentData(OrderTable_OrderFragment, result.data.createOrder) : null;
+    dispatch({ type: 'optimisticSettled', key, order });
+    if (order) {
+      setCreated(order.orderNumber);
+    } else {
+      setErrors(formErrorsFrom(result.error ?? { graphQLErrors: [{ message: 'The server did not create it.' }] }));
+    }
+  };
+
+  if (catalogue.error && !catalogue.data) {
+    return (
+      <Alert
+        severity="error"
+        action={
+          <Button color="inherit" size="small" onClick={() => refetchCatalogue({ requestPolicy: 'network-only' })}>
+            Try again
+          </Button>
+        }
+      >
+        Could not load customers and products: {catalogue.error.message}
+      </Alert>
+    );
+  }
+
+  return (
+    <Box component="form" noValidate onSubmit={submit} aria-label="Create order">
+      <Stack spacing={2}>
+        <Box
+          sx={{
+            display: 'grid',
+            gap: 2,
+            gridTemplateColumns: {
+              xs: 'minmax(0, 1fr)',
+              sm: 'minmax(0, 1fr) minmax(0, 1fr)',
+              lg: 'minmax(0, 3fr) minmax(0, 3fr) minmax(0, 1.3fr)',
+            },
+          }}
+        >
+          <TextField
+            select
+            label="Customer"
+            id="create-order-customer"
+            value={customerId}
+            onChange={(event) => setCustomerId(event.target.value)}
+            error={Boolean(errors.fields.customerId)}
+            helperText={errors.fields.customerId ?? customer?.email ?? ' '}
+            disabled={!ready}
+            slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}
+            fullWidth
+          >
+            <option value="">{ready ? 'Choose a customer' : 'Loading…'}</option>
+            {customers.map((option) => (
+              <option key={option.id} value={option.id}>
+                {option.name}
+              </option>
+            ))}
+          </TextField>
+          <TextField
+            select
+            label="Product"
+            id="create-order-product"
+            value={sku}
+            onChange={(event) => setSku(event.target.value)}
+            error={Boolean(errors.fields.sku)}
+            helperText={errors.fields.sku ?? (product ? `${product.stock} in stock` : ' ')}
+            disabled={!ready}
+            slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}
+            fullWidth
+          >
+            <option value="">{ready ? 'Choose a product' : 'Loading…'}</option>
+            {products.map((option) => (
+              <option key={option.sku} value={option.sku}>
+                {option.name} — {formatMoney(option.price)}
+              </option>
+            ))}
+          </TextField>
+          <TextField
+            label="Quantity"
+            id="create-order-quantity"
+            type="number"
+            value={quantity}
+            onChange={(event) => setQuantity(event.target.value)}
+            error={Boolean(errors.fields.quantity)}
+            helperText={errors.fields.quantity ?? 'From 1 to 1000'}
+            slotProps={{ htmlInput: { min: 1, max: 1000, step: 1, inputMode: 'numeric' } }}
+            fullWidth
+          />
+        </Box>
+        {errors.form && <Alert severity="error">{errors.form}</Alert>}
+        <Box role="status" aria-live="polite" sx={{ minHeight: 0 }}>
+          {created && (
+            <Alert severity="success" onClose={() => setCreated(null)}>
+              Order {created} created.
+            </Alert>
+          )}
+        </Box>
+        <Stack direction={{ xs: 'column', sm: 'row' }} spacing={1} sx={{ alignItems: { sm: 'center' } }}>
+          <Button
+            variant="contained"
+            type="submit"
+            disabled={!ready || submitting}
+            startIcon={submitting ? <CircularProgress size={16} color="inherit" aria-hidden /> : undefined}
+          >
+            Create order
+          </Button>
+          <Button variant="outlined" onClick={fillRandom} disabled={!ready} type="button">
+            Generate random values
+          </Button>
+          <Typography variant="body2" color="text.secondary" aria-live="polite" sx={{ pl: { sm: 1 } }}>
+            Total: <strong>{total === null ? '—' : formatMoney(total)}</strong>
+          </Typography>
+        </Stack>
+      </Stack>
+    </Box>
+  );
+}

@@ -1,0 +1,430 @@
+/**
+ * The live order table: the newest orders page by page, kept current by the
+ * `orderCreated` and `orderStatusChanged` subscriptions, filtered by status,
+ * and reread from the server after every reconnect.
+ */
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
+import { useClient } from 'urql';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Link from '@mui/material/Link';
+import Skeleton from '@mui/material/Skeleton';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableContainer from '@mui/material/TableContainer';
+import TableHead from '@mui/material/TableHead';
+import TablePagination from '@mui/material/TablePagination';
+import TableRow from '@mui/material/TableRow';
+import Tooltip from '@mui/material/Tooltip';
+import Typography from '@mui/material/Typography';
+import { getFragmentData, graphql } from '../gql/index.ts';
+import type { OrderStatus } from '../gql/graphql.ts';
+import { useCatchUp } from '../graphql/connection-context.tsx';
+import { formatCount, formatFullTime, formatMoney, formatTime } from './format.ts';
+import { isUnconfirmed, type LiveEvent, type LiveRow, type OrdersPage } from './live-orders.ts';
+import { useLiveOrders } from './LiveOrdersContext.tsx';
+import { OrderStatusChip, STATUS_LABEL } from './OrderStatusChip.tsx';
+import { statusArgument, type StatusFilter } from './status-filter.ts';
+
+export const OrderTable_OrderFragment = graphql(`
+  fragment OrderTable_Order on Order {
+    id
+    orderNumber
+    quantity
+    total
+    status
+    version
+    error
+    createdAt
+    processedAt
+    failedAt
+    customer {
+      id
+      name
+    }
+    product {
+      sku
+      name
+    }
+  }
+`);
+
+const OrdersQuery = graphql(`
+  query OrderTable_OrdersQuery($first: Int!, $after: String, $status: [OrderStatus!]) {
+    orders(first: $first, after: $after, status: $status) {
+      totalCount
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
+      edges {
+        cursor
+        node {
+          ...OrderTable_Order
+        }
+      }
+    }
+  }
+`);
+
+const OrderCreatedSubscription = graphql(`
+  subscription OrderTable_OrderCreatedSubscription {
+    orderCreated {
+      ...OrderTable_Order
+    }
+  }
+`);
+
+const OrderStatusChangedSubscription = graphql(`
+  subscription OrderTable_OrderStatusChangedSubscription {
+    orderStatusChanged {
+      previousStatus
+      status
+      version
+      order {
+        ...OrderTable_Order
+      }
+    }
+  }
+`);
+
+/** Orders fetched per request; the table shows pages of ROWS_PER_PAGE from what is loaded. */
+const FETCH_SIZE = 50;
+const ROWS_PER_PAGE = [10, 25, 50];
+/** Live events are applied together at most this often, so a burst re-renders the table once. */
+const EVENT_BATCH_MS = 60;
+
+/** Loads pages into the shared live list, and feeds it the live events. */
+function useOrderFeed() {
+  const client = useClient();
+  const { state, dispatch } = useLiveOrders();
+  const [loadingMore, setLoadingMore] = useState(false);
+  const filter = state.filter;
+
+  const fetchPage = useCallback(
+    async (forFilter: StatusFilter, after: string | null): Promise<OrdersPage> => {
+      const result = await client
+        .query(
+          OrdersQuery,
+          { first: FETCH_SIZE, after, status: statusArgument(forFilter) },
+          { requestPolicy: 'network-only' },
+        )
+        .toPromise();
+      if (result.error || !result.data) throw new Error(result.error?.message ?? 'the server sent no orders');
+      const { orders } = result.data;
+      return {
+        rows: orders.edges.map((edge) => ({
+          cursor: edge.cursor,
+          order: getFragmentData(OrderTable_OrderFragment, edge.node),
+        })),
+        totalCount: orders.totalCount,
+        endCursor: orders.pageInfo.endCursor ?? null,
+        hasMore: orders.pageInfo.hasNextPage,
+      };
+    },
+    [client],
+  );
+
+  // The filter of the latest request: an answer for another filter is dropped.
+  const current = useRef(filter);
+  current.current = filter;
+
+  const reload = useCallback(() => {
+    const forFilter = current.current;
+    fetchPage(forFilter, null).then(
+      (page) => {
+        if (current.current === forFilter) dispatch({ type: 'pageLoaded', page, mode: 'replace' });
+      },
+      (error: unknown) => {
+        if (current.current === forFilter) dispatch({ type: 'pageFailed', error: messageOf(error) });
+      },
+    );
+  }, [fetchPage, dispatch]);
+
+  const loadMore = useCallback(async () => {
+    const forFilter = current.current;
+    if (state.endCursor === null) {
+      reload();
+      return;
+    }
+    setLoadingMore(true);
+    try {
+      const page = await fetchPage(forFilter, state.endCursor);
+      if (current.current === forFilter) dispatch({ type: 'pageLoaded', page, mode: 'append' });
+    } catch (error) {
+      if (current.current === forFilter) dispatch({ type: 'pageFailed', error: messageOf(error) });
+    } finally {
+      setLoadingMore(false);
+    }
+  }, [fetchPage, dispatch, reload, state.endCursor]);
+
+  // The first load, and a new one for each filter (a new filter resets the list to 'loading').
+  const loadedFilter = useRef<StatusFilter | null>(null);
+  useEffect(() => {
+    if (loadedFilter.current === filter || state.phase !== 'loading') return;
+    loadedFilter.current = filter;
+    reload();
+  }, [filter, state.phase, reload]);
+
+  useCatchUp(reload);
+
+  useEffect(() => {
+    let batch: LiveEvent[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      const events = batch;
+      batch = [];
+      dispatch({ type: 'events', events });
+    };
+    const push = (event: LiveEvent) => {
+      batch.push(event);
+      timer ??= setTimeout(flush, EVENT_BATCH_MS);
+    };
+    const created = client.subscription(OrderCreatedSubscription, {}).subscribe((result) => {
+      if (result.data)
+        push({ kind: 'created', order: getFragmentData(OrderTable_OrderFragment, result.data.orderCreated) });
+      if (result.error) console.warn('orderCreated', result.error.message);
+    });
+    const changed = client.subscription(OrderStatusChangedSubscription, {}).subscribe((result) => {
+      const change = result.data?.orderStatusChanged;
+      if (change) {
+        const order = getFragmentData(OrderTable_OrderFragment, change.order);
+        push({ kind: 'statusChanged', order, previousStatus: change.previousStatus ?? null });
+      }
+      if (result.error) console.warn('orderStatusChanged', result.error.message);
+    });
+    return () => {
+      created.unsubscribe();
+      changed.unsubscribe();
+      clearTimeout(timer);
+    };
+  }, [client, dispatch]);
+
+  return { state, dispatch, reload, loadMore, loadingMore };
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function OrderTable({ onOpenOrder }: { onOpenOrder: (orderId: string) => void }) {
+  const { state, dispatch, reload, loadMore, loadingMore } = useOrderFeed();
+  const [page, setPage] = useState(0);
+  const [rowsPerPage, setRowsPerPage] = useState(25);
+
+  // A new filter starts at the first page.
+  useEffect(() => setPage(0), [state.filter]);
+  // On an older page, rows hold still: new ones are counted, not inserted.
+  useEffect(() => dispatch({ type: 'hold', holding: page > 0 }), [page, dispatch]);
+
+  const showNewest = () => {
+    setPage(0);
+    if (state.held > 0) reload();
+  };
+
+  const changePage = async (next: number) => {
+    if (next === 0) {
+      showNewest();
+      return;
+    }
+    if ((next + 1) * rowsPerPage > state.rows.length && state.hasMore) await loadMore();
+    setPage(next);
+  };
+
+  const count = state.hasMore ? Math.max(state.totalCount, state.rows.length + 1) : state.rows.length;
+  // After a catch-up the list may be shorter than the page the operator was on.
+  const shownPage = Math.min(page, Math.max(0, Math.ceil(count / rowsPerPage) - 1));
+  const visible = state.rows.slice(shownPage * rowsPerPage, (shownPage + 1) * rowsPerPage);
+  const emptyText =
+    state.filter === 'ALL'
+      ? 'No orders yet. Create one, or start the bulk generator to watch them flow.'
+      : `No ${STATUS_LABEL[state.filter].toLowerCase()} orders right now. New ones will appear here as they happen.`;
+
+  return (
+    <Box>
+      {state.held > 0 && (
+        <Alert
+          severity="info"
+          sx={{ mb: 1 }}
+          action={
+            <Button color="inherit" size="small" onClick={showNewest}>
+              Show newest
+            </Button>
+          }
+        >
+          {formatCount(state.held)} new {state.held === 1 ? 'order' : 'orders'} since you left the first page.
+        </Alert>
+      )}
+      {state.error && state.phase === 'ready' && (
+        <Alert severity="warning" sx={{ mb: 1 }} onClose={() => reload()}>
+          Could not load more orders: {state.error}
+        </Alert>
+      )}
+      <TableContainer sx={{ maxWidth: '100%', overflowX: 'auto' }}>
+        <Table size="small" aria-label="Orders, newest first" stickyHeader>
+          <TableHead>
+            <TableRow>
+              <TableCell>Order</TableCell>
+              <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Customer</TableCell>
+              <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Product</TableCell>
+              <TableCell align="right" sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+                Qty
+              </TableCell>
+              <TableCell align="right" sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+                Total
+              </TableCell>
+              <TableCell>Status</TableCell>
+              <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Created</TableCell>
+              <TableCell sx={{ display: { xs: 'none', lg: 'table-cell' } }}>Processed</TableCell>
+              <TableCell sx={{ display: { xs: 'none', lg: 'table-cell' } }}>Failed</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {state.phase === 'loading' && state.rows.length === 0 && <LoadingRows />}
+            {visible.map((row) => (
+              <OrderTableRow key={row.optimisticKey ?? row.order.id} row={row} onOpen={onOpenOrder} />
+            ))}
+          </TableBody>
+        </Table>
+      </TableContainer>
+      {state.phase === 'error' && (
+        <Alert
+          severity="error"
+          sx={{ mt: 2 }}
+          action={
+            <Button color="inherit" size="small" onClick={reload}>
+              Try again
+            </Button>
+          }
+        >
+          Could not load orders: {state.error}
+        </Alert>
+      )}
+      {state.phase === 'ready' && state.rows.length === 0 && (
+        <Box sx={{ py: 6, textAlign: 'center' }} role="status">
+          <Typography color="text.secondary">{emptyText}</Typography>
+        </Box>
+      )}
+      <Box sx={{ display: 'flex', alignItems: 'center', justifyContent: 'flex-end', gap: 1 }}>
+        {loadingMore && <CircularProgress size={16} aria-label="Loading older orders" />}
+        <TablePagination
+          component="div"
+          count={count}
+          page={shownPage}
+          rowsPerPage={rowsPerPage}
+          rowsPerPageOptions={ROWS_PER_PAGE}
+          onPageChange={(_event, next) => void changePage(next)}
+          onRowsPerPageChange={(event) => {
+            setRowsPerPage(Number(event.target.value));
+            showNewest();
+          }}
+          labelRowsPerPage="Rows"
+          labelDisplayedRows={({ from, to }) => `${from}–${to} of ${formatCount(state.totalCount)}`}
+        />
+      </Box>
+    </Box>
+  );
+}
+
+function LoadingRows() {
+  return (
+    <>
+      {Array.from({ length: 6 }, (_, i) => (
+        <TableRow key={i} aria-hidden>
+          <TableCell colSpan={9}>
+            <Skeleton height={28} />
+          </TableCell>
+        </TableRow>
+      ))}
+    </>
+  );
+}
+
+const ellipsis = { maxWidth: 180, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
+
+const timeCell = (iso: string | null | undefined, status: OrderStatus | null = null) =>
+  iso ? (
+    <Tooltip title={formatFullTime(iso)}>
+      <time dateTime={iso} data-kind={status ?? 'created'}>
+        {formatTime(iso)}
+      </time>
+    </Tooltip>
+  ) : (
+    <Typography component="span" color="text.disabled" aria-label="none">
+      —
+    </Typography>
+  );
+
+const OrderTableRow = memo(function OrderTableRow({ row, onOpen }: { row: LiveRow; onOpen: (id: string) => void }) {
+  const { order } = row;
+  const unconfirmed = isUnconfirmed(row);
+  const open = () => {
+    if (!unconfirmed) onOpen(order.id);
+  };
+  return (
+    <TableRow
+      hover={!unconfirmed}
+      data-order-id={unconfirmed ? undefined : order.id}
+      data-order-number={unconfirmed ? undefined : order.orderNumber}
+      data-status={order.status}
+      onClick={open}
+      sx={{ cursor: unconfirmed ? 'default' : 'pointer', opacity: unconfirmed ? 0.6 : 1 }}
+    >
+      <TableCell sx={{ whiteSpace: 'nowrap', fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace' }}>
+        {unconfirmed ? (
+          <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 1 }}>
+            <CircularProgress size={12} aria-hidden /> Saving…
+          </Box>
+        ) : (
+          <Link
+            component="button"
+            type="button"
+            underline="hover"
+            aria-label={`Open order ${order.orderNumber}`}
+            onClick={(event) => {
+              event.stopPropagation();
+              open();
+            }}
+            sx={{ fontFamily: 'inherit', fontWeight: 600 }}
+          >
+            {order.orderNumber}
+          </Link>
+        )}
+      </TableCell>
+      <TableCell sx={{ display: { xs: 'none', md: 'table-cell' }, ...ellipsis }} title={order.customer.name}>
+        {order.customer.name}
+      </TableCell>
+      <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' }, ...ellipsis }} title={order.product.name}>
+        {order.product.name}
+      </TableCell>
+      <TableCell align="right" sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+        {order.quantity}
+      </TableCell>
+      <TableCell align="right" sx={{ display: { xs: 'none', sm: 'table-cell' }, whiteSpace: 'nowrap' }}>
+        {formatMoney(order.total)}
+      </TableCell>
+      <TableCell>
+        {order.status === 'FAILED' && order.error ? (
+          <Tooltip title={order.error}>
+            <span>
+              <OrderStatusChip key={order.version} status={order.status} />
+            </span>
+          </Tooltip>
+        ) : (
+          <OrderStatusChip key={order.version} status={order.status} />
+        )}
+      </TableCell>
+      <TableCell sx={{ display: { xs: 'none', md: 'table-cell' }, whiteSpace: 'nowrap' }}>
+        {timeCell(order.createdAt)}
+      </TableCell>
+      <TableCell sx={{ display: { xs: 'none', lg: 'table-cell' }, whiteSpace: 'nowrap' }}>
+        {timeCell(order.processedAt, 'PROCESSED')}
+      </TableCell>
+      <TableCell sx={{ display: { xs: 'none', lg: 'table-cell' }, whiteSpace: 'nowrap' }}>
+        {timeCell(order.failedAt, 'FAILED')}
+      </TableCell>
+    </TableRow>
+  );
+});
