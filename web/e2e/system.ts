@@ -118,8 +118,7 @@ export async function startSystem(): Promise<System> {
   if (!existsSync(path.join(webDist, 'index.html'))) {
     throw new Error('web/dist is missing: build the dashboard first (npm run build -w web)');
   }
-  // E2E_PROCESSOR_ENTRY is for developing these tests before the processor exists.
-  const processorEntry = path.join(repoRoot, process.env.E2E_PROCESSOR_ENTRY ?? 'processor/src/main.ts');
+  const processorEntry = path.join(repoRoot, 'processor/src/main.ts');
   if (!existsSync(processorEntry)) throw new Error('processor/src/main.ts is missing: the tests need the processor');
 
   const id = randomBytes(4).toString('hex');
@@ -176,7 +175,7 @@ export async function startSystem(): Promise<System> {
   try {
     await mongo.connect();
     await startServer();
-    processor = launch('processor', processorEntry, {
+    processor = launch('processor', 'processor/src/main.ts', {
       ...env,
       PROCESSING_DELAY_MS: '300',
       PAYMENT_FAILURE_RATE: '0.3',

@@ -21,7 +21,7 @@ import { StatusFilterControl } from '../orders/StatusFilterControl.tsx';
 import { formatCount } from '../orders/format.ts';
 import { parseStatusFilter, searchWithStatusFilter } from '../orders/status-filter.ts';
 import { StatsPanel } from '../stats/StatsPanel.tsx';
-import { ConnectionIndicator } from './ConnectionIndicator.tsx';
+import { ConnectionBanner, ConnectionIndicator } from './ConnectionIndicator.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { navigateToSearch, useLocationSearch, useSearchParam } from './url-state.ts';
 
@@ -99,6 +99,7 @@ export function App() {
           </Box>
           <ConnectionIndicator />
         </Toolbar>
+        <ConnectionBanner />
       </AppBar>
       <Container component="main" maxWidth="xl" sx={{ py: 3 }}>
         <Box sx={{ display: 'flex', flexDirection: 'column', gap: 3 }}>

@@ -1,4 +1,5 @@
 /** Tells the operator whether the live feed is connected, reconnecting or offline. */
+import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
@@ -61,5 +62,24 @@ export function ConnectionIndicator() {
         </Typography>
       </Box>
     </Tooltip>
+  );
+}
+
+/** A strip under the app bar while the feed is down: what is on screen is the last known state. */
+export function ConnectionBanner() {
+  const { phase } = useConnectionState();
+  if (phase !== 'reconnecting' && phase !== 'offline') return null;
+  return (
+    // The indicator already announces the change; this strip explains it without a second announcement.
+    <Alert
+      role="note"
+      severity={phase === 'offline' ? 'error' : 'warning'}
+      square
+      sx={{ py: 0, justifyContent: 'center' }}
+    >
+      {phase === 'offline'
+        ? 'Offline: the server cannot be reached. Figures may be out of date; retrying in the background.'
+        : 'Live updates paused while reconnecting. The view catches up as soon as the connection is back.'}
+    </Alert>
   );
 }

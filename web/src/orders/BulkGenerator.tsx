@@ -107,29 +107,29 @@ export function BulkGenerator() {
   const percent = progress.total === 0 ? 0 : (progress.sent / progress.total) * 100;
 
   return (
-    <Box component="section" aria-label="Bulk generator">
+    <Box>
       <Stack spacing={2}>
         <Stack direction="row" spacing={1}>
           <TextField
-            label="Orders"
+            label="Number of orders"
             id="bulk-count"
             type="number"
             value={count}
             onChange={(event) => setCount(event.target.value)}
             error={Boolean(invalid.count)}
-            helperText={invalid.count ?? 'How many'}
+            helperText={invalid.count ?? 'Up to 10,000'}
             disabled={progress.running}
             slotProps={{ htmlInput: { min: 1, max: 10_000, step: 1, inputMode: 'numeric' } }}
             fullWidth
           />
           <TextField
-            label="Per second"
+            label="Orders per second"
             id="bulk-rate"
             type="number"
             value={rate}
             onChange={(event) => setRate(event.target.value)}
             error={Boolean(invalid.rate)}
-            helperText={invalid.rate ?? 'Rate'}
+            helperText={invalid.rate ?? 'Up to 200'}
             disabled={progress.running}
             slotProps={{ htmlInput: { min: 0.1, max: 200, step: 'any', inputMode: 'decimal' } }}
             fullWidth

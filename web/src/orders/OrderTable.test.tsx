@@ -1,13 +1,9 @@
 import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { Client, Provider, makeResult, type Exchange, type Operation } from 'urql';
-import { filter, makeSubject, map, merge, mergeMap, pipe, type Subject } from 'wonka';
 import { describe, expect, it, vi } from 'vitest';
-import { ConnectionMonitor } from '../graphql/connection-monitor.ts';
-import { ConnectionProvider } from '../graphql/connection-context.tsx';
 import type { OrderStatus } from '../gql/graphql.ts';
+import { fakeGraphql } from '../test-support/fake-graphql.tsx';
 import type { OrderRow } from './live-orders.ts';
-import { LiveOrdersProvider } from './LiveOrdersContext.tsx';
 import { OrderTable } from './OrderTable.tsx';
 import type { StatusFilter } from './status-filter.ts';
 
@@ -28,54 +24,28 @@ function order(n: number, status: OrderStatus = 'PENDING', version = 1): OrderRo
   };
 }
 
-/** A GraphQL server in memory: answers the orders query from a list, and lets the test push subscription events. */
+/** The orders query answered from a list, and the two live subscriptions the table listens to. */
 function fakeServer(orders: OrderRow[]) {
-  const feeds = new Map<string, Subject<unknown>>();
-  const feed = (name: string) => {
-    if (!feeds.has(name)) feeds.set(name, makeSubject<unknown>());
-    return feeds.get(name)!;
-  };
-  const requests: Operation[] = [];
-  const exchange: Exchange = () => (operations$) => {
-    const name = (op: Operation) =>
-      op.query.definitions.flatMap((d) => (d.kind === 'OperationDefinition' && d.name ? [d.name.value] : []))[0] ?? '';
-    const queries$ = pipe(
-      operations$,
-      filter((op) => op.kind === 'query'),
-      map((op) => {
-        requests.push(op);
-        const wanted = (op.variables as { status: OrderStatus[] | null }).status;
-        const matching = orders.filter((o) => !wanted || wanted.includes(o.status));
-        return makeResult(op, {
-          data: {
-            orders: {
-              totalCount: matching.length,
-              pageInfo: { endCursor: null, hasNextPage: false },
-              edges: matching.map((node) => ({ cursor: `c-${node.id}`, node })),
-            },
+  const fake = fakeGraphql({
+    OrderTable_OrdersQuery: (variables) => {
+      const wanted = variables.status as OrderStatus[] | null;
+      const matching = orders.filter((o) => !wanted || wanted.includes(o.status));
+      return {
+        data: {
+          orders: {
+            totalCount: matching.length,
+            pageInfo: { endCursor: null, hasNextPage: false },
+            edges: matching.map((node) => ({ cursor: `c-${node.id}`, node })),
           },
-        });
-      }),
-    );
-    const subscriptions$ = pipe(
-      operations$,
-      filter((op) => op.kind === 'subscription'),
-      mergeMap((op) =>
-        pipe(
-          feed(name(op)).source,
-          map((data) => makeResult(op, { data: data as Record<string, unknown> })),
-        ),
-      ),
-    );
-    return merge([queries$, subscriptions$]);
-  };
-  const client = new Client({ url: 'http://test/graphql', exchanges: [exchange] });
+        },
+      };
+    },
+  });
   return {
-    client,
-    requests,
-    created: (o: OrderRow) => feed('OrderTable_OrderCreatedSubscription').next({ orderCreated: o }),
+    ...fake,
+    created: (o: OrderRow) => fake.push('OrderTable_OrderCreatedSubscription', { orderCreated: o }),
     changed: (o: OrderRow, previousStatus: OrderStatus) =>
-      feed('OrderTable_OrderStatusChangedSubscription').next({
+      fake.push('OrderTable_OrderStatusChangedSubscription', {
         orderStatusChanged: { previousStatus, status: o.status, version: o.version, order: o },
       }),
   };
@@ -83,14 +53,11 @@ function fakeServer(orders: OrderRow[]) {
 
 function renderTable(server: ReturnType<typeof fakeServer>, statusFilter: StatusFilter = 'ALL') {
   const onOpen = vi.fn();
+  const { Providers } = server;
   render(
-    <Provider value={server.client}>
-      <ConnectionProvider monitor={new ConnectionMonitor()}>
-        <LiveOrdersProvider filter={statusFilter}>
-          <OrderTable onOpenOrder={onOpen} />
-        </LiveOrdersProvider>
-      </ConnectionProvider>
-    </Provider>,
+    <Providers statusFilter={statusFilter}>
+      <OrderTable onOpenOrder={onOpen} />
+    </Providers>,
   );
   return { onOpen };
 }
@@ -136,12 +103,27 @@ describe('the live order table', () => {
     renderTable(server, 'FAILED');
     await screen.findByText('ORD-261124-000001');
     expect(orderNumbers()).toEqual(['ORD-261124-000001']);
-    expect(server.requests[0]?.variables).toMatchObject({ status: ['FAILED'] });
+    expect(server.requests[0]).toMatchObject({ name: 'OrderTable_OrdersQuery', variables: { status: ['FAILED'] } });
 
     server.created(order(3));
     server.changed(order(4, 'FAILED', 2), 'PENDING');
     await flushEvents();
     expect(orderNumbers()).toEqual(['ORD-261124-000004', 'ORD-261124-000001']);
+  });
+
+  it('reads the orders again after the live feed reconnects, so no stale status stays on screen', async () => {
+    const orders = [order(1)];
+    const server = fakeServer(orders);
+    renderTable(server);
+    await screen.findByText('ORD-261124-000001');
+    act(() => server.monitor.report({ type: 'connected' }));
+    act(() => server.monitor.report({ type: 'closed' }));
+    // While the feed was away the order was decided; no event will ever say so.
+    orders[0] = order(1, 'FAILED', 2);
+    act(() => server.monitor.report({ type: 'connected' }));
+    await flushEvents();
+    expect(rowOf('ORD-261124-000001').getAttribute('data-status')).toBe('FAILED');
+    expect(server.requests.filter((r) => r.name === 'OrderTable_OrdersQuery')).toHaveLength(2);
   });
 
   it('says so when no order matches', async () => {
