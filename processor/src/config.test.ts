@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@orders/core';
+import { loadConfig } from './config.ts';
+
+describe('the processor configuration', () => {
+  it('works on a local machine with nothing set', () => {
+    expect(loadConfig({})).toEqual({
+      mongo: { uri: 'mongodb://127.0.0.1:27017/orders' },
+      kafka: { brokers: ['127.0.0.1:9092'], topicPrefix: '' },
+      redis: { url: 'redis://127.0.0.1:6379' },
+      log: { level: 'info' },
+      processing: { delayMs: 250, paymentFailureRate: 0.1, maxAttempts: 8, concurrency: 3 },
+    });
+  });
+
+  it('reads the processing settings from the environment', () => {
+    const config = loadConfig({
+      PROCESSING_DELAY_MS: '0',
+      PAYMENT_FAILURE_RATE: '1',
+      PROCESSOR_MAX_ATTEMPTS: '2',
+      PROCESSOR_CONCURRENCY: '6',
+    });
+    expect(config.processing).toEqual({ delayMs: 0, paymentFailureRate: 1, maxAttempts: 2, concurrency: 6 });
+  });
+
+  it('names every bad setting at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PAYMENT_FAILURE_RATE: '1.5', PROCESSOR_MAX_ATTEMPTS: '0', PROCESSOR_CONCURRENCY: 'many' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/^PAYMENT_FAILURE_RATE: /m);
+    expect(problems).toMatch(/^PROCESSOR_MAX_ATTEMPTS: /m);
+    expect(problems).toMatch(/^PROCESSOR_CONCURRENCY: /m);
+  });
+});

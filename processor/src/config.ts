@@ -1,0 +1,47 @@
+/** The processor's configuration: one model per concern, parsed once at start. */
+import { z } from 'zod';
+import {
+  CREATED_PARTITIONS,
+  KafkaModel,
+  LogModel,
+  MongoModel,
+  RedisModel,
+  intFromEnv,
+  parseConfig,
+  rateFromEnv,
+} from '@orders/core';
+
+const ProcessingModel = z.object({
+  /** How long deciding one order takes, to make the flow visible on the dashboard. */
+  PROCESSING_DELAY_MS: intFromEnv(250, 0, 60_000),
+  /** Share of orders whose simulated payment is declined. */
+  PAYMENT_FAILURE_RATE: rateFromEnv(0.1),
+  /** Tries of one message before its order is FAILED instead of retried again. */
+  PROCESSOR_MAX_ATTEMPTS: intFromEnv(8, 1, 100),
+  /** Partitions of `orders.created` consumed at the same time. */
+  PROCESSOR_CONCURRENCY: intFromEnv(3, 1, CREATED_PARTITIONS),
+});
+
+const Model = ProcessingModel.extend(MongoModel.shape)
+  .extend(KafkaModel.shape)
+  .extend(RedisModel.shape)
+  .extend(LogModel.shape);
+
+/** Reads the environment; throws a ConfigError that lists every problem at once. */
+export function loadConfig(env: Record<string, string | undefined>) {
+  const raw = parseConfig(Model, env);
+  return {
+    mongo: { uri: raw.MONGODB_URI },
+    kafka: { brokers: raw.KAFKA_BROKERS, topicPrefix: raw.KAFKA_TOPIC_PREFIX },
+    redis: { url: raw.REDIS_URL },
+    log: { level: raw.LOG_LEVEL },
+    processing: {
+      delayMs: raw.PROCESSING_DELAY_MS,
+      paymentFailureRate: raw.PAYMENT_FAILURE_RATE,
+      maxAttempts: raw.PROCESSOR_MAX_ATTEMPTS,
+      concurrency: raw.PROCESSOR_CONCURRENCY,
+    },
+  };
+}
+
+export type ProcessorConfig = ReturnType<typeof loadConfig>;

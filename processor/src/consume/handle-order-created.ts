@@ -1,0 +1,90 @@
+/**
+ * One try at one `orders.created` message: read it, decide the order, claim
+ * the decision, reserve the stock, project it onto the order and publish it.
+ * Every step is safe to repeat: a try that failed half way, or a message
+ * delivered again, finishes what was started and never decides twice.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseOrderCreated, UnreadableEventError, type Logger, type Models, type OrderStatus } from '@orders/core';
+import { decide, type Decision, type ProcessingRules } from '../decide/decide.ts';
+import type { ConsumedMessage, SendToDeadLetters } from '../dead-letters/send-to-dead-letters.ts';
+import type { PublishStatusChange } from '../emit/publish-status-change.ts';
+import { claimChange } from '../record/claim-change.ts';
+import { projectOntoOrder } from '../record/project-order.ts';
+import { reserveStock } from '../record/reserve-stock.ts';
+import { findChange } from '../record/status-change.ts';
+
+export interface OrderHandlerDeps {
+  readonly models: Models;
+  readonly publishStatusChange: PublishStatusChange;
+  readonly sendToDeadLetters: SendToDeadLetters;
+  readonly rules: ProcessingRules;
+  readonly delayMs: number;
+  readonly logger: Logger;
+}
+
+export type Outcome =
+  | { readonly kind: 'decided'; readonly orderId: string; readonly status: OrderStatus; readonly error: string | null }
+  | { readonly kind: 'redelivered'; readonly orderId: string }
+  | { readonly kind: 'dead-lettered'; readonly reason: string };
+
+/**
+ * `imposed` replaces the rules' decision: the processor gives up on a message
+ * that keeps failing by deciding its order FAILED through the same claim.
+ */
+export async function handleOrderCreated(
+  deps: OrderHandlerDeps,
+  message: ConsumedMessage,
+  imposed?: Decision,
+): Promise<Outcome> {
+  const { models } = deps;
+  let event;
+  try {
+    event = parseOrderCreated(message.value);
+  } catch (error) {
+    if (!(error instanceof UnreadableEventError)) throw error;
+    return deadLetter(deps, message, error.message);
+  }
+
+  const order = await models.Order.findById(event.orderId).lean();
+  if (order === null) return deadLetter(deps, message, 'unknown order');
+  const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber });
+
+  if (order.version !== event.version || order.status !== 'PENDING') {
+    // Handled before (a redelivery): make sure its change went out, and change nothing.
+    const change = await findChange(models, event.orderId, event.version + 1);
+    if (change !== null && change.publishedAt === null) {
+      await deps.publishStatusChange(change, order.version === change.version ? order : null);
+      log.info('published a change left unpublished', { changeId: change._id });
+    }
+    if (event.version > order.version)
+      log.warn('event is newer than its order; ignored', { eventVersion: event.version });
+    else log.debug('order already handled', { eventVersion: event.version, version: order.version });
+    return { kind: 'redelivered', orderId: order._id };
+  }
+
+  let decision = imposed;
+  if (decision === undefined) {
+    if (deps.delayMs > 0) await sleep(deps.delayMs);
+    const product = await models.Product.findById(order.sku).lean();
+    decision = decide(order, product, deps.rules);
+  }
+  const { change, won } = await claimChange(models, order, decision, new Date());
+  if (!won) log.info('an earlier attempt had decided this order; finishing its decision', { changeId: change._id });
+  await reserveStock(models, order.sku, change);
+  const updated = await projectOntoOrder(models, order, change);
+  await deps.publishStatusChange(change, updated);
+  log.info('order decided', { status: change.status, error: change.error, stockAfter: change.stockAfter });
+  return { kind: 'decided', orderId: order._id, status: change.status, error: change.error };
+}
+
+async function deadLetter(deps: OrderHandlerDeps, message: ConsumedMessage, reason: string): Promise<Outcome> {
+  await deps.sendToDeadLetters(message, reason);
+  deps.logger.warn('message sent to dead letters', {
+    reason,
+    topic: message.topic,
+    partition: message.partition,
+    offset: message.offset,
+  });
+  return { kind: 'dead-lettered', reason };
+}

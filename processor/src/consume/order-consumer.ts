@@ -1,0 +1,140 @@
+/**
+ * The consumer group on `orders.created`. Orders are keyed by SKU, so a
+ * partition holds all the orders of its products and this instance is their
+ * only writer while it owns the partition. Partitions run concurrently; within
+ * one, messages run in order and an offset is committed only once its message
+ * is fully handled. Nothing is committed automatically.
+ */
+import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
+import type { Logger } from '@orders/core';
+import { processingFailed, type Decision } from '../decide/decide.ts';
+import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
+import type { Outcome } from './handle-order-created.ts';
+import { retryUntilDone, type Backoff } from './retry.ts';
+
+/** What this instance has done since it started. */
+export interface ProcessorStats {
+  /** Orders this instance decided PROCESSED. */
+  processed: number;
+  /** Orders this instance decided FAILED, for whatever reason. */
+  failed: number;
+  /** Messages sent to the dead-letter topic. */
+  deadLettered: number;
+  /** Messages about orders already handled (redeliveries), skipped. */
+  redelivered: number;
+  /** Tries that failed and were retried. */
+  retries: number;
+}
+
+export interface OrderConsumerOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topic: string;
+  readonly concurrency: number;
+  readonly maxAttempts: number;
+  readonly backoff?: Backoff;
+  readonly handle: (message: ConsumedMessage, imposed?: Decision) => Promise<Outcome>;
+  readonly stats: ProcessorStats;
+  readonly logger: Logger;
+}
+
+export interface OrderConsumer {
+  /** Resolves once the consumer has joined its group and fetches. */
+  start(): Promise<void>;
+  /** Stops fetching, lets in-flight messages finish (and commit), leaves the group, disconnects. */
+  stop(): Promise<void>;
+  isConnected(): boolean;
+}
+
+export function createOrderConsumer(options: OrderConsumerOptions): OrderConsumer {
+  const { stats, logger } = options;
+  const consumer: Consumer = options.kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    // A short fetch wait, so that stop() does not wait long for an idle fetch.
+    maxWaitTimeInMs: 1000,
+  });
+  const stopping = new AbortController();
+  let connected = false;
+  consumer.on(consumer.events.CONNECT, () => (connected = true));
+  consumer.on(consumer.events.DISCONNECT, () => (connected = false));
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    logger.error('consumer crashed', { error: payload.error, restart: payload.restart }),
+  );
+
+  const count = (outcome: Outcome) => {
+    if (outcome.kind === 'decided') stats[outcome.status === 'PROCESSED' ? 'processed' : 'failed']++;
+    else if (outcome.kind === 'redelivered') stats.redelivered++;
+    else stats.deadLettered++;
+  };
+
+  /** Handles one message until it is done; false when the processor stopped first and it was left uncommitted. */
+  async function consume(consumed: ConsumedMessage, heartbeat: () => Promise<void>): Promise<boolean> {
+    const log = logger.child({ partition: consumed.partition, offset: consumed.offset });
+    try {
+      const outcome = await retryUntilDone(
+        (giveUp) => options.handle(consumed, giveUp && processingFailed(giveUp.attempts, giveUp.reason)),
+        {
+          maxAttempts: options.maxAttempts,
+          backoff: options.backoff,
+          signal: stopping.signal,
+          onRetry: async (error, attempt, delayMs) => {
+            stats.retries++;
+            const giveUp = attempt >= options.maxAttempts;
+            log[giveUp ? 'error' : 'warn']('message failed; retrying', { attempt, delayMs, giveUp, error });
+            await heartbeat();
+          },
+        },
+      );
+      count(outcome);
+      return true;
+    } catch (error) {
+      if (!stopping.signal.aborted) throw error;
+      // Not committed: whoever owns the partition next handles this message again.
+      log.warn('stopped while a message was being retried; it is left for the next owner');
+      return false;
+    }
+  }
+
+  const eachBatch: EachBatchHandler = async ({
+    batch,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+    heartbeat,
+    ...state
+  }) => {
+    const { topic, partition } = batch;
+    for (const message of batch.messages) {
+      // Stopping lets the message in hand finish; a seek (after a rebalance) makes the rest of the batch stale.
+      if (!state.isRunning() || state.isStale()) break;
+      const consumed = { topic, partition, offset: message.offset, key: message.key, value: message.value };
+      if (!(await consume(consumed, heartbeat))) break;
+      resolveOffset(message.offset);
+      // With explicit offsets this commits even while the consumer stops (consumer.commitOffsets would not).
+      const next = (BigInt(message.offset) + 1n).toString();
+      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+      await heartbeat();
+    }
+  };
+
+  return {
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.concurrency,
+        eachBatch,
+      });
+    },
+    async stop() {
+      // kafkajs stops fetching at once; the abort then cuts short any retry waits.
+      const stopped = consumer.stop();
+      stopping.abort();
+      await stopped;
+      await consumer.disconnect();
+    },
+    isConnected: () => connected,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Retrying a message that failed for a reason other than its content (the
+ * database or the broker unreachable, a timeout): exponential backoff, and
+ * after `maxAttempts` tries the caller is told to give up on the order, which
+ * it does by deciding it FAILED. Writing that decision is itself retried until
+ * it succeeds or the processor stops, because a message is never skipped
+ * without being recorded.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface Backoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 100, maxMs: 5000 };
+
+/** The wait after failed try number `attempt` (1-based): 100 ms doubling to 5 s by default. */
+export function backoffDelay(attempt: number, backoff: Backoff = DEFAULT_BACKOFF): number {
+  return Math.min(backoff.initialMs * 2 ** (attempt - 1), backoff.maxMs);
+}
+
+/** Why the caller should give up: how many tries failed, and the last reason. */
+export interface GiveUp {
+  readonly attempts: number;
+  readonly reason: string;
+}
+
+export interface RetryOptions {
+  readonly maxAttempts: number;
+  readonly backoff?: Backoff;
+  /** Aborting stops the waiting: the pending message is left uncommitted for the next owner. */
+  readonly signal: AbortSignal;
+  /** Called before every wait; may throw to stop retrying (kafkajs' heartbeat does when the group rebalances). */
+  readonly onRetry: (error: unknown, attempt: number, delayMs: number) => Promise<void> | void;
+}
+
+export async function retryUntilDone<T>(run: (giveUp?: GiveUp) => Promise<T>, options: RetryOptions): Promise<T> {
+  let giveUp: GiveUp | undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run(giveUp);
+    } catch (error) {
+      if (attempt === options.maxAttempts) giveUp = { attempts: attempt, reason: reasonOf(error) };
+      const delayMs = backoffDelay(attempt, options.backoff);
+      await options.onRetry(error, attempt, delayMs);
+      await sleep(delayMs, undefined, { signal: options.signal });
+    }
+  }
+}
+
+export function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

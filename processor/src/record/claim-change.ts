@@ -1,0 +1,44 @@
+/**
+ * Claiming a decision: inserting the status change with its unique id. Exactly
+ * one insert wins on any MongoDB-wire server, so when an earlier attempt (this
+ * instance's or a crashed one's) already claimed the change, its decision is
+ * the one that stands, not the one just made.
+ */
+import { changeId, isDuplicateKey, type Models } from '@orders/core';
+import type { Decision } from '../decide/decide.ts';
+import { findChange, type StatusChange } from './status-change.ts';
+
+export interface Claim {
+  readonly change: StatusChange;
+  /** False when an earlier attempt had already claimed the change. */
+  readonly won: boolean;
+}
+
+export async function claimChange(
+  models: Models,
+  order: { readonly _id: string; readonly version: number },
+  decision: Decision,
+  at: Date,
+): Promise<Claim> {
+  const version = order.version + 1;
+  const change: StatusChange = {
+    _id: changeId(order._id, version),
+    orderId: order._id,
+    version,
+    previousStatus: 'PENDING',
+    status: decision.status,
+    error: decision.error,
+    at,
+    stockAfter: decision.stockAfter,
+    publishedAt: null,
+  };
+  try {
+    await models.StatusChange.create(change);
+    return { change, won: true };
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+  }
+  const existing = await findChange(models, order._id, version);
+  if (existing === null) throw new Error(`status change ${change._id} was claimed but cannot be read back`);
+  return { change: existing, won: false };
+}

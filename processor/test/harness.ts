@@ -1,0 +1,194 @@
+/**
+ * A test bed on the real servers: its own database and topic prefix (so test
+ * files never see each other), the core models to set up data directly, a
+ * producer that plays the server's part, a collector of everything the
+ * processor emits (Kafka status events, dead letters, Redis messages), and
+ * processors started from the same configuration.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import mongoose, { type Connection } from 'mongoose';
+import {
+  PROCESSOR_GROUP,
+  allTopics,
+  changeId,
+  channelsFor,
+  createLogger,
+  createModels,
+  ensureTopics,
+  topicsFor,
+  type DeadLetter,
+  type Models,
+  type OrderCreatedEvent,
+  type OrderStatusChangedEvent,
+  type OrderStatusMessage,
+  type Topics,
+} from '@orders/core';
+import { createProcessor, type Processor, type ProcessorOptions } from '../src/app.ts';
+import { loadConfig, type ProcessorConfig } from '../src/config.ts';
+
+export interface TestBed {
+  readonly config: ProcessorConfig;
+  readonly models: Models;
+  readonly topics: Topics;
+  /** Everything seen on `orders.status`, `orders.dlq` and the Redis status channel so far. */
+  readonly seen: {
+    statusEvents: OrderStatusChangedEvent[];
+    deadLetters: DeadLetter[];
+    redisMessages: OrderStatusMessage[];
+  };
+  /** Starts a processor on this bed's database and topics; the bed stops it on close. */
+  startProcessor(options?: ProcessorOptions): Promise<Processor>;
+  /** A product with this stock, under a fresh SKU. */
+  addProduct(stock: number): Promise<string>;
+  /** A PENDING order (version 1) in the database, and the OrderCreated event the server would produce for it. */
+  addOrder(sku: string, quantity: number): Promise<OrderCreatedEvent>;
+  /** Produces to `orders.created`, keyed by SKU as the server does. */
+  produce(key: string, value: OrderCreatedEvent | string): Promise<void>;
+  /** How many messages a topic holds, over all partitions. */
+  messageCount(topic: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+const quiet = createLogger('processor-test', 'silent');
+
+export async function createTestBed(env: Record<string, string> = {}): Promise<TestBed> {
+  const id = randomBytes(4).toString('hex');
+  const config = loadConfig({
+    MONGODB_URI: `mongodb://127.0.0.1:27017/proc_test_${id}`,
+    KAFKA_TOPIC_PREFIX: `t${id}.`,
+    PROCESSING_DELAY_MS: '0',
+    PAYMENT_FAILURE_RATE: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const prefix = config.kafka.topicPrefix;
+  const topics = topicsFor(prefix);
+  const connection: Connection = await mongoose.createConnection(config.mongo.uri).asPromise();
+  const models = createModels(connection);
+  await Promise.all(Object.values(models).map((model) => model.init()));
+
+  const kafka = new Kafka({ clientId: 'processor-test', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING });
+  await ensureTopics(kafka, prefix);
+  const admin: Admin = kafka.admin();
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await Promise.all([admin.connect(), producer.connect()]);
+
+  const seen: TestBed['seen'] = { statusEvents: [], deadLetters: [], redisMessages: [] };
+  const collector: Consumer = kafka.consumer({ groupId: `${prefix}collector`, maxWaitTimeInMs: 200 });
+  await collector.connect();
+  await collector.subscribe({ topics: [topics.status.name, topics.deadLetters.name], fromBeginning: true });
+  await collector.run({
+    eachMessage: async ({ topic, message }) => {
+      const value = JSON.parse(message.value?.toString('utf8') ?? 'null');
+      if (topic === topics.status.name) seen.statusEvents.push(value);
+      else seen.deadLetters.push(value);
+    },
+  });
+
+  const subscriber = new Redis(config.redis.url);
+  await subscriber.subscribe(channelsFor(prefix).status);
+  subscriber.on('message', (_channel, message: string) => seen.redisMessages.push(JSON.parse(message)));
+
+  const processors: Processor[] = [];
+  let orders = 0;
+
+  return {
+    config,
+    models,
+    topics,
+    seen,
+    async startProcessor(options = {}) {
+      const processor = createProcessor(config, { logger: quiet, ...options });
+      processors.push(processor);
+      await processor.start();
+      return processor;
+    },
+    async addProduct(stock) {
+      const sku = `SKU-${randomUUID().slice(0, 8)}`;
+      await models.Product.create({ _id: sku, name: `Product ${sku}`, price: 5, stock });
+      return sku;
+    },
+    async addOrder(sku, quantity) {
+      const at = new Date();
+      const orderId = randomUUID();
+      const orderNumber = `ORD-${id}-${String(++orders).padStart(4, '0')}`;
+      await models.Order.create({
+        _id: orderId,
+        orderNumber,
+        customerId: 'cus_0001',
+        sku,
+        quantity,
+        total: quantity * 5,
+        status: 'PENDING',
+        version: 1,
+        attempts: 0,
+        createdAt: at,
+        updatedAt: at,
+        history: [{ version: 1, previousStatus: null, status: 'PENDING', at, error: null }],
+      });
+      return {
+        v: 1,
+        type: 'OrderCreated',
+        orderId,
+        version: 1,
+        customerId: 'cus_0001',
+        sku,
+        quantity,
+        at: at.toISOString(),
+        orderNumber,
+        total: quantity * 5,
+        createdAt: at.toISOString(),
+      };
+    },
+    async produce(key, value) {
+      await producer.send({
+        topic: topics.created.name,
+        acks: -1,
+        messages: [{ key, value: typeof value === 'string' ? value : JSON.stringify(value) }],
+      });
+    },
+    async messageCount(topic) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+    },
+    async close() {
+      await Promise.allSettled(processors.map((processor) => processor.stop()));
+      await Promise.allSettled([collector.disconnect(), producer.disconnect(), subscriber.quit()]);
+      await admin
+        .deleteGroups([`${prefix}${PROCESSOR_GROUP}`, `${prefix}collector`])
+        .catch(() => undefined)
+        .then(() => admin.deleteTopics({ topics: allTopics(topics).map((topic) => topic.name) }))
+        .catch(() => undefined);
+      await admin.disconnect();
+      await connection.dropDatabase();
+      await connection.close();
+    },
+  };
+}
+
+/** Polls `check` until it holds; fails with `what` once the deadline passes. */
+export async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** Waits until the order has left PENDING and its change has been published, and returns it. */
+export async function decided(bed: TestBed, orderId: string) {
+  await waitUntil(`order ${orderId} to be decided and published`, async () => {
+    const change = await bed.models.StatusChange.findById(changeId(orderId, 2)).lean();
+    return change?.publishedAt != null;
+  });
+  const order = await bed.models.Order.findById(orderId).lean();
+  if (order === null) throw new Error(`order ${orderId} disappeared`);
+  return order;
+}
