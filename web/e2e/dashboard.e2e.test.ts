@@ -204,18 +204,24 @@ describe('the live order dashboard', () => {
     await waitFor('the plain URL', () => !new URL(page.url()).searchParams.has('status'));
     await waitForConnection(['connected']);
 
+    // Orders the page sees arrive PENDING, with no processor to decide them yet.
+    await system.stopProcessor();
     const made = await createOrders(5);
-    // The processor decides each order 300 ms after it reads it: the server is gone by then.
+    await waitFor('the new orders on screen, PENDING', async () => {
+      const rows = await tableRows();
+      return made.every((order) => rows.find((r) => r.orderNumber === order.orderNumber)?.status === 'PENDING');
+    });
+
+    // The server goes away; only then are the orders decided, so no event about them can reach the page.
     await system.stopServer();
     await waitForConnection(['reconnecting', 'offline'], 10_000);
-    const decided = await allDecided(made);
+    system.startProcessor();
+    const decided = await allDecided(made, 60_000);
     await dashboard.screenshot('reconnecting');
     const whileAway = await tableRows();
-    for (const order of made) {
-      const row = whileAway.find((r) => r.orderNumber === order.orderNumber);
-      // The page never heard the decisions: it can only show what it had.
-      if (row) expect(row.status).toBe('PENDING');
-    }
+    expect(made.map((order) => whileAway.find((r) => r.orderNumber === order.orderNumber)?.status)).toEqual(
+      made.map(() => 'PENDING'),
+    );
 
     await system.startServer();
     await waitForConnection(['connected'], 30_000);
@@ -226,6 +232,7 @@ describe('the live order dashboard', () => {
       );
     });
     await page.mouse.move(0, 0);
+    await page.waitForTimeout(500); // let the status chips finish their entrance
     await dashboard.screenshot('dashboard');
   });
 

@@ -79,6 +79,7 @@ function launch(name: string, entry: string, env: Record<string, string>): Child
 
 async function stopChild(child: Child | undefined, timeoutMs = 15_000): Promise<void> {
   if (!child || child.process.exitCode !== null || child.process.signalCode !== null) return;
+  const started = Date.now();
   const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
   const group = -child.process.pid!;
   try {
@@ -95,6 +96,7 @@ async function stopChild(child: Child | undefined, timeoutMs = 15_000): Promise<
   }, timeoutMs);
   await exited;
   clearTimeout(timer);
+  child.log.push(`[stopped in ${Date.now() - started} ms]`);
 }
 
 export interface GraphQLAnswer<T> {
@@ -109,6 +111,8 @@ export interface System {
   graphql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>>;
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
+  stopProcessor(): Promise<void>;
+  startProcessor(): void;
   /** The last lines the server and the processor printed, for a failing test's message. */
   logs(): string;
   close(): Promise<void>;
@@ -172,14 +176,18 @@ export async function startSystem(): Promise<System> {
     await deleteTopics(prefix);
   };
 
-  try {
-    await mongo.connect();
-    await startServer();
+  const startProcessor = () => {
     processor = launch('processor', 'processor/src/main.ts', {
       ...env,
       PROCESSING_DELAY_MS: '300',
       PAYMENT_FAILURE_RATE: '0.3',
     });
+  };
+
+  try {
+    await mongo.connect();
+    await startServer();
+    startProcessor();
   } catch (error) {
     await close();
     throw error;
@@ -199,6 +207,8 @@ export async function startSystem(): Promise<System> {
     },
     stopServer: () => stopChild(server),
     startServer,
+    stopProcessor: () => stopChild(processor),
+    startProcessor,
     logs,
     close,
   };

@@ -34,17 +34,21 @@ export function OrdersPerMinuteChart({
   );
   if (!data) return <Skeleton variant="rounded" height={200} aria-label="Loading chart" />;
   const summary = points.reduce(
-    (sum, point) => ({ created: sum.created + point.created, failed: sum.failed + point.failed }),
-    { created: 0, failed: 0 },
+    (sum, point) => ({
+      created: sum.created + point.created,
+      processed: sum.processed + point.processed,
+      failed: sum.failed + point.failed,
+    }),
+    { created: 0, processed: 0, failed: 0 },
   );
   return (
     <Box
       role="img"
-      aria-label={`Orders per minute over the last ${points.length} minutes: ${summary.created} created, ${summary.failed} failed`}
+      aria-label={`Orders per minute over the last ${points.length} minutes: ${summary.created} created, ${summary.processed} processed, ${summary.failed} failed`}
     >
-      {points.length === 0 ? (
-        <Typography color="text.secondary" sx={{ py: 6, textAlign: 'center' }}>
-          No orders in the last 30 minutes.
+      {summary.created + summary.processed + summary.failed === 0 ? (
+        <Typography color="text.secondary" sx={{ py: 8, textAlign: 'center' }}>
+          No orders in the last 30 minutes. Create some to see them here.
         </Typography>
       ) : (
         <ResponsiveContainer width="100%" height={200}>
