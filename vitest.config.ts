@@ -47,6 +47,8 @@ export default defineConfig({
           include: ['web/e2e/**/*.e2e.test.ts'],
           environment: 'node',
           fileParallelism: false,
+          // After every other project, alone: it runs a server, a processor and a browser on two cores.
+          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

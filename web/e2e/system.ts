@@ -58,7 +58,8 @@ interface Child {
   readonly log: string[];
 }
 
-function launch(name: string, entry: string, env: Record<string, string>): Child {
+/** Starts `entry` with tsx; its output goes to `log` (kept across restarts, so a failure shows both lives). */
+function launch(name: string, entry: string, env: Record<string, string>, log: string[]): Child {
   const child = spawn(tsx, [entry], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
@@ -66,7 +67,7 @@ function launch(name: string, entry: string, env: Record<string, string>): Child
     // Its own process group, so that stopping it also stops what tsx started.
     detached: true,
   });
-  const log: string[] = [];
+  log.push(`[${name} starting]`);
   const keep = (chunk: Buffer) => {
     log.push(...chunk.toString().split('\n').filter(Boolean));
     if (log.length > 200) log.splice(0, log.length - 200);
@@ -82,11 +83,10 @@ async function stopChild(child: Child | undefined, timeoutMs = 15_000): Promise<
   const started = Date.now();
   const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
   const group = -child.process.pid!;
-  try {
-    process.kill(group, 'SIGTERM');
-  } catch {
-    return; // already gone
-  }
+  // SIGTERM to tsx alone, which relays it to the service: one signal, one clean stop. Sending it to the
+  // whole group as well would deliver a second SIGTERM, and the service would die before it left its
+  // Kafka consumer group (the next processor would then wait out the session timeout).
+  child.process.kill('SIGTERM');
   const timer = setTimeout(() => {
     try {
       process.kill(group, 'SIGKILL');
@@ -134,23 +134,22 @@ export async function startSystem(): Promise<System> {
     WEB_DIST: webDist,
     MONGODB_URI: mongoUri,
     KAFKA_TOPIC_PREFIX: prefix,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
   const baseUrl = `http://localhost:${port}`;
   let server: Child | undefined;
   let processor: Child | undefined;
+  const serverLog: string[] = [];
+  const processorLog: string[] = [];
   const mongo = new MongoClient(mongoUri, { serverSelectionTimeoutMS: 10_000 });
   const logs = () =>
-    [
-      `--- server (${baseUrl}) ---`,
-      ...(server?.log.slice(-40) ?? []),
-      '--- processor ---',
-      ...(processor?.log.slice(-40) ?? []),
-    ].join('\n');
+    [`--- server (${baseUrl}) ---`, ...serverLog.slice(-40), '--- processor ---', ...processorLog.slice(-40)].join(
+      '\n',
+    );
 
   const startServer = async () => {
-    server = launch('server', 'server/src/main.ts', env);
+    server = launch('server', 'server/src/main.ts', env, serverLog);
     const started = server;
     await waitFor(
       `the server to be ready at ${baseUrl}/ready`,
@@ -177,11 +176,12 @@ export async function startSystem(): Promise<System> {
   };
 
   const startProcessor = () => {
-    processor = launch('processor', 'processor/src/main.ts', {
-      ...env,
-      PROCESSING_DELAY_MS: '300',
-      PAYMENT_FAILURE_RATE: '0.3',
-    });
+    processor = launch(
+      'processor',
+      'processor/src/main.ts',
+      { ...env, PROCESSING_DELAY_MS: '300', PAYMENT_FAILURE_RATE: '0.3' },
+      processorLog,
+    );
   };
 
   try {

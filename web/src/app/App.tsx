@@ -14,7 +14,7 @@ import Typography from '@mui/material/Typography';
 import type { ReactNode } from 'react';
 import { BulkGenerator } from '../orders/BulkGenerator.tsx';
 import { CreateOrderForm } from '../orders/CreateOrderForm.tsx';
-import { LiveOrdersProvider, useLiveOrders } from '../orders/LiveOrdersContext.tsx';
+import { LiveOrdersProvider, useLiveOrdersState } from '../orders/LiveOrdersContext.tsx';
 import { OrderDetailDrawer } from '../orders/OrderDetailDrawer.tsx';
 import { OrderTable } from '../orders/OrderTable.tsx';
 import { StatusFilterControl } from '../orders/StatusFilterControl.tsx';
@@ -56,7 +56,7 @@ function Panel({
 }
 
 function OrdersPanel({ onOpenOrder }: { onOpenOrder: (id: string) => void }) {
-  const { state } = useLiveOrders();
+  const state = useLiveOrdersState();
   const search = useLocationSearch();
   return (
     <Panel

@@ -13,6 +13,13 @@ import { createClient as createWsClient, type Client as WsClient } from 'graphql
 import { ConnectionMonitor } from './connection-monitor.ts';
 import { reconnectDelay } from './connection-state.ts';
 
+/**
+ * The operation context that sends a query or mutation over the WebSocket
+ * instead of HTTP. The bulk generator uses it: hundreds of mutations in flight
+ * would otherwise take the browser's six HTTP connections from the rest of the page.
+ */
+export const overWebSocket = { overWebSocket: true } as const;
+
 /** Ping the server this often, and drop a socket that does not answer within PONG_TIMEOUT_MS. */
 const KEEP_ALIVE_MS = 10_000;
 const PONG_TIMEOUT_MS = 5_000;
@@ -81,8 +88,9 @@ export function createGraphqlConnection(
   const client = new Client({
     url: endpoints.http,
     exchanges: [
-      fetchExchange,
       subscriptionExchange({
+        isSubscriptionOperation: (operation) =>
+          operation.kind === 'subscription' || operation.context.overWebSocket === true,
         forwardSubscription(request) {
           const input = { ...request, query: request.query ?? '' };
           return {
@@ -93,6 +101,7 @@ export function createGraphqlConnection(
           };
         },
       }),
+      fetchExchange,
     ],
   });
 

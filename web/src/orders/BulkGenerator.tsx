@@ -12,7 +12,8 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { graphql } from '../gql/index.ts';
-import { checkBulkSettings, ordersDue, type BulkSettings } from './bulk-schedule.ts';
+import { overWebSocket } from '../graphql/client.ts';
+import { checkBulkSettings, ordersDue, ordersToSend, type BulkSettings } from './bulk-schedule.ts';
 import { formatCount } from './format.ts';
 import { newIdempotencyKey, randomOrderInput } from './random-order.ts';
 
@@ -41,10 +42,12 @@ interface Progress {
   readonly sent: number;
   readonly created: number;
   readonly refused: number;
+  /** Orders due but held back because MAX_IN_FLIGHT are waiting for the server. */
+  readonly behind: number;
   readonly lastError: string | null;
 }
 
-const idle: Progress = { running: false, total: 0, sent: 0, created: 0, refused: 0, lastError: null };
+const idle: Progress = { running: false, total: 0, sent: 0, created: 0, refused: 0, behind: 0, lastError: null };
 
 /** How often the generator looks at its clock, at most. */
 const TICK_MS = 50;
@@ -72,24 +75,26 @@ export function BulkGenerator() {
     if (customers.length === 0 || products.length === 0) return;
     const started = performance.now();
     let sent = 0;
+    let inFlight = 0;
     setProgress({ ...idle, running: true, total });
     const tick = () => {
       const due = ordersDue(performance.now() - started, perSecond, total);
-      for (; sent < due; sent++) {
+      for (let n = ordersToSend(due, sent, inFlight); n > 0; n--, sent++, inFlight++) {
         const input = { ...randomOrderInput(customers, products), idempotencyKey: newIdempotencyKey() };
         void client
-          .mutation(CreateOrderMutation, { input })
+          .mutation(CreateOrderMutation, { input }, overWebSocket)
           .toPromise()
-          .then((result) =>
+          .then((result) => {
+            inFlight--;
             setProgress((current) =>
               result.data
                 ? { ...current, created: current.created + 1 }
                 : { ...current, refused: current.refused + 1, lastError: result.error?.message ?? 'refused' },
-            ),
-          );
+            );
+          });
       }
       const sentNow = sent;
-      setProgress((current) => ({ ...current, sent: sentNow }));
+      setProgress((current) => ({ ...current, sent: sentNow, behind: due - sentNow }));
       if (sent >= total) stop();
     };
     tick();
@@ -157,6 +162,9 @@ export function BulkGenerator() {
               created · {formatCount(progress.refused)} refused
               {!progress.running && settled < progress.sent ? ' · finishing…' : ''}
               {!progress.running && progress.sent < progress.total ? ' · stopped' : ''}
+              {progress.running && progress.behind > 1
+                ? ` · ${formatCount(progress.behind)} behind: the server is slower than the rate`
+                : ''}
             </Typography>
           </Box>
         )}

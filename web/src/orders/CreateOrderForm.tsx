@@ -15,7 +15,7 @@ import Typography from '@mui/material/Typography';
 import { getFragmentData, graphql } from '../gql/index.ts';
 import { formatMoney } from './format.ts';
 import { checkOrderInput, formErrorsFrom, hasErrors, noFormErrors, type FormErrors } from './form-errors.ts';
-import { useLiveOrders } from './LiveOrdersContext.tsx';
+import { useLiveOrdersDispatch } from './LiveOrdersContext.tsx';
 import { OrderTable_OrderFragment } from './OrderTable.tsx';
 import { newIdempotencyKey, randomOrderInput } from './random-order.ts';
 
@@ -46,7 +46,7 @@ const CreateOrderMutation = graphql(`
 export function CreateOrderForm() {
   const [catalogue, refetchCatalogue] = useQuery({ query: CatalogueQuery });
   const [, createOrder] = useMutation(CreateOrderMutation);
-  const { dispatch } = useLiveOrders();
+  const dispatch = useLiveOrdersDispatch();
   const [customerId, setCustomerId] = useState('');
   const [sku, setSku] = useState('');
   const [quantity, setQuantity] = useState('1');

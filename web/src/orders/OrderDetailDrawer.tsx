@@ -19,7 +19,7 @@ import { getFragmentData, graphql } from '../gql/index.ts';
 import type { OrderDetailDrawer_OrderFragment as OrderDetail } from '../gql/graphql.ts';
 import { useCatchUp } from '../graphql/connection-context.tsx';
 import { formatFullTime, formatMoney } from './format.ts';
-import { useLiveOrders } from './LiveOrdersContext.tsx';
+import { useLiveOrdersDispatch } from './LiveOrdersContext.tsx';
 import { OrderStatusChip, STATUS_COLOR, STATUS_LABEL } from './OrderStatusChip.tsx';
 import { OrderTable_OrderFragment } from './OrderTable.tsx';
 
@@ -106,7 +106,7 @@ function OrderDetail({ orderId, onClose }: { orderId: string; onClose: () => voi
   const [update] = useSubscription({ query: OrderUpdatedSubscription, variables: { id: orderId } });
   const [retry, retryOrder] = useMutation(RetryOrderMutation);
   const [retried, setRetried] = useState<OrderDetail | null>(null);
-  const { dispatch } = useLiveOrders();
+  const dispatch = useLiveOrdersDispatch();
   useCatchUp(() => reexecute({ requestPolicy: 'network-only' }));
 
   const order = newest(

@@ -3,13 +3,12 @@
  * `orderCreated` and `orderStatusChanged` subscriptions, filtered by status,
  * and reread from the server after every reconnect.
  */
-import { memo, useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
-import Link from '@mui/material/Link';
 import Skeleton from '@mui/material/Skeleton';
 import Table from '@mui/material/Table';
 import TableBody from '@mui/material/TableBody';
@@ -18,15 +17,14 @@ import TableContainer from '@mui/material/TableContainer';
 import TableHead from '@mui/material/TableHead';
 import TablePagination from '@mui/material/TablePagination';
 import TableRow from '@mui/material/TableRow';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { getFragmentData, graphql } from '../gql/index.ts';
-import type { OrderStatus } from '../gql/graphql.ts';
 import { useCatchUp } from '../graphql/connection-context.tsx';
-import { formatCount, formatFullTime, formatMoney, formatTime } from './format.ts';
-import { isUnconfirmed, type LiveEvent, type LiveRow, type OrdersPage } from './live-orders.ts';
-import { useLiveOrders } from './LiveOrdersContext.tsx';
-import { OrderStatusChip, STATUS_LABEL } from './OrderStatusChip.tsx';
+import { formatCount } from './format.ts';
+import type { LiveEvent, OrdersPage } from './live-orders.ts';
+import { useLiveOrdersDispatch, useLiveOrdersState } from './LiveOrdersContext.tsx';
+import { STATUS_LABEL } from './OrderStatusChip.tsx';
+import { OrderTableRow } from './OrderTableRow.tsx';
 import { statusArgument, type StatusFilter } from './status-filter.ts';
 
 export const OrderTable_OrderFragment = graphql(`
@@ -100,7 +98,8 @@ const EVENT_BATCH_MS = 60;
 /** Loads pages into the shared live list, and feeds it the live events. */
 function useOrderFeed() {
   const client = useClient();
-  const { state, dispatch } = useLiveOrders();
+  const state = useLiveOrdersState();
+  const dispatch = useLiveOrdersDispatch();
   const [loadingMore, setLoadingMore] = useState(false);
   const filter = state.filter;
 
@@ -128,38 +127,29 @@ function useOrderFeed() {
     [client],
   );
 
-  // The filter of the latest request: an answer for another filter is dropped.
-  const current = useRef(filter);
-  current.current = filter;
-
+  // Each answer names the filter it was asked for: the reducer drops it if the filter changed meanwhile.
   const reload = useCallback(() => {
-    const forFilter = current.current;
-    fetchPage(forFilter, null).then(
-      (page) => {
-        if (current.current === forFilter) dispatch({ type: 'pageLoaded', page, mode: 'replace' });
-      },
-      (error: unknown) => {
-        if (current.current === forFilter) dispatch({ type: 'pageFailed', error: messageOf(error) });
-      },
+    fetchPage(filter, null).then(
+      (page) => dispatch({ type: 'pageLoaded', filter, page, mode: 'replace' }),
+      (error: unknown) => dispatch({ type: 'pageFailed', filter, error: messageOf(error) }),
     );
-  }, [fetchPage, dispatch]);
+  }, [fetchPage, dispatch, filter]);
 
   const loadMore = useCallback(async () => {
-    const forFilter = current.current;
     if (state.endCursor === null) {
       reload();
       return;
     }
     setLoadingMore(true);
     try {
-      const page = await fetchPage(forFilter, state.endCursor);
-      if (current.current === forFilter) dispatch({ type: 'pageLoaded', page, mode: 'append' });
+      const page = await fetchPage(filter, state.endCursor);
+      dispatch({ type: 'pageLoaded', filter, page, mode: 'append' });
     } catch (error) {
-      if (current.current === forFilter) dispatch({ type: 'pageFailed', error: messageOf(error) });
+      dispatch({ type: 'pageFailed', filter, error: messageOf(error) });
     } finally {
       setLoadingMore(false);
     }
-  }, [fetchPage, dispatch, reload, state.endCursor]);
+  }, [fetchPage, dispatch, reload, filter, state.endCursor]);
 
   // The first load, and a new one for each filter (a new filter resets the list to 'loading').
   const loadedFilter = useRef<StatusFilter | null>(null);
@@ -341,90 +331,3 @@ function LoadingRows() {
     </>
   );
 }
-
-const ellipsis = { maxWidth: 180, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' } as const;
-
-const timeCell = (iso: string | null | undefined, status: OrderStatus | null = null) =>
-  iso ? (
-    <Tooltip title={formatFullTime(iso)}>
-      <time dateTime={iso} data-kind={status ?? 'created'}>
-        {formatTime(iso)}
-      </time>
-    </Tooltip>
-  ) : (
-    <Typography component="span" color="text.disabled" aria-label="none">
-      —
-    </Typography>
-  );
-
-const OrderTableRow = memo(function OrderTableRow({ row, onOpen }: { row: LiveRow; onOpen: (id: string) => void }) {
-  const { order } = row;
-  const unconfirmed = isUnconfirmed(row);
-  const open = () => {
-    if (!unconfirmed) onOpen(order.id);
-  };
-  return (
-    <TableRow
-      hover={!unconfirmed}
-      data-order-id={unconfirmed ? undefined : order.id}
-      data-order-number={unconfirmed ? undefined : order.orderNumber}
-      data-status={order.status}
-      onClick={open}
-      sx={{ cursor: unconfirmed ? 'default' : 'pointer', opacity: unconfirmed ? 0.6 : 1 }}
-    >
-      <TableCell sx={{ whiteSpace: 'nowrap', fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace' }}>
-        {unconfirmed ? (
-          <Box component="span" sx={{ display: 'inline-flex', alignItems: 'center', gap: 1 }}>
-            <CircularProgress size={12} aria-hidden /> Saving…
-          </Box>
-        ) : (
-          <Link
-            component="button"
-            type="button"
-            underline="hover"
-            aria-label={`Open order ${order.orderNumber}`}
-            onClick={(event) => {
-              event.stopPropagation();
-              open();
-            }}
-            sx={{ fontFamily: 'inherit', fontWeight: 600 }}
-          >
-            {order.orderNumber}
-          </Link>
-        )}
-      </TableCell>
-      <TableCell sx={{ display: { xs: 'none', md: 'table-cell' }, ...ellipsis }} title={order.customer.name}>
-        {order.customer.name}
-      </TableCell>
-      <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' }, ...ellipsis }} title={order.product.name}>
-        {order.product.name}
-      </TableCell>
-      <TableCell align="right" sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
-        {order.quantity}
-      </TableCell>
-      <TableCell align="right" sx={{ display: { xs: 'none', sm: 'table-cell' }, whiteSpace: 'nowrap' }}>
-        {formatMoney(order.total)}
-      </TableCell>
-      <TableCell>
-        {order.status === 'FAILED' && order.error ? (
-          <Tooltip title={order.error}>
-            <span>
-              <OrderStatusChip key={order.version} status={order.status} />
-            </span>
-          </Tooltip>
-        ) : (
-          <OrderStatusChip key={order.version} status={order.status} />
-        )}
-      </TableCell>
-      <TableCell sx={{ display: { xs: 'none', md: 'table-cell' }, whiteSpace: 'nowrap' }}>
-        {timeCell(order.createdAt)}
-      </TableCell>
-      <TableCell sx={{ display: { xs: 'none', lg: 'table-cell' }, whiteSpace: 'nowrap' }}>
-        {timeCell(order.processedAt, 'PROCESSED')}
-      </TableCell>
-      <TableCell sx={{ display: { xs: 'none', lg: 'table-cell' }, whiteSpace: 'nowrap' }}>
-        {timeCell(order.failedAt, 'FAILED')}
-      </TableCell>
-    </TableRow>
-  );
-});

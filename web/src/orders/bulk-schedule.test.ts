@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBulkSettings, ordersDue } from './bulk-schedule.ts';
+import { checkBulkSettings, ordersDue, ordersToSend } from './bulk-schedule.ts';
 
 describe('the bulk generator’s clock', () => {
   it('sends the first order at once', () => {
@@ -12,6 +12,12 @@ describe('the bulk generator’s clock', () => {
 
   it('never sends more than asked', () => {
     expect(ordersDue(60_000, 50, 20)).toBe(20);
+  });
+
+  it('sends what is due, but never more than the in-flight bound allows', () => {
+    expect(ordersToSend(10, 4, 0, 16)).toBe(6);
+    expect(ordersToSend(100, 4, 10, 16)).toBe(6);
+    expect(ordersToSend(100, 40, 16, 16)).toBe(0);
   });
 
   it('refuses a count or a rate it cannot keep, with a message for each', () => {

@@ -1,7 +1,17 @@
 /**
- * The bulk generator's clock: an open loop, so order i leaves at i / rate
- * seconds after the start whatever the earlier ones are doing, as real load does.
+ * The bulk generator's clock: order i is due i / rate seconds after the start,
+ * whatever the earlier ones are doing, as real load does; but no more than
+ * MAX_IN_FLIGHT wait for an answer at once, so a server slower than the rate
+ * sees a bounded queue (and the operator sees the generator fall behind)
+ * rather than an ever-growing pile of requests.
  */
+
+export const MAX_IN_FLIGHT = 16;
+
+/** How many orders to send now: the ones due and not sent, as far as the in-flight bound allows. */
+export function ordersToSend(due: number, sent: number, inFlight: number, maxInFlight: number = MAX_IN_FLIGHT): number {
+  return Math.max(0, Math.min(due - sent, maxInFlight - inFlight));
+}
 
 /** How many orders should have been sent `elapsedMs` after the start (the first leaves at once). */
 export function ordersDue(elapsedMs: number, ratePerSecond: number, total: number): number {

@@ -50,7 +50,7 @@ function run(state: LiveOrdersState, ...actions: LiveOrdersAction[]): LiveOrders
 }
 
 function loaded(filter: StatusFilter, orders: OrderRow[], more: Partial<OrdersPage> = {}): LiveOrdersState {
-  return run(initialLiveOrders(filter), { type: 'pageLoaded', page: page(orders, more), mode: 'replace' });
+  return run(initialLiveOrders(filter), { type: 'pageLoaded', filter, page: page(orders, more), mode: 'replace' });
 }
 
 const events = (...list: LiveEvent[]): LiveOrdersAction => ({ type: 'events', events: list });
@@ -149,6 +149,16 @@ describe('the status filter on live events', () => {
     expect(state.totalCount).toBe(4);
   });
 
+  it('drops a page that was asked for under the previous filter', () => {
+    const state = run(initialLiveOrders('FAILED'), {
+      type: 'pageLoaded',
+      filter: 'ALL',
+      page: page([order(1)]),
+      mode: 'replace',
+    });
+    expect(state).toMatchObject({ phase: 'loading', rows: [] });
+  });
+
   it('starts over, loading, when the filter changes', () => {
     const state = run(loaded('ALL', [order(1)]), { type: 'reset', filter: 'FAILED' });
     expect(state).toMatchObject({ filter: 'FAILED', phase: 'loading', rows: [] });
@@ -163,7 +173,7 @@ describe('loading pages', () => {
         { kind: 'created', order: order(3) },
         { kind: 'statusChanged', order: decided(2, 'PROCESSED'), previousStatus: 'PENDING' },
       ),
-      { type: 'pageLoaded', page: page([order(2), order(1)]), mode: 'replace' },
+      { type: 'pageLoaded', filter: 'ALL', page: page([order(2), order(1)]), mode: 'replace' },
     );
     expect(ids(state)).toEqual(['order-003', 'order-002', 'order-001']);
     expect(statusOf(state, 'order-002')).toBe('PROCESSED');
@@ -174,6 +184,7 @@ describe('loading pages', () => {
     const before = loaded('ALL', [order(2), order(1)]);
     const state = run(before, {
       type: 'pageLoaded',
+      filter: 'ALL',
       page: page([decided(2, 'PROCESSED'), decided(1, 'FAILED')]),
       mode: 'replace',
     });
@@ -185,13 +196,13 @@ describe('loading pages', () => {
       loaded('ALL', [order(1)]),
       events({ kind: 'statusChanged', order: decided(1, 'FAILED', 2), previousStatus: 'PENDING' }),
     );
-    const state = run(before, { type: 'pageLoaded', page: page([order(1)]), mode: 'replace' });
+    const state = run(before, { type: 'pageLoaded', filter: 'ALL', page: page([order(1)]), mode: 'replace' });
     expect(statusOf(state, 'order-001')).toBe('FAILED');
   });
 
   it('catching up keeps orders created after the server read the page', () => {
     const before = run(loaded('ALL', [order(1)]), events({ kind: 'created', order: order(5) }));
-    const state = run(before, { type: 'pageLoaded', page: page([order(2), order(1)]), mode: 'replace' });
+    const state = run(before, { type: 'pageLoaded', filter: 'ALL', page: page([order(2), order(1)]), mode: 'replace' });
     expect(ids(state)).toEqual(['order-005', 'order-002', 'order-001']);
     expect(state.totalCount).toBe(3);
   });
@@ -200,6 +211,7 @@ describe('loading pages', () => {
     const first = loaded('ALL', [order(5), order(4)], { hasMore: true, totalCount: 4 });
     const state = run(first, {
       type: 'pageLoaded',
+      filter: 'ALL',
       page: page([order(4), order(3)], { totalCount: 4, hasMore: false }),
       mode: 'append',
     });

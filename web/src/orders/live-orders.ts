@@ -59,9 +59,17 @@ export type LiveEvent =
 export type LiveOrdersAction =
   /** A new filter: forget the rows and load again. */
   | { readonly type: 'reset'; readonly filter: StatusFilter }
-  /** `replace` for the first page (and for catching up), `append` for an older page. */
-  | { readonly type: 'pageLoaded'; readonly page: OrdersPage; readonly mode: 'replace' | 'append' }
-  | { readonly type: 'pageFailed'; readonly error: string }
+  /**
+   * `replace` for the first page (and for catching up), `append` for an older page.
+   * A page asked for under another filter than the current one is dropped.
+   */
+  | {
+      readonly type: 'pageLoaded';
+      readonly filter: StatusFilter;
+      readonly page: OrdersPage;
+      readonly mode: 'replace' | 'append';
+    }
+  | { readonly type: 'pageFailed'; readonly filter: StatusFilter; readonly error: string }
   | { readonly type: 'events'; readonly events: readonly LiveEvent[] }
   | { readonly type: 'hold'; readonly holding: boolean }
   | { readonly type: 'optimisticAdded'; readonly key: string; readonly order: OrderRow }
@@ -97,8 +105,10 @@ export function liveOrdersReducer(state: LiveOrdersState, action: LiveOrdersActi
     case 'reset':
       return { ...initialLiveOrders(action.filter), holding: state.holding };
     case 'pageLoaded':
+      if (action.filter !== state.filter) return state;
       return capRows(action.mode === 'replace' ? replaceWithPage(state, action.page) : appendPage(state, action.page));
     case 'pageFailed':
+      if (action.filter !== state.filter) return state;
       return { ...state, phase: state.phase === 'ready' ? 'ready' : 'error', error: action.error };
     case 'events':
       if (state.phase !== 'ready') {
