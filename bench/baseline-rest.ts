@@ -17,10 +17,7 @@ const app = express();
 app.get('/api/orders', async (req, res) => {
   const status = typeof req.query.status === 'string' ? req.query.status : undefined;
   const filter: Record<string, string> = status ? { status } : {};
-  const orders = await Order.find(filter)
-    .sort({ createdAt: -1 })
-    .limit(100)
-    .lean();
+  const orders = await Order.find(filter).sort({ createdAt: -1 }).limit(100).lean();
   res.json(orders);
 });
 app.get('/health', (_req, res) => void res.json({ status: 'ok' }));

@@ -3,6 +3,10 @@
  * (Kafka, MongoDB-wire, Redis) if they are not running, builds the dashboard
  * when its sources changed, then runs the GraphQL server and the processor
  * until Ctrl-C, which stops both cleanly.
+ *
+ * `npm run dev` (`--dev`): the same, but the server and the processor restart
+ * when their sources change, and Vite serves the dashboard with hot reload on
+ * port 5173, proxying /graphql to the server.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -28,19 +32,23 @@ function newestChange(dir: string): number {
 
 run('npx', ['tsx', 'infra/services/cli.ts', 'up']);
 
+const dev = process.argv.includes('--dev');
 const web = path.join(repoRoot, 'web');
 const built = path.join(web, 'dist', 'index.html');
-if (existsSync(path.join(web, 'index.html'))) {
+if (!dev && existsSync(path.join(web, 'index.html'))) {
   const stale = !existsSync(built) || newestChange(path.join(web, 'src')) > statSync(built).mtimeMs;
   if (stale) run('npm', ['run', 'build', '-w', 'web']);
 }
 
+const bin = (name: string): string => path.join(repoRoot, 'node_modules', '.bin', name);
 const children: ChildProcess[] = [];
-function launch(name: string, entry: string): void {
-  const child = spawn('npx', ['tsx', entry], {
-    cwd: repoRoot,
+function launch(name: string, command: string, args: string[], cwd = repoRoot): void {
+  // Each child gets its own process group, so Ctrl-C reaches it once, as the SIGTERM sent by stop().
+  const child = spawn(command, args, {
+    cwd,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: process.env,
+    detached: true,
   });
   child.on('exit', (code, signal) => {
     if (stopping) return;
@@ -64,12 +72,15 @@ function stop(code: number): void {
   ).then(() => process.exit(code));
 }
 
-launch('server', 'server/src/main.ts');
-launch('processor', 'processor/src/main.ts');
+const tsx = dev ? ['watch', '--clear-screen=false'] : [];
+launch('server', bin('tsx'), [...tsx, 'server/src/main.ts']);
+launch('processor', bin('tsx'), [...tsx, 'processor/src/main.ts']);
+if (dev) launch('web', bin('vite'), [], web);
 process.once('SIGINT', () => stop(0));
 process.once('SIGTERM', () => stop(0));
 
 const port = process.env.PORT ?? '4000';
+const dashboard = dev ? 'http://localhost:5173/ (hot reload)' : `http://localhost:${port}/`;
 console.log(
-  `\n  dashboard  http://localhost:${port}/\n  GraphQL    http://localhost:${port}/graphql (GraphiQL in a browser)\n  Ctrl-C stops the server and the processor; \`npm run services -- down\` stops the servers.\n`,
+  `\n  dashboard  ${dashboard}\n  GraphQL    http://localhost:${port}/graphql (GraphiQL in a browser)\n  Ctrl-C stops the server and the processor; \`npm run services -- down\` stops the servers.\n`,
 );

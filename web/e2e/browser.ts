@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from './system.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const screenshotsDir = path.join(repoRoot, 'web/e2e/screenshots');
+export const screenshotsDir = path.join(repoRoot, 'test-results/screenshots');
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
