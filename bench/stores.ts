@@ -9,6 +9,7 @@ import os from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { Redis } from 'ioredis';
+import { createProducer } from '@orders/core';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -78,7 +79,7 @@ async function kafkaCeiling(): Promise<Record<string, number>> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }] });
-  const producer = kafka.producer({ idempotent: true });
+  const producer = createProducer(kafka);
   await producer.connect();
   const value = JSON.stringify({ id: randomUUID(), sku: 'SKU-1', quantity: 1 });
   // One message per send, acks from all replicas: what the create path does for each order.

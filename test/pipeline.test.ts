@@ -6,7 +6,7 @@
 import type { Kafka } from 'kafkajs';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, topicsFor } from '@orders/core';
+import { createLogger, createProducer, topicsFor } from '@orders/core';
 import { createProcessor } from '../processor/src/app.ts';
 import { loadConfig as loadProcessorConfig } from '../processor/src/config.ts';
 import { collect, startTestServer, waitUntil, type TestServer } from '../server/test/harness.ts';
@@ -170,7 +170,7 @@ describe('the order pipeline', () => {
     const eventsBefore = await server.messageCount(statusTopic);
     const stockBefore = (await server.models.Product.findById('SKU-0012').lean())!.stock;
 
-    const producer = server.kafka.producer();
+    const producer = createProducer(server.kafka);
     await producer.connect();
     const event = {
       v: 1,

@@ -1,12 +1,19 @@
 /** The Kafka client every service builds: its logs bridged into the service's logger, and its topics ensured. */
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type LogEntry, type Producer, type logCreator } from 'kafkajs';
 import type { Logger } from './log.ts';
 import { allTopics, topicsFor } from './topics.ts';
+
+/**
+ * Said by kafkajs for every idempotent producer whose retries are bounded. Ours are bounded on purpose
+ * (see createProducer), so the warning carries no news.
+ */
+const boundedRetriesWarning = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
 
 function bridge(logger: Logger): logCreator {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...fields } = log;
+      if (message === boundedRetriesWarning) return;
       const text = `kafka: ${message}`;
       if (level === logLevel.ERROR) logger.error(text, fields);
       else if (level === logLevel.WARN) logger.warn(text, fields);
@@ -21,6 +28,22 @@ export function createKafka(clientId: string, brokers: string[], logger: Logger)
     logLevel: logLevel.WARN,
     logCreator: bridge(logger),
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+  });
+}
+
+/**
+ * The producer every service uses: idempotent with one request in flight, so a retried send is
+ * neither duplicated nor reordered within a partition. Its retries are bounded (the client's
+ * retry settings) rather than endless: a send that cannot reach the broker fails, and the
+ * outbox relay or the consumer's redelivery sends it again later; consumers drop duplicates
+ * by the change's id. The partitioner is Kafka's default (murmur2 on the key), named so that
+ * kafkajs does not warn about its change of default.
+ */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
 }
 

@@ -11,6 +11,7 @@ import {
   channelsFor,
   connectDatabase,
   createKafka,
+  createProducer,
   createLogger,
   createModels,
   ensureTopics,
@@ -85,7 +86,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
 
     const kafka = createKafka('order-processor', config.kafka.brokers, logger);
     await ensureTopics(kafka, prefix);
-    const producer = (resources.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
+    const producer = (resources.producer = createProducer(kafka));
     await producer.connect();
 
     const deps = {

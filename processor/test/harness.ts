@@ -16,6 +16,7 @@ import {
   channelsFor,
   createLogger,
   createModels,
+  createProducer,
   ensureTopics,
   topicsFor,
   type DeadLetter,
@@ -72,7 +73,7 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
   const kafka = new Kafka({ clientId: 'processor-test', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING });
   await ensureTopics(kafka, prefix);
   const admin: Admin = kafka.admin();
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = createProducer(kafka);
   await Promise.all([admin.connect(), producer.connect()]);
 
   const seen: TestBed['seen'] = { statusEvents: [], deadLetters: [], redisMessages: [] };

@@ -9,6 +9,7 @@ import { createYoga } from 'graphql-yoga';
 import {
   connectDatabase,
   createKafka,
+  createProducer,
   createLogger,
   createModels,
   ensureTopics,
@@ -49,7 +50,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
 
   const kafka = createKafka('order-server', config.kafka.brokers, logger);
   await ensureTopics(kafka, config.kafka.topicPrefix);
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = createProducer(kafka);
   await producer.connect();
 
   const events: OrderEvents = createOrderEvents(config.redis.url, config.kafka.topicPrefix, logger);

@@ -1,9 +1,12 @@
 /** Errors a client can act on: each has a code in `extensions.code` and a message that says what is wrong. */
 import { createGraphQLError } from 'graphql-yoga';
 
-export const badInput = (message: string, field?: string) =>
-  createGraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(field ? { field } : {}) } });
+/** `field` names the argument or input field the error concerns, so a form can show it beside that field. */
+const clientError = (code: string, message: string, field?: string) =>
+  createGraphQLError(message, { extensions: { code, ...(field ? { field } : {}) } });
 
-export const notFound = (message: string) => createGraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
+export const badInput = (message: string, field?: string) => clientError('BAD_USER_INPUT', message, field);
 
-export const conflict = (message: string) => createGraphQLError(message, { extensions: { code: 'CONFLICT' } });
+export const notFound = (message: string, field?: string) => clientError('NOT_FOUND', message, field);
+
+export const conflict = (message: string) => clientError('CONFLICT', message);

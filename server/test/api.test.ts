@@ -91,13 +91,28 @@ describe('createOrder', () => {
   });
 
   it.each([
-    [{ customerId: 'cus_9999', sku: 'SKU-0001', quantity: 1 }, 'NOT_FOUND', /no customer with id "cus_9999"/],
-    [{ customerId: 'cus_0001', sku: 'NOPE', quantity: 1 }, 'NOT_FOUND', /no product with sku "NOPE"/],
-    [{ customerId: 'cus_0001', sku: 'SKU-0001', quantity: 0 }, 'BAD_USER_INPUT', /quantity must be at least 1/],
-    [{ customerId: 'cus_0001', sku: 'SKU-0001', quantity: 1001 }, 'BAD_USER_INPUT', /quantity must be at most 1000/],
-    [{ customerId: '', sku: 'SKU-0001', quantity: 1 }, 'BAD_USER_INPUT', /customerId must not be empty/],
-    [{ customerId: { $ne: null }, sku: 'SKU-0001', quantity: 1 }, undefined, /ID cannot represent value/],
-  ])('refuses %j with a clear error and writes nothing', async (input, code, message) => {
+    [
+      { customerId: 'cus_9999', sku: 'SKU-0001', quantity: 1 },
+      'NOT_FOUND',
+      'customerId',
+      /no customer with id "cus_9999"/,
+    ],
+    [{ customerId: 'cus_0001', sku: 'NOPE', quantity: 1 }, 'NOT_FOUND', 'sku', /no product with sku "NOPE"/],
+    [
+      { customerId: 'cus_0001', sku: 'SKU-0001', quantity: 0 },
+      'BAD_USER_INPUT',
+      'quantity',
+      /quantity must be at least 1/,
+    ],
+    [
+      { customerId: 'cus_0001', sku: 'SKU-0001', quantity: 1001 },
+      'BAD_USER_INPUT',
+      'quantity',
+      /quantity must be at most 1000/,
+    ],
+    [{ customerId: '', sku: 'SKU-0001', quantity: 1 }, 'BAD_USER_INPUT', 'customerId', /customerId must not be empty/],
+    [{ customerId: { $ne: null }, sku: 'SKU-0001', quantity: 1 }, undefined, undefined, /ID cannot represent value/],
+  ])('refuses %j with a clear error on its field and writes nothing', async (input, code, field, message) => {
     const [orders, messages] = await Promise.all([
       server.models.Order.countDocuments(),
       server.messageCount(createdTopic),
@@ -105,7 +120,7 @@ describe('createOrder', () => {
     const result = await server.graphql(CREATE, { input });
     expect(result.data ?? null).toBeNull();
     expect(result.errors?.[0]?.message).toMatch(message);
-    if (code) expect(result.errors?.[0]?.extensions?.code).toBe(code);
+    if (code) expect(result.errors?.[0]?.extensions).toMatchObject({ code, field });
     expect(await server.models.Order.countDocuments()).toBe(orders);
     expect(await server.messageCount(createdTopic)).toBe(messages);
   });

@@ -66,8 +66,8 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
     models.Customer.findById(input.customerId).lean(),
     models.Product.findById(input.sku).lean(),
   ]);
-  if (!customer) throw notFound(`no customer with id "${input.customerId}"`);
-  if (!product) throw notFound(`no product with sku "${input.sku}"`);
+  if (!customer) throw notFound(`no customer with id "${input.customerId}"`, 'customerId');
+  if (!product) throw notFound(`no product with sku "${input.sku}"`, 'sku');
 
   const now = new Date();
   const id = orderIdFor(customer._id, input.idempotencyKey);

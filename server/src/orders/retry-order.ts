@@ -31,7 +31,7 @@ export interface RetryOrderDeps {
 export async function retryOrder(deps: RetryOrderDeps, orderId: string): Promise<OrderShape> {
   const { models } = deps;
   const doc = await models.Order.findById(orderId).lean();
-  if (!doc) throw notFound(`no order with id "${orderId}"`);
+  if (!doc) throw notFound(`no order with id "${orderId}"`, 'id');
   const order = orderFromDocument(doc);
   if (order.status !== 'FAILED') {
     throw badInput(`only a FAILED order can be retried; ${order.orderNumber} is ${order.status}`, 'id');

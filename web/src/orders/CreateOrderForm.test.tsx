@@ -95,7 +95,7 @@ describe('the create-order form', () => {
 
   it('puts a NOT_FOUND product next to the product select', async () => {
     renderForm(() => ({
-      errors: [{ message: 'no product with sku "SKU-0002"', extensions: { code: 'NOT_FOUND' } }],
+      errors: [{ message: 'no product with sku "SKU-0002"', extensions: { code: 'NOT_FOUND', field: 'sku' } }],
     }));
     const user = await fillIn('1');
     await user.click(screen.getByRole('button', { name: 'Create order' }));

@@ -14,7 +14,9 @@ describe("the server's errors on the create-order form", () => {
 
   it('puts a NOT_FOUND customer next to the customer select', () => {
     const errors = formErrorsFrom({
-      graphQLErrors: [{ message: 'no customer with id "cus_9999"', extensions: { code: 'NOT_FOUND' } }],
+      graphQLErrors: [
+        { message: 'no customer with id "cus_9999"', extensions: { code: 'NOT_FOUND', field: 'customerId' } },
+      ],
     });
     expect(errors.fields.customerId).toBe('no customer with id "cus_9999"');
   });

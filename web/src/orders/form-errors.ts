@@ -1,7 +1,7 @@
 /**
  * Turns the server's answer to createOrder into messages placed next to the
- * field they concern: GraphQL errors carry `extensions.code` (BAD_USER_INPUT,
- * NOT_FOUND) and, for input errors, `extensions.field`.
+ * field they concern: the server's client errors carry `extensions.code`
+ * (BAD_USER_INPUT, NOT_FOUND) and `extensions.field`, the input field at fault.
  */
 
 export const ORDER_FIELDS = ['customerId', 'sku', 'quantity'] as const;
@@ -23,28 +23,13 @@ export interface ErrorLike {
 
 const isOrderField = (value: unknown): value is OrderField => ORDER_FIELDS.includes(value as OrderField);
 
-/** NOT_FOUND names no field; its message says which of the two lookups failed. */
-function fieldOfNotFound(message: string): OrderField | null {
-  if (/customer/i.test(message)) return 'customerId';
-  if (/product|sku/i.test(message)) return 'sku';
-  return null;
-}
-
 export function formErrorsFrom(error: ErrorLike | undefined | null): FormErrors {
   if (!error) return noFormErrors;
   const fields: Partial<Record<OrderField, string>> = {};
   const form: string[] = [];
   if (error.networkError) form.push(`Could not reach the server (${error.networkError.message}). Try again.`);
   for (const { message, extensions } of error.graphQLErrors) {
-    const code = extensions?.code;
-    const field =
-      code === 'BAD_USER_INPUT' || code === 'NOT_FOUND'
-        ? isOrderField(extensions?.field)
-          ? extensions.field
-          : code === 'NOT_FOUND'
-            ? fieldOfNotFound(message)
-            : null
-        : null;
+    const field = isOrderField(extensions?.field) ? extensions.field : null;
     if (field && !fields[field]) fields[field] = message;
     else form.push(message);
   }
