@@ -1,5 +1,5 @@
 /** Starting the system's processes for a benchmark, and reading their CPU time and memory from /proc. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +13,12 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Runs a TypeScript entry with node + tsx directly (no npx wrapper), so `pid` is the process measured. */
-export function launch(entry: string, env: Record<string, string>, port?: number): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/**
+ * Runs a TypeScript entry with node + tsx directly (no npx wrapper), so `pid` is the process measured.
+ * `nodeArgs` go to node itself, e.g. `--cpu-prof`.
+ */
+export function launch(entry: string, env: Record<string, string>, port?: number, nodeArgs: string[] = []): Running {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -66,4 +69,22 @@ export function rssBytes(pid: number): number {
 
 export function freePort(): number {
   return 20_000 + Math.floor(Math.random() * 20_000);
+}
+
+/** The pid of the process listening on a loopback port (the stores' servers), from `ss`; undefined if none. */
+export function listenerPid(port: number): number | undefined {
+  const result = spawnSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  const match = /pid=(\d+)/.exec(result.stdout ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The stores' server processes on this machine, by name, for CPU accounting. */
+export function storePids(): Record<string, number> {
+  const ports = { mongo: 27017, kafka: 9092, redis: 6379 };
+  return Object.fromEntries(
+    Object.entries(ports).flatMap(([name, port]) => {
+      const pid = listenerPid(port);
+      return pid === undefined ? [] : [[name, pid]];
+    }),
+  );
 }

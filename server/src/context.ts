@@ -39,6 +39,11 @@ export function createLoaders(models: Models): Loaders {
   return {
     product: byIdLoader((ids) => models.Product.find($in(ids)).lean<ProductDoc[]>()),
     customer: byIdLoader((ids) => models.Customer.find($in(ids)).lean<CustomerDoc[]>()),
-    order: byIdLoader(async (ids) => (await models.Order.find($in(ids)).lean()).map(orderFromDocument)),
+    // One lookup by _id per order rather than one `$in`: a MongoDB-wire server without `$in` pushdown
+    // (FerretDB's SQLite backend) would scan the whole orders collection for it.
+    order: byIdLoader(async (ids) => {
+      const docs = await Promise.all(ids.map((id) => models.Order.findById(id).lean()));
+      return docs.filter((doc) => doc !== null).map(orderFromDocument);
+    }),
   };
 }

@@ -9,6 +9,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionArgs } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from '@orders/core';
+import { SharedSubscriptions } from './shared-subscriptions.ts';
 
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => unknown;
@@ -19,12 +20,21 @@ export function attachGraphqlWs(
   httpServer: Server,
   yoga: YogaServerInstance<object, object>,
   logger: Logger,
-): { close(): Promise<void>; wss: WebSocketServer } {
+): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions } {
   const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, maxPayload: 1024 * 1024 });
+  const shared = new SharedSubscriptions();
+  // Which execution each subscription may share: the same operation with the same variables.
+  const sharingKeys = new WeakMap<ExecutionArgs, string>();
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      subscribe: (args) => {
+        const root = args.rootValue as EnvelopedRoot;
+        const key = sharingKeys.get(args);
+        return (
+          key === undefined ? root.subscribe(args) : shared.subscribe(key, () => root.subscribe(args) as never)
+        ) as never;
+      },
       onSubscribe: async (ctx, _id, params) => {
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
@@ -42,6 +52,7 @@ export function attachGraphqlWs(
         };
         const errors = validate(args.schema, args.document);
         if (errors.length > 0) return errors;
+        sharingKeys.set(args, JSON.stringify([params.query, params.operationName ?? null, params.variables ?? null]));
         return args;
       },
       onError: (_ctx, _id, _payload, errors) => {
@@ -52,6 +63,7 @@ export function attachGraphqlWs(
   );
   return {
     wss,
+    shared,
     close: async () => {
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

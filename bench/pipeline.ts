@@ -1,0 +1,188 @@
+/**
+ * The pipeline end to end: an open-loop load of `createOrder` at a fixed rate
+ * for a fixed time, against a server and a processor run as separate
+ * processes, with a graphql-ws subscriber that waits for every order's final
+ * status. Measured: the mutation's latency, the latency from sending
+ * `createOrder` to the subscriber receiving PROCESSED or FAILED, the sustained
+ * rate of final states, and that every order finished.
+ *
+ * `npm run bench -- pipeline` runs the rates of the full benchmark; one rate:
+ * `tsx bench/pipeline.ts --rate 200 --seconds 10`.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import mongoose from 'mongoose';
+import { graphqlRequest, subscribe, wsClient } from './lib/graphql.ts';
+import { summarize, type Summary } from './lib/latency.ts';
+import { cpuSeconds, freePort, launch, storePids, waitReady, type Running } from './lib/processes.ts';
+
+export interface PipelineSystem {
+  url: string;
+  server: Running;
+  processor: Running;
+  stop(): Promise<void>;
+}
+
+/**
+ * A server and a processor on a database and topics of their own, the processing delay set to zero.
+ * With `profileDir`, both write a CPU profile there when they stop.
+ */
+export async function startSystem(
+  name: string,
+  options: { env?: Record<string, string>; profileDir?: string } = {},
+): Promise<PipelineSystem> {
+  const env = options.env ?? {};
+  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const port = freePort();
+  const run = `${name}_${Date.now()}`;
+  const shared = { MONGODB_URI: `mongodb://127.0.0.1:27017/${run}`, KAFKA_TOPIC_PREFIX: `${run}.`, ...env };
+  const server = launch('server/src/main.ts', { ...shared, PORT: String(port) }, port, nodeArgs);
+  await waitReady(`${server.url}/ready`);
+  const processor = launch('processor/src/main.ts', { PROCESSING_DELAY_MS: '0', ...shared }, undefined, nodeArgs);
+  return {
+    url: `${server.url}/graphql`,
+    server,
+    processor,
+    async stop() {
+      await Promise.all([processor.stop(), server.stop()]);
+      const connection = await mongoose.createConnection(shared.MONGODB_URI).asPromise();
+      await connection.dropDatabase();
+      await connection.close();
+    },
+  };
+}
+
+export interface PipelineResult {
+  offeredRate: number;
+  seconds: number;
+  sent: number;
+  created: number;
+  refused: number;
+  finished: number;
+  /** Final states per second, from the first send to the last final state received. */
+  finalPerSec: number;
+  mutation: Summary;
+  toSubscriber: Summary;
+  /** CPU seconds per 1,000 orders, per process: the server, the processor and each store's server. */
+  cpuPerThousand: Record<string, number>;
+}
+
+const CREATE = 'mutation Bench($input: CreateOrderInput!) { createOrder(input: $input) { id } }';
+const FINAL = `subscription BenchFinal {
+  orderStatusChanged(status: [PROCESSED, FAILED]) { status order { id } }
+}`;
+
+interface Final {
+  orderStatusChanged: { status: string; order: { id: string } };
+}
+
+/**
+ * One run at `rate` orders per second for `seconds`, then up to `drainSeconds`
+ * for the stragglers. Orders go to every product in turn, so all partitions work.
+ */
+export async function runPipeline(
+  system: PipelineSystem,
+  options: { rate: number; seconds: number; drainSeconds?: number },
+): Promise<PipelineResult> {
+  const catalogue = await graphqlRequest<{ products: { sku: string }[]; customers: { id: string }[] }>(
+    system.url,
+    '{ products { sku } customers { id } }',
+  );
+  const sentAt = new Map<string, number>(); // idempotency key → send time
+  const keyOf = new Map<string, string>(); // order id → idempotency key
+  const finalAt = new Map<string, number>(); // order id → when its final status arrived
+  const mutationMs: number[] = [];
+  let refused = 0;
+
+  const client = wsClient(system.url);
+  const unsubscribe = await subscribe<Final>(client, FINAL, {}, (data) => {
+    const id = data.orderStatusChanged.order.id;
+    if (!finalAt.has(id)) finalAt.set(id, performance.now());
+  });
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the server's Redis subscription is in place
+
+  const pids = { server: system.server.pid, processor: system.processor.pid, ...storePids() };
+  const cpuNow = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const cpuBefore = cpuNow();
+  const total = Math.round(options.rate * options.seconds);
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    // Open loop: each order leaves at its time, whatever the earlier ones are doing.
+    const wait = started + (i * 1000) / options.rate - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const key = randomUUID();
+    const input = {
+      customerId: catalogue.customers[i % catalogue.customers.length]!.id,
+      sku: catalogue.products[i % catalogue.products.length]!.sku,
+      quantity: 1,
+      idempotencyKey: key,
+    };
+    const sent = performance.now();
+    sentAt.set(key, sent);
+    inFlight.push(
+      graphqlRequest<{ createOrder: { id: string } }>(system.url, CREATE, { input }).then(
+        ({ createOrder }) => {
+          mutationMs.push(performance.now() - sent);
+          keyOf.set(createOrder.id, key);
+        },
+        () => void (refused += 1),
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+
+  const drainUntil = performance.now() + (options.drainSeconds ?? 30) * 1000;
+  while ([...keyOf.keys()].some((id) => !finalAt.has(id)) && performance.now() < drainUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const cpuAfter = cpuNow();
+  unsubscribe();
+  await client.dispose();
+
+  const latencies: number[] = [];
+  let lastFinal = started;
+  for (const [id, key] of keyOf) {
+    const at = finalAt.get(id);
+    if (at === undefined) continue;
+    latencies.push(at - sentAt.get(key)!);
+    lastFinal = Math.max(lastFinal, at);
+  }
+  const perThousand = (cpu: number) => Math.round((cpu / Math.max(1, keyOf.size)) * 1000 * 100) / 100;
+  return {
+    offeredRate: options.rate,
+    seconds: options.seconds,
+    sent: total,
+    created: keyOf.size,
+    refused,
+    finished: latencies.length,
+    finalPerSec: Math.round((latencies.length / ((lastFinal - started) / 1000)) * 10) / 10,
+    mutation: summarize(mutationMs),
+    toSubscriber: summarize(latencies),
+    cpuPerThousand: Object.fromEntries(
+      Object.keys(pids).map((name) => [name, perThousand((cpuAfter[name] ?? 0) - (cpuBefore[name] ?? 0))]),
+    ),
+  };
+}
+
+/** Whether a run kept up: every order finished, and final states came out at 90% of the offered rate or more. */
+export function sustained(result: PipelineResult): boolean {
+  return result.refused === 0 && result.finished === result.sent && result.finalPerSec >= result.offeredRate * 0.9;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      rate: { type: 'string', default: '100' },
+      seconds: { type: 'string', default: '10' },
+      profile: { type: 'string' },
+    },
+  });
+  const system = await startSystem('bench_pipeline', { profileDir: values.profile });
+  try {
+    const result = await runPipeline(system, { rate: Number(values.rate), seconds: Number(values.seconds) });
+    console.log(JSON.stringify({ ...result, sustained: sustained(result) }, null, 2));
+  } finally {
+    await system.stop();
+  }
+}

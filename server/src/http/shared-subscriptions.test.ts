@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { Repeater } from 'graphql-yoga';
+import type { ExecutionResult } from 'graphql';
+import { SharedSubscriptions } from './shared-subscriptions.ts';
+
+/** A source whose results the test pushes by hand, counting how often it was started and ended. */
+function manualSource() {
+  const state = { started: 0, ended: 0, push: (_result: ExecutionResult) => {} };
+  const start = () => {
+    state.started += 1;
+    return new Repeater<ExecutionResult>(async (push, stop) => {
+      state.push = (result) => void push(result);
+      await stop;
+      state.ended += 1;
+    });
+  };
+  return { state, start };
+}
+
+async function take(stream: AsyncIterable<ExecutionResult> | ExecutionResult, count: number) {
+  const iterator = (stream as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
+  const results: ExecutionResult[] = [];
+  for (let i = 0; i < count; i++) results.push((await iterator.next()).value as ExecutionResult);
+  return { results, iterator };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('SharedSubscriptions', () => {
+  it('runs one source for every subscriber of a key, and each receives every result', async () => {
+    const shared = new SharedSubscriptions();
+    const { state, start } = manualSource();
+    const a = await shared.subscribe('k', start);
+    const b = await shared.subscribe('k', start);
+    const taking = [take(a, 2), take(b, 2)];
+    await tick();
+    state.push({ data: { n: 1 } });
+    state.push({ data: { n: 2 } });
+    const [fromA, fromB] = await Promise.all(taking);
+    expect(state.started).toBe(1);
+    expect(shared.executions).toBe(1);
+    expect(fromA!.results).toEqual([{ data: { n: 1 } }, { data: { n: 2 } }]);
+    expect(fromB!.results).toEqual(fromA!.results);
+  });
+
+  it('runs a separate source for another key', async () => {
+    const shared = new SharedSubscriptions();
+    const first = manualSource();
+    const second = manualSource();
+    await shared.subscribe('one', first.start);
+    await shared.subscribe('two', second.start);
+    expect([first.state.started, second.state.started, shared.executions]).toEqual([1, 1, 2]);
+  });
+
+  it('ends the source when its last subscriber leaves, and starts a fresh one for the next', async () => {
+    const shared = new SharedSubscriptions();
+    const { state, start } = manualSource();
+    const a = await shared.subscribe('k', start);
+    const b = await shared.subscribe('k', start);
+    const iteratorA = (a as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
+    const iteratorB = (b as AsyncIterable<ExecutionResult>)[Symbol.asyncIterator]();
+    void iteratorA.next();
+    void iteratorB.next();
+    await iteratorA.return?.();
+    expect(state.ended).toBe(0);
+    await iteratorB.return?.();
+    await tick();
+    expect(state.ended).toBe(1);
+    expect(shared.executions).toBe(0);
+    await shared.subscribe('k', start);
+    expect(state.started).toBe(2);
+  });
+
+  it('gives a failed start its error result and shares nothing', async () => {
+    const shared = new SharedSubscriptions();
+    const failure: ExecutionResult = { errors: [] };
+    const result = await shared.subscribe('k', () => failure);
+    expect(result).toBe(failure);
+    await tick();
+    expect(shared.executions).toBe(0);
+  });
+});
