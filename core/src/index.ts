@@ -5,3 +5,4 @@ export * from './config.ts';
 export * from './log.ts';
 export * from './topics.ts';
 export * from './kafka.ts';
+export * from './batcher.ts';

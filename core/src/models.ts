@@ -119,6 +119,14 @@ export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === DUPLICATE_KEY;
 }
 
+/** Whether a (bulk) write failed only because some of its documents exist already. */
+export function onlyDuplicateKeys(error: unknown): boolean {
+  const writeErrors =
+    typeof error === 'object' && error !== null && 'writeErrors' in error ? error.writeErrors : undefined;
+  if (!Array.isArray(writeErrors)) return isDuplicateKey(error);
+  return writeErrors.length > 0 && writeErrors.every((writeError) => isDuplicateKey(writeError));
+}
+
 /** Connects with the options every service uses: filters from clients never become operators. */
 export async function connectDatabase(uri: string): Promise<Connection> {
   mongoose.set('sanitizeFilter', true);

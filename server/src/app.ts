@@ -21,6 +21,7 @@ import type { Producer } from 'kafkajs';
 import type { ServerConfig } from './config.ts';
 import { createLoaders, type Context, type Services } from './context.ts';
 import { seedCatalogue } from './catalogue/seed.ts';
+import { CatalogueCache } from './catalogue/catalogue-cache.ts';
 import { createOrder } from './orders/create-order.ts';
 import { OutboxRelay } from './orders/outbox-relay.ts';
 import { createOrderPublisher } from './orders/publish-order.ts';
@@ -55,6 +56,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
 
   const events: OrderEvents = createOrderEvents(config.redis.url, config.kafka.topicPrefix, logger);
   const publisher = createOrderPublisher(models, producer, topics);
+  const catalogue = new CatalogueCache(models);
   const stats = new StatsBroadcaster(models, events, logger, config.stats.intervalMs);
   stats.start();
   const relay = new OutboxRelay(models, publisher, logger.child({ part: 'outbox-relay' }), config.outbox);
@@ -64,7 +66,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
     models,
     events,
     stats,
-    createOrder: (input) => createOrder({ models, publisher, events, logger }, input),
+    createOrder: (input) => createOrder({ models, catalogue, publisher, events, logger }, input),
     retryOrder: (orderId) => retryOrder({ models, publisher, producer, topics, events, logger }, orderId),
   };
 

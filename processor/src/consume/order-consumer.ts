@@ -3,7 +3,8 @@
  * partition holds all the orders of its products and this instance is their
  * only writer while it owns the partition. Partitions run concurrently; within
  * one, messages run in order and an offset is committed only once its message
- * is fully handled. Nothing is committed automatically.
+ * and every one before it are fully handled, in groups of up to 100 or 200 ms.
+ * Nothing is committed automatically.
  */
 import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
 import type { Logger } from '@orders/core';
@@ -45,6 +46,10 @@ export interface OrderConsumer {
   stop(): Promise<void>;
   isConnected(): boolean;
 }
+
+/** Commit after this many handled messages of a partition, or this long after the last commit, whichever is first. */
+const COMMIT_EVERY = 100n;
+const COMMIT_AFTER_MS = 200;
 
 export function createOrderConsumer(options: OrderConsumerOptions): OrderConsumer {
   const { stats, logger } = options;
@@ -104,16 +109,34 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     ...state
   }) => {
     const { topic, partition } = batch;
-    for (const message of batch.messages) {
-      // Stopping lets the message in hand finish; a seek (after a rebalance) makes the rest of the batch stale.
-      if (!state.isRunning() || state.isStale()) break;
-      const consumed = { topic, partition, offset: message.offset, key: message.key, value: message.value };
-      if (!(await consume(consumed, heartbeat))) break;
-      resolveOffset(message.offset);
+    // Offsets are committed in groups, not one request per message: a crash redelivers at most one
+    // group, which the handler recognises and skips.
+    let handled: string | undefined;
+    let committed: string | undefined;
+    let lastCommitAt = Date.now();
+    const commit = async () => {
+      if (handled === undefined || handled === committed) return;
+      const next = (BigInt(handled) + 1n).toString();
       // With explicit offsets this commits even while the consumer stops (consumer.commitOffsets would not).
-      const next = (BigInt(message.offset) + 1n).toString();
       await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
-      await heartbeat();
+      committed = handled;
+      lastCommitAt = Date.now();
+    };
+    try {
+      for (const message of batch.messages) {
+        // Stopping lets the message in hand finish; a seek (after a rebalance) makes the rest of the batch stale.
+        if (!state.isRunning() || state.isStale()) break;
+        const consumed = { topic, partition, offset: message.offset, key: message.key, value: message.value };
+        if (!(await consume(consumed, heartbeat))) break;
+        resolveOffset(message.offset);
+        handled = message.offset;
+        if (BigInt(handled) - BigInt(committed ?? -1) >= COMMIT_EVERY || Date.now() - lastCommitAt >= COMMIT_AFTER_MS) {
+          await commit();
+        }
+        await heartbeat();
+      }
+    } finally {
+      await commit();
     }
   };
 

@@ -5,9 +5,9 @@
  * subscribers catch up from MongoDB), then `publishedAt` on the change, so that
  * a redelivered message knows the event went out and sends nothing twice.
  */
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { Redis } from 'ioredis';
-import { snapshotOf, type Logger, type Models, type OrderStatusMessage } from '@orders/core';
+import { Batcher, snapshotOf, type Logger, type Models, type OrderStatusMessage } from '@orders/core';
 import type { OrderDocument } from '../record/project-order.ts';
 import { statusChangedEvent, type StatusChange } from '../record/status-change.ts';
 
@@ -29,13 +29,21 @@ export type PublishStatusChange = (change: StatusChange, order: OrderDocument | 
  * has moved past the change since, and only the event log should hear of it.
  */
 export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusChange {
+  // The partitions handled concurrently share round trips: events produced while a send is in
+  // flight go in the next one, and their publishedAt marks in one bulk write.
+  const sends = new Batcher<Message>(async (messages) => {
+    await deps.producer.send({ topic: deps.topic, acks: -1, messages });
+  });
+  const marks = new Batcher<string>(async (ids) => {
+    const publishedAt = new Date();
+    await deps.models.StatusChange.bulkWrite(
+      ids.map((_id) => ({ updateOne: { filter: { _id }, update: { $set: { publishedAt } } } })),
+      { ordered: false },
+    );
+  });
   return async function publishStatusChange(change, order) {
     const event = statusChangedEvent(change);
-    await deps.producer.send({
-      topic: deps.topic,
-      acks: -1,
-      messages: [{ key: change.orderId, value: JSON.stringify(event) }],
-    });
+    await sends.add({ key: change.orderId, value: JSON.stringify(event) });
     if (order !== null) {
       const message: OrderStatusMessage = { change: event, order: snapshotOf(order) };
       try {
@@ -49,6 +57,6 @@ export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusC
         });
       }
     }
-    await deps.models.StatusChange.updateOne({ _id: change._id }, { $set: { publishedAt: new Date() } });
+    await marks.add(change._id);
   };
 }

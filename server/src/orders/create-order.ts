@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { isDuplicateKey, snapshotOf, type Logger, type Models } from '@orders/core';
+import type { CatalogueCache } from '../catalogue/catalogue-cache.ts';
 import { badInput, notFound } from '../errors.ts';
 import type { OrderEvents } from '../pubsub/order-events.ts';
 import type { OrderPublisher } from './publish-order.ts';
@@ -54,6 +55,7 @@ export function newOrderNumber(now: Date): string {
 
 export interface CreateOrderDeps {
   models: Models;
+  catalogue: CatalogueCache;
   publisher: OrderPublisher;
   events: OrderEvents;
   logger: Logger;
@@ -63,8 +65,8 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
   const input = validateCreateOrder(rawInput);
   const { models } = deps;
   const [customer, product] = await Promise.all([
-    models.Customer.findById(input.customerId).lean(),
-    models.Product.findById(input.sku).lean(),
+    deps.catalogue.customer(input.customerId),
+    deps.catalogue.product(input.sku),
   ]);
   if (!customer) throw notFound(`no customer with id "${input.customerId}"`, 'customerId');
   if (!product) throw notFound(`no product with sku "${input.sku}"`, 'sku');

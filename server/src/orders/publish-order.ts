@@ -4,8 +4,8 @@
  * it was published, and tell the subscribers. Used by createOrder, retryOrder
  * and the outbox relay alike.
  */
-import type { Producer } from 'kafkajs';
-import { changeId, isDuplicateKey, type Models, type OrderCreatedEvent, type Topics } from '@orders/core';
+import type { Message, Producer } from 'kafkajs';
+import { Batcher, changeId, onlyDuplicateKeys, type Models, type OrderCreatedEvent, type Topics } from '@orders/core';
 import type { OrderShape } from './shape.ts';
 
 export interface OrderPublisher {
@@ -14,7 +14,26 @@ export interface OrderPublisher {
   isPublished(order: Pick<OrderShape, '_id' | 'version'>): Promise<boolean>;
 }
 
+/**
+ * Concurrent requests share their round trips: the events produced while a send is in flight go
+ * together in the next send, and their publication records in one insertMany.
+ */
 export function createOrderPublisher(models: Models, producer: Producer, topics: Topics): OrderPublisher {
+  const sends = new Batcher<Message>(async (messages) => {
+    await producer.send({ topic: topics.created.name, acks: -1, messages });
+  });
+  const records = new Batcher<string>(async (ids) => {
+    const now = new Date();
+    try {
+      await models.Publication.insertMany(
+        ids.map((_id) => ({ _id, publishedAt: now })),
+        { ordered: false },
+      );
+    } catch (error) {
+      // Recorded before (the relay and a request both published): the record stands either way.
+      if (!onlyDuplicateKeys(error)) throw error;
+    }
+  });
   return {
     async publish(order) {
       const event: OrderCreatedEvent = {
@@ -30,16 +49,8 @@ export function createOrderPublisher(models: Models, producer: Producer, topics:
         total: order.total,
         createdAt: order.createdAt.toISOString(),
       };
-      await producer.send({
-        topic: topics.created.name,
-        acks: -1,
-        messages: [{ key: order.sku, value: JSON.stringify(event), headers: { orderId: order._id } }],
-      });
-      try {
-        await models.Publication.create({ _id: changeId(order._id, order.version), publishedAt: new Date() });
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
+      await sends.add({ key: order.sku, value: JSON.stringify(event), headers: { orderId: order._id } });
+      await records.add(changeId(order._id, order.version));
     },
     async isPublished(order) {
       return (await models.Publication.exists({ _id: changeId(order._id, order.version) })) !== null;
