@@ -4,31 +4,11 @@
  * after the other in the same run, then GraphQL at half its peak rate for the
  * latency it gives when not saturated.
  */
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import mongoose from 'mongoose';
 import { createModels } from '@orders/core';
+import { graphqlLoad, load, ratio } from './lib/load.ts';
 import { freePort, launch, waitReady } from './lib/processes.ts';
-
-export interface LoadResult {
-  requestsPerSec: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-function load(options: autocannon.Options): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => {
-      if (error) return reject(error);
-      resolve({
-        requestsPerSec: Math.round(result.requests.average),
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        errors: result.errors + result.non2xx + result.timeouts,
-      });
-    });
-  });
-}
 
 async function seedOrders(uri: string, count: number): Promise<void> {
   const connection = await mongoose.createConnection(uri).asPromise();
@@ -64,6 +44,8 @@ export async function benchQueries(options: { orders: number; seconds: number; c
   const uri = `mongodb://127.0.0.1:27017/bench_queries_${Date.now()}`;
   const graphqlPort = freePort();
   const restPort = graphqlPort + 1;
+  // Seeded first: the server's read model loads what is stored when it starts.
+  await seedOrders(uri, options.orders);
   const server = launch(
     'server/src/main.ts',
     { PORT: String(graphqlPort), MONGODB_URI: uri, KAFKA_TOPIC_PREFIX: 'bench.' },
@@ -72,16 +54,9 @@ export async function benchQueries(options: { orders: number; seconds: number; c
   const rest = launch('bench/baseline-rest.ts', { PORT: String(restPort), MONGODB_URI: uri }, restPort);
   try {
     await Promise.all([waitReady(`${server.url}/ready`), waitReady(`${rest.url}/health`)]);
-    await seedOrders(uri, options.orders);
 
-    const graphql = (query: string): autocannon.Options => ({
-      url: `${server.url}/graphql`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query }),
-      connections: options.connections,
-      duration: options.seconds,
-    });
+    const graphql = (query: string) =>
+      graphqlLoad(`${server.url}/graphql`, query, options.connections, options.seconds);
     const ordersQuery = graphql(
       '{ orders(status: [PROCESSED], first: 20) { edges { node { id orderNumber status total createdAt } } } }',
     );
@@ -111,8 +86,7 @@ export async function benchQueries(options: { orders: number; seconds: number; c
       restOrders,
       graphqlStats,
       graphqlOrdersAtHalfPeak: halfPeak,
-      graphqlToRestRatio:
-        Math.round((graphqlOrders.requestsPerSec / Math.max(1, restOrders.requestsPerSec)) * 100) / 100,
+      graphqlToRestRatio: ratio(graphqlOrders.requestsPerSec, restOrders.requestsPerSec),
     };
   } finally {
     await Promise.all([server.stop(), rest.stop()]);

@@ -24,6 +24,7 @@ import { seedCatalogue } from './catalogue/seed.ts';
 import { CatalogueCache } from './catalogue/catalogue-cache.ts';
 import { createOrder } from './orders/create-order.ts';
 import { OutboxRelay } from './orders/outbox-relay.ts';
+import { OrderReadModel } from './orders/read-model.ts';
 import { createOrderPublisher } from './orders/publish-order.ts';
 import { retryOrder } from './orders/retry-order.ts';
 import { createOrderEvents, type OrderEvents } from './pubsub/order-events.ts';
@@ -57,17 +58,29 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
   const events: OrderEvents = createOrderEvents(config.redis.url, config.kafka.topicPrefix, logger);
   const publisher = createOrderPublisher(models, producer, topics);
   const catalogue = new CatalogueCache(models);
-  const stats = new StatsBroadcaster(models, events, logger, config.stats.intervalMs);
+  const readModel = new OrderReadModel(models, logger);
+  await readModel.start(events);
+  const stats = new StatsBroadcaster(readModel, events, logger, config.stats.intervalMs);
   stats.start();
   const relay = new OutboxRelay(models, publisher, logger.child({ part: 'outbox-relay' }), config.outbox);
   relay.start();
 
   const services: Services = {
     models,
+    readModel,
     events,
     stats,
-    createOrder: (input) => createOrder({ models, catalogue, publisher, events, logger }, input),
-    retryOrder: (orderId) => retryOrder({ models, publisher, producer, topics, events, logger }, orderId),
+    // The instance's own writes reach its read model at once, not only when their Redis message returns.
+    createOrder: async (input) => {
+      const order = await createOrder({ models, catalogue, publisher, events, logger }, input);
+      readModel.apply(order);
+      return order;
+    },
+    retryOrder: async (orderId) => {
+      const order = await retryOrder({ models, publisher, producer, topics, events, logger }, orderId);
+      readModel.apply(order);
+      return order;
+    },
   };
 
   const yoga = createYoga<object, Context>({
@@ -130,6 +143,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await relay.stop();
       await stats.stop();
+      await readModel.stop();
       await events.close();
       await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
       await connection.close();

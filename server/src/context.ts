@@ -2,6 +2,7 @@
 import DataLoader from 'dataloader';
 import mongoose from 'mongoose';
 import type { CustomerDoc, Models, ProductDoc } from '@orders/core';
+import type { OrderReadModel } from './orders/read-model.ts';
 import type { OrderEvents } from './pubsub/order-events.ts';
 import type { StatsBroadcaster } from './stats/stats-broadcaster.ts';
 import type { OrderShape } from './orders/shape.ts';
@@ -9,6 +10,7 @@ import { orderFromDocument } from './orders/shape.ts';
 
 export interface Services {
   models: Models;
+  readModel: OrderReadModel;
   events: OrderEvents;
   stats: StatsBroadcaster;
   createOrder(input: unknown): Promise<OrderShape>;

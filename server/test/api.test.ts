@@ -230,6 +230,8 @@ describe('orders', () => {
       updatedAt: new Date(base + i),
     }));
     await server.models.Order.insertMany(docs);
+    // Written behind the server's back: its read model learns of them on its next reload.
+    await server.app.services.readModel.reload();
     const processed = docs
       .filter((doc) => doc.status === 'PROCESSED')
       .map((doc) => doc.orderNumber)
@@ -292,6 +294,8 @@ describe('orders', () => {
       updatedAt: new Date(),
     }));
     await server.models.Order.insertMany(docs);
+    // Written behind the server's back: its read model learns of them on its next reload.
+    await server.app.services.readModel.reload();
 
     const queries: string[] = [];
     mongoose.set('debug', (collection: string, method: string) => queries.push(`${collection}.${method}`));

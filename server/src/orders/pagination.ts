@@ -1,20 +1,16 @@
 /**
- * Relay cursor pagination over orders, newest first. A cursor names the
- * (createdAt, id) pair of an order, so pages stay stable while new orders
- * arrive and two orders created in the same millisecond are never skipped.
+ * Relay cursor pagination over orders, newest first, read from the order read
+ * model. A cursor names the (createdAt, id) pair of an order, so pages stay
+ * stable while new orders arrive and two orders created in the same
+ * millisecond are never skipped.
  */
-import mongoose from 'mongoose';
-import type { Models, OrderStatus } from '@orders/core';
+import type { OrderStatus } from '@orders/core';
 import { badInput } from '../errors.ts';
-import { orderFromDocument, type OrderShape } from './shape.ts';
+import type { OrderReadModel, Position } from './read-model.ts';
+import type { OrderShape } from './shape.ts';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
-
-interface Position {
-  at: number;
-  id: string;
-}
 
 export function encodeCursor(order: Pick<OrderShape, 'createdAt' | '_id'>): string {
   return Buffer.from(JSON.stringify([order.createdAt.getTime(), order._id])).toString('base64url');
@@ -49,51 +45,27 @@ function pageSize(value: number | null | undefined, argument: string): number | 
   return value;
 }
 
-const { trusted } = mongoose;
-
-/** Orders strictly older (`older`) or newer than a position, in the (createdAt, _id) order. */
-function beyond(position: Position, older: boolean) {
-  const op = older ? '$lt' : '$gt';
-  const at = new Date(position.at);
-  // sanitizeFilter is on: every operator the server writes itself is marked trusted.
-  return { $or: [{ createdAt: trusted({ [op]: at }) }, { createdAt: at, _id: trusted({ [op]: position.id }) }] };
-}
-
-export async function ordersPage(models: Models, args: OrdersPageArgs) {
+export async function ordersPage(readModel: OrderReadModel, args: OrdersPageArgs) {
   const first = pageSize(args.first, 'first');
   const last = pageSize(args.last, 'last');
   if (first !== undefined && last !== undefined) throw badInput('pass "first" or "last", not both', 'last');
 
-  const base: Record<string, unknown> = {};
-  if (args.status && args.status.length > 0) base.status = trusted({ $in: [...args.status] });
-  if (args.customerId) base.customerId = args.customerId;
-
-  const bounds: object[] = [];
-  if (args.after) bounds.push(beyond(decodeCursor(args.after, 'after'), true));
-  if (args.before) bounds.push(beyond(decodeCursor(args.before, 'before'), false));
-  const filter = bounds.length > 0 ? { ...base, $and: bounds } : base;
-
+  const filter = { statuses: args.status ?? undefined, customerId: args.customerId ?? undefined };
+  const olderThan = args.after ? decodeCursor(args.after, 'after') : undefined;
+  const newerThan = args.before ? decodeCursor(args.before, 'before') : undefined;
   const backwards = last !== undefined;
   const limit = (backwards ? last : (first ?? DEFAULT_PAGE)) ?? DEFAULT_PAGE;
-  const direction = backwards ? 1 : -1;
 
-  const docs =
-    limit === 0
-      ? []
-      : await models.Order.find(filter)
-          .sort({ createdAt: direction, _id: direction })
-          .limit(limit + 1)
-          .lean();
-  let count: Promise<number> | undefined;
-  const totalCount = () => (count ??= models.Order.countDocuments(base).exec());
-  const hasMore = docs.length > limit;
-  const page = docs.slice(0, limit).map(orderFromDocument);
+  await readModel.ready();
+  const found = limit === 0 ? [] : readModel.list({ ...filter, olderThan, newerThan, limit, backwards });
+  const hasMore = found.length > limit;
+  const page = found.slice(0, limit);
   if (backwards) page.reverse();
 
   const edges = page.map((order) => ({ cursor: encodeCursor(order), node: order }));
   return {
     edges,
-    totalCount,
+    totalCount: () => readModel.count(filter),
     pageInfo: {
       hasNextPage: backwards ? Boolean(args.before) : hasMore,
       hasPreviousPage: backwards ? hasMore : Boolean(args.after),

@@ -21,6 +21,8 @@ export interface OrderEvents {
   created(): AsyncIterableIterator<OrderCreatedMessage>;
   statusChanges(): AsyncIterableIterator<OrderStatusMessage>;
   ping(): Promise<void>;
+  /** Calls `listener` each time the Redis subscription is back after a break (not on the first connect). */
+  onResubscribed(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,13 @@ export function createOrderEvents(url: string, prefix: string, logger: Logger): 
     client.on('ready', () => logger.info('redis ready', { role }));
   }
   const pubsub = new RedisPubSub({ publisher, subscriber });
+  const resubscribed: (() => void)[] = [];
+  let connectedBefore = false;
+  subscriber.on('ready', () => {
+    // ioredis resubscribes its channels on reconnect; what was published during the break is gone.
+    if (connectedBefore) for (const listener of resubscribed) listener();
+    connectedBefore = true;
+  });
   const channels = channelsFor(prefix);
 
   return {
@@ -52,6 +61,7 @@ export function createOrderEvents(url: string, prefix: string, logger: Logger): 
     async ping() {
       await publisher.ping();
     },
+    onResubscribed: (listener) => void resubscribed.push(listener),
     async close() {
       await pubsub.close();
     },

@@ -9,8 +9,8 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     ID: { Input: string; Output: string };
   };
-  /** Counting is a query of its own: it runs only when a client asks for totalCount. */
-  Connection: { totalCount: () => Promise<number> };
+  /** Counted only when a client asks for totalCount. */
+  Connection: { totalCount: () => number | Promise<number> };
   DefaultEdgesNullability: false;
   DefaultFieldNullability: false;
 }>({

@@ -88,8 +88,8 @@ builder.queryFields((t) => ({
         status: t.arg({ type: [OrderStatusEnum], required: false }),
         customerId: t.arg.id({ required: false }),
       },
-      resolve: (_root, args, { models }) =>
-        ordersPage(models, {
+      resolve: (_root, args, { readModel }) =>
+        ordersPage(readModel, {
           status: args.status,
           customerId: args.customerId,
           first: args.first,

@@ -34,7 +34,7 @@ const OrderStats = builder.objectRef<Stats>('OrderStats').implement({
 });
 
 builder.queryField('orderStats', (t) =>
-  t.field({ type: OrderStats, resolve: (_root, _args, { models }) => computeOrderStats(models) }),
+  t.field({ type: OrderStats, resolve: (_root, _args, { readModel }) => computeOrderStats(readModel) }),
 );
 
 builder.subscriptionField('orderStats', (t) =>

@@ -4,7 +4,8 @@
  * instance, shared by every subscriber.
  */
 import { Repeater } from 'graphql-yoga';
-import type { Logger, Models } from '@orders/core';
+import type { Logger } from '@orders/core';
+import type { OrderReadModel } from '../orders/read-model.ts';
 import type { OrderEvents } from '../pubsub/order-events.ts';
 import { computeOrderStats, type OrderStats } from './order-stats.ts';
 
@@ -16,7 +17,7 @@ export class StatsBroadcaster {
   private readonly iterators: AsyncIterableIterator<unknown>[] = [];
 
   constructor(
-    private readonly models: Models,
+    private readonly readModel: OrderReadModel,
     private readonly events: OrderEvents,
     private readonly logger: Logger,
     private readonly intervalMs: number,
@@ -47,7 +48,7 @@ export class StatsBroadcaster {
       const listener = (stats: OrderStats) => void push(stats);
       this.listeners.add(listener);
       try {
-        await push(await computeOrderStats(this.models));
+        await push(await computeOrderStats(this.readModel));
       } catch (error) {
         stop(error);
       }
@@ -60,7 +61,7 @@ export class StatsBroadcaster {
     if (!this.dirty || this.listeners.size === 0) return;
     this.dirty = false;
     try {
-      const stats = await computeOrderStats(this.models);
+      const stats = await computeOrderStats(this.readModel);
       for (const listener of this.listeners) listener(stats);
     } catch (error) {
       this.dirty = true;

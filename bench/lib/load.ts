@@ -1,0 +1,37 @@
+/** HTTP load with autocannon, summarised: requests per second, latency percentiles, errors. */
+import autocannon from 'autocannon';
+
+export interface LoadResult {
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+export function load(options: autocannon.Options): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => {
+      if (error) return reject(error);
+      resolve({
+        requestsPerSec: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors: result.errors + result.non2xx + result.timeouts,
+      });
+    });
+  });
+}
+
+/** A GraphQL POST for autocannon. */
+export function graphqlLoad(url: string, query: string, connections: number, seconds: number): autocannon.Options {
+  return {
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+    connections,
+    duration: seconds,
+  };
+}
+
+export const ratio = (a: number, b: number): number => Math.round((a / Math.max(1, b)) * 100) / 100;
