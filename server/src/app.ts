@@ -62,7 +62,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
   await readModel.start(events);
   const stats = new StatsBroadcaster(readModel, events, logger, config.stats.intervalMs);
   stats.start();
-  const relay = new OutboxRelay(models, publisher, logger.child({ part: 'outbox-relay' }), config.outbox);
+  const relay = new OutboxRelay(models, readModel, publisher, logger.child({ part: 'outbox-relay' }), config.outbox);
   relay.start();
 
   const services: Services = {

@@ -34,6 +34,8 @@ describe('OutboxRelay', () => {
     // As if the server died between the insert and the produce.
     await server.models.Order.create(strandedOrder('c00000000000000000000001', new Date(Date.now() - 60_000)));
     await server.models.Order.create(strandedOrder('c00000000000000000000002', new Date()));
+    // What a server (re)starting finds in MongoDB: it loads its read model from there.
+    await server.app.services.readModel.reload();
 
     expect(await server.app.relay.runOnce()).toBe(1);
     expect(await server.messageCount(topic)).toBe(before + 1);

@@ -3,10 +3,16 @@
  * (the server died between the two writes, or the broker was down) and
  * publishes them, so that no order stays PENDING for ever. Publishing twice is
  * harmless: the processor ignores an event for a version it already decided.
+ *
+ * Candidates come from the read model, not from a query: on a server without
+ * secondary indexes (FerretDB's SQLite backend) a query by status reads every
+ * order, every pass. An order stranded by a server that died is in the read
+ * model of every instance that loads after it: the restarted server at once,
+ * the others at their next reload.
  */
-import mongoose from 'mongoose';
 import type { Logger, Models } from '@orders/core';
 import type { OrderPublisher } from './publish-order.ts';
+import type { OrderReadModel } from './read-model.ts';
 import { orderFromDocument } from './shape.ts';
 
 export interface OutboxRelayOptions {
@@ -23,6 +29,7 @@ export class OutboxRelay {
 
   constructor(
     private readonly models: Models,
+    private readonly readModel: OrderReadModel,
     private readonly publisher: OrderPublisher,
     private readonly logger: Logger,
     private readonly options: OutboxRelayOptions,
@@ -48,11 +55,11 @@ export class OutboxRelay {
     const cutoff = new Date(Date.now() - this.options.graceMs);
     let published = 0;
     try {
-      const stale = await this.models.Order.find({ status: 'PENDING', updatedAt: mongoose.trusted({ $lte: cutoff }) })
-        .sort({ updatedAt: 1 })
-        .limit(this.options.batchSize ?? 200)
-        .lean();
-      for (const doc of stale) {
+      await this.readModel.ready();
+      for (const candidate of this.readModel.pendingSince(cutoff, this.options.batchSize ?? 200)) {
+        // The stored order, not the model's copy: publish what is in MongoDB now.
+        const doc = await this.models.Order.findById(candidate._id).lean();
+        if (doc === null || doc.status !== 'PENDING') continue;
         const order = orderFromDocument(doc);
         if (await this.publisher.isPublished(order)) continue;
         await this.publisher.publish(order);

@@ -64,6 +64,17 @@ describe('OrderReadModel', () => {
     expect(model.count({ customerId: 'cus_0002' })).toBe(0);
   });
 
+  it('finds the PENDING orders unchanged since a cutoff, oldest first, up to a limit', () => {
+    const model = new OrderReadModel(models, logger);
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+    model.apply(order('old', { createdAt: at(1) }));
+    model.apply(order('older', { createdAt: at(0) }));
+    model.apply(order('done', { createdAt: at(2), status: 'PROCESSED', version: 2 }));
+    model.apply(order('fresh', { createdAt: at(30) }));
+    expect(model.pendingSince(at(10), 10).map((o) => o._id)).toEqual(['older', 'old']);
+    expect(model.pendingSince(at(10), 1).map((o) => o._id)).toEqual(['older']);
+  });
+
   it('lists exactly what a sort and filter over every order gives, for any orders, filter and bounds', () => {
     const statusArb = fc.constantFrom<OrderStatus>(...ORDER_STATUSES);
     const orderArb = fc.record({

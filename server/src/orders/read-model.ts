@@ -173,6 +173,18 @@ export class OrderReadModel {
     return found;
   }
 
+  /** PENDING orders last changed at or before `cutoff`, oldest first, at most `limit` of them. */
+  pendingSince(cutoff: Date, limit: number): OrderShape[] {
+    const found: OrderShape[] = [];
+    if (this.counts.PENDING === 0) return found;
+    for (const { id } of this.timeline) {
+      const order = this.orders.get(id)!;
+      if (order.status === 'PENDING' && order.updatedAt <= cutoff) found.push(order);
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
   /** How many orders match the filter, whatever the page. */
   count(filter: ListFilter): number {
     const counts = filter.customerId === undefined ? this.counts : this.byCustomer.get(filter.customerId);
