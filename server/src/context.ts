@@ -36,16 +36,35 @@ function byIdLoader<T extends { _id: string }>(load: (ids: string[]) => Promise<
   });
 }
 
+/**
+ * Each loader is made on first use: a subscription keeps its context for as long as it lives, and
+ * most never load anything, so thousands of subscribers hold no loaders.
+ */
 export function createLoaders(models: Models): Loaders {
   const $in = (ids: string[]) => ({ _id: mongoose.trusted({ $in: ids }) });
+  let product: Loaders['product'] | undefined;
+  let customer: Loaders['customer'] | undefined;
+  let order: Loaders['order'] | undefined;
   return {
-    product: byIdLoader((ids) => models.Product.find($in(ids)).lean<ProductDoc[]>()),
-    customer: byIdLoader((ids) => models.Customer.find($in(ids)).lean<CustomerDoc[]>()),
-    // One lookup by _id per order rather than one `$in`: a MongoDB-wire server without `$in` pushdown
-    // (FerretDB's SQLite backend) would scan the whole orders collection for it.
-    order: byIdLoader(async (ids) => {
-      const docs = await Promise.all(ids.map((id) => models.Order.findById(id).lean()));
-      return docs.filter((doc) => doc !== null).map(orderFromDocument);
-    }),
+    get product() {
+      return (product ??= byIdLoader((ids) => models.Product.find($in(ids)).lean<ProductDoc[]>()));
+    },
+    get customer() {
+      return (customer ??= byIdLoader((ids) => models.Customer.find($in(ids)).lean<CustomerDoc[]>()));
+    },
+    get order() {
+      return (order ??= loadOrdersOneByOne(models));
+    },
   };
+}
+
+/**
+ * One lookup by _id per order rather than one `$in`: a MongoDB-wire server without `$in` pushdown
+ * (FerretDB's SQLite backend) would scan the whole orders collection for it.
+ */
+function loadOrdersOneByOne(models: Models): Loaders['order'] {
+  return byIdLoader(async (ids) => {
+    const docs = await Promise.all(ids.map((id) => models.Order.findById(id).lean()));
+    return docs.filter((doc) => doc !== null).map(orderFromDocument);
+  });
 }

@@ -71,6 +71,19 @@ describe('SharedSubscriptions', () => {
     expect(state.started).toBe(2);
   });
 
+  it('ends every subscriber when the shared source completes', async () => {
+    const shared = new SharedSubscriptions();
+    const results: ExecutionResult[] = [{ data: { n: 1 } }];
+    const start = async function* () {
+      yield* results;
+    };
+    const a = (await shared.subscribe('k', start)) as AsyncIterable<ExecutionResult>;
+    const received: ExecutionResult[] = [];
+    for await (const result of a) received.push(result);
+    expect(received).toEqual(results);
+    expect(shared.executions).toBe(0);
+  });
+
   it('gives a failed start its error result and shares nothing', async () => {
     const shared = new SharedSubscriptions();
     const failure: ExecutionResult = { errors: [] };

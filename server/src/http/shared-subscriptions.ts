@@ -5,7 +5,6 @@
  * clients listen, not once per client. The source starts with the first
  * subscriber of its key and ends with the last.
  */
-import { Repeater } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 
 type Result = ExecutionResult;
@@ -18,6 +17,7 @@ interface Sink {
 
 interface Group {
   readonly sinks: Set<Sink>;
+  pumping: boolean;
   /** Resolves to the source once started, or to the single result (errors) it gave instead of a stream. */
   readonly source: Promise<Source | Result>;
 }
@@ -47,37 +47,40 @@ export class SharedSubscriptions {
       const source = Promise.resolve(start()).then((started): Source | Result =>
         Symbol.asyncIterator in started ? started[Symbol.asyncIterator]() : started,
       );
-      group = { sinks, source };
+      group = { sinks, source, pumping: false };
       this.groups.set(key, group);
-      void this.pump(key, group);
     }
-    const source = await group.source;
-    if (!isStream(source)) return source;
-    // The group ended while this subscriber waited for it: start or join the next one.
-    if (this.groups.get(key) !== group) return this.subscribe(key, start);
-
-    const { sinks } = group;
-    return new Repeater<Result>(async (push, stop) => {
-      const sink: Sink = { push: (result) => void push(result), stop: (error) => stop(error) };
-      sinks.add(sink);
-      await stop;
-      sinks.delete(sink);
-      if (sinks.size === 0) await this.end(key, group);
-    });
-  }
-
-  private async pump(key: string, group: Group): Promise<void> {
+    const forget = (ended: Group) => this.groups.get(key) === ended && this.groups.delete(key);
     let source: Source | Result;
     try {
       source = await group.source;
-    } catch {
-      this.groups.delete(key);
-      return;
+    } catch (error) {
+      forget(group);
+      throw error;
     }
+    // A single result (the operation failed before any event) is this subscriber's alone.
     if (!isStream(source)) {
-      this.groups.delete(key);
-      return;
+      forget(group);
+      return source;
     }
+    // The group ended while this subscriber waited for it: start or join the next one.
+    if (this.groups.get(key) !== group) return this.subscribe(key, start);
+
+    const joined = group;
+    const sink = new SinkIterator(async () => {
+      joined.sinks.delete(sink);
+      if (joined.sinks.size === 0) await this.end(key, joined);
+    });
+    joined.sinks.add(sink);
+    // Read the source only once someone listens, so its first results reach the first subscriber.
+    if (!joined.pumping) {
+      joined.pumping = true;
+      void this.pump(key, joined, source);
+    }
+    return sink;
+  }
+
+  private async pump(key: string, group: Group, source: Source): Promise<void> {
     let failure: unknown;
     try {
       for (;;) {
@@ -98,5 +101,70 @@ export class SharedSubscriptions {
     if (this.groups.get(key) === group) this.groups.delete(key);
     const source = await group.source;
     if (isStream(source)) await source.return?.();
+  }
+}
+
+/**
+ * One subscriber's view of a shared source: what the source pushes waits in a queue until the
+ * subscriber asks for it. Lighter than a general-purpose async iterator, because there is one of
+ * these per subscriber and every event goes through each.
+ */
+class SinkIterator implements Sink, AsyncIterableIterator<Result> {
+  private readonly queue: Result[] = [];
+  private waiting: ((next: IteratorResult<Result>) => void) | undefined;
+  private failWaiting: ((error: unknown) => void) | undefined;
+  private ended = false;
+  private returned = false;
+  private failure: unknown;
+
+  constructor(private readonly onReturn: () => Promise<void>) {}
+
+  push(result: Result): void {
+    if (this.ended) return;
+    const resolve = this.waiting;
+    if (resolve === undefined) {
+      this.queue.push(result);
+      return;
+    }
+    this.waiting = this.failWaiting = undefined;
+    resolve({ done: false, value: result });
+  }
+
+  stop(error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = error;
+    const [resolve, reject] = [this.waiting, this.failWaiting];
+    this.waiting = this.failWaiting = undefined;
+    if (error !== undefined) reject?.(error);
+    else resolve?.({ done: true, value: undefined });
+  }
+
+  next(): Promise<IteratorResult<Result>> {
+    const value = this.queue.shift();
+    if (value !== undefined) return Promise.resolve({ done: false, value });
+    if (this.ended) {
+      const failure = this.failure;
+      this.failure = undefined;
+      return failure === undefined ? Promise.resolve({ done: true, value: undefined }) : Promise.reject(failure);
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failWaiting = reject;
+    });
+  }
+
+  async return(): Promise<IteratorResult<Result>> {
+    this.stop();
+    this.queue.length = 0;
+    if (!this.returned) {
+      this.returned = true;
+      await this.onReturn();
+    }
+    return { done: true, value: undefined };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
   }
 }

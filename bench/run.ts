@@ -1,0 +1,162 @@
+/**
+ * `npm run bench`: every benchmark in one run against the real local servers,
+ * results written to bench/results/ (latest.json, latest.md, pipeline.svg)
+ * with the machine, Node version and commit. Each comparison is made side by
+ * side in this run and given as a ratio as well as absolute figures.
+ *
+ * `npm run bench -- stores hello queries pipeline fanout profile` runs a subset
+ * (in that order); `BENCH_QUICK=1` shortens every part for a smoke run.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { benchFanout, type FanoutResult } from './fanout.ts';
+import { benchHello, type HelloResult } from './hello.ts';
+import { summarizeProfile, type ProfileSummary } from './lib/profile.ts';
+import { repoRoot } from './lib/processes.ts';
+import { runPipeline, startSystem, sustained, type PipelineResult } from './pipeline.ts';
+import { benchQueries } from './queries.ts';
+import { measureStores } from './stores.ts';
+import { renderMarkdown, renderPipelineChart } from './report.ts';
+
+const PARTS = ['stores', 'hello', 'queries', 'pipeline', 'fanout', 'profile'] as const;
+type Part = (typeof PARTS)[number];
+
+const quick = process.env.BENCH_QUICK === '1';
+const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const unknown = asked.filter((arg) => !PARTS.includes(arg as Part));
+if (unknown.length > 0) {
+  console.error(`unknown part(s): ${unknown.join(', ')}; the parts are ${PARTS.join(', ')}`);
+  process.exit(2);
+}
+const parts = new Set<Part>(asked.length > 0 ? (asked as Part[]) : PARTS);
+
+export interface PipelineSection {
+  ladder: PipelineResult[];
+  highestSustained: number;
+  latencyRun: PipelineResult | null;
+}
+
+export interface BenchResults {
+  machine: { cores: number; memoryGiB: number; cpu: string; node: string; commit: string; at: string };
+  stores?: Record<string, number>;
+  hello?: HelloResult;
+  queries?: Awaited<ReturnType<typeof benchQueries>>;
+  pipeline?: PipelineSection;
+  fanout?: FanoutResult[];
+  profile?: { rate: number; server: ProfileSummary; processor: ProfileSummary } | null;
+}
+
+function commit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+  const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+  return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+changes' : ''}`;
+}
+
+const step = (message: string) => console.error(`[bench] ${message}`);
+const seconds = quick ? 4 : 10;
+
+async function pipelineAt(rate: number, profileDir?: string): Promise<PipelineResult> {
+  const system = await startSystem('bench_pipeline', { profileDir });
+  try {
+    const result = await runPipeline(system, { rate, seconds, drainSeconds: quick ? 10 : 20 });
+    step(
+      `pipeline ${rate}/s: ${result.finished}/${result.sent} finished, ${result.finalPerSec}/s final, ` +
+        `p99 to subscriber ${result.toSubscriber.p99} ms${sustained(result) ? '' : ' (not sustained)'}`,
+    );
+    return result;
+  } finally {
+    await system.stop();
+  }
+}
+
+/** The ladder of fixed rates, stopped at the first one not sustained, then a search between the last two. */
+async function pipelineSection(): Promise<PipelineSection> {
+  const ladder: PipelineResult[] = [];
+  let best = 0;
+  let over: number | undefined;
+  for (const rate of quick ? [50, 100] : [100, 250, 500, 1000]) {
+    const result = await pipelineAt(rate);
+    ladder.push(result);
+    if (!sustained(result)) {
+      over = rate;
+      break;
+    }
+    best = rate;
+  }
+  for (let i = 0; i < (quick ? 1 : 3) && over !== undefined && over - best > 10; i++) {
+    const rate = Math.round((best + over) / 2);
+    const result = await pipelineAt(rate);
+    ladder.push(result);
+    if (sustained(result)) best = rate;
+    else over = rate;
+  }
+  // The latency target: at 200 orders per second, or at half the sustained rate if that is lower.
+  const latencyRate = Math.min(200, Math.max(1, Math.floor(best / 2)));
+  const latencyRun = best > 0 ? await pipelineAt(latencyRate) : null;
+  return { ladder: ladder.sort((a, b) => a.offeredRate - b.offeredRate), highestSustained: best, latencyRun };
+}
+
+async function profileSection(rate: number): Promise<BenchResults['profile']> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-profile-'));
+  await pipelineAt(rate, dir);
+  // Each process writes one profile for its main thread (and one per worker, which are near idle).
+  const files = readdirSync(dir)
+    .filter((file) => file.endsWith('.cpuprofile'))
+    .map((file) => path.join(dir, file));
+  const summaries = files.map((file) => summarizeProfile(file)).sort((a, b) => a.idlePercent - b.idlePercent);
+  const [first, second] = summaries;
+  if (!first || !second) return null;
+  // The two busiest profiles are the server's and the processor's main threads; tell them apart by their code.
+  const isServer = (summary: ProfileSummary) => summary.topPackages.some((cost) => cost.name === 'graphql-yoga');
+  const [server, processor] = isServer(first) ? [first, second] : [second, first];
+  return { rate, server, processor };
+}
+
+const results: BenchResults = {
+  machine: {
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    commit: commit(),
+    at: new Date().toISOString(),
+  },
+};
+
+if (parts.has('stores')) {
+  step('stores: the MongoDB-wire server, Redis and Kafka on their own');
+  results.stores = await measureStores();
+}
+if (parts.has('hello')) {
+  step('hello: { __typename } on the GraphQL server against node:http');
+  results.hello = await benchHello({ seconds: quick ? 3 : 8, connections: 32 });
+}
+if (parts.has('queries')) {
+  step('queries: orders(status, first: 20) and orderStats against the Express + mongoose baseline');
+  results.queries = await benchQueries({ orders: quick ? 1000 : 5000, seconds: quick ? 3 : 8, connections: 16 });
+}
+if (parts.has('pipeline')) {
+  step('pipeline: createOrder at fixed rates to the final status on a graphql-ws subscriber');
+  results.pipeline = await pipelineSection();
+}
+if (parts.has('fanout')) {
+  results.fanout = [];
+  for (const subscribers of quick ? [500] : [1000, 5000, 10000]) {
+    step(`fanout: ${subscribers} graphql-ws subscribers against a raw ws broadcast`);
+    results.fanout.push(await benchFanout({ subscribers, events: quick ? 4 : 10, rate: 2 }));
+  }
+}
+if (parts.has('profile')) {
+  const rate = results.pipeline?.highestSustained || 100;
+  step(`profile: the pipeline at ${rate}/s with --cpu-prof`);
+  results.profile = await profileSection(rate);
+}
+
+const dir = path.join(repoRoot, 'bench', 'results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(path.join(dir, 'latest.md'), renderMarkdown(results));
+if (results.pipeline) writeFileSync(path.join(dir, 'pipeline.svg'), renderPipelineChart(results.pipeline));
+step(`written to ${path.relative(process.cwd(), dir)}/latest.{json,md}`);
