@@ -20,6 +20,7 @@ import {
 } from '@orders/core';
 import type { ProcessorConfig } from './config.ts';
 import { handleOrderCreated } from './consume/handle-order-created.ts';
+import { StockBook } from './record/stock-book.ts';
 import { createOrderConsumer, type OrderConsumer, type ProcessorStats } from './consume/order-consumer.ts';
 import type { Backoff } from './consume/retry.ts';
 import { createDeadLetters } from './dead-letters/send-to-dead-letters.ts';
@@ -89,8 +90,10 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     const producer = (resources.producer = createProducer(kafka));
     await producer.connect();
 
+    const stock = new StockBook(models);
     const deps = {
       models,
+      stock,
       publishStatusChange: createStatusPublisher({
         models,
         producer,
@@ -112,6 +115,8 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
       maxAttempts: config.processing.maxAttempts,
       backoff: options.backoff,
       handle: (message, imposed) => handleOrderCreated(deps, message, imposed),
+      // Partitions may have moved, and with them the products this instance is the only writer of.
+      onRebalance: () => stock.forget(),
       stats,
       logger,
     }));

@@ -9,7 +9,7 @@ describe('the processor configuration', () => {
       kafka: { brokers: ['127.0.0.1:9092'], topicPrefix: '' },
       redis: { url: 'redis://127.0.0.1:6379' },
       log: { level: 'info' },
-      processing: { delayMs: 250, paymentFailureRate: 0.1, maxAttempts: 8, concurrency: 3 },
+      processing: { delayMs: 250, paymentFailureRate: 0.1, maxAttempts: 8, concurrency: 6 },
     });
   });
 

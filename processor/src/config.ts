@@ -19,7 +19,7 @@ const ProcessingModel = z.object({
   /** Tries of one message before its order is FAILED instead of retried again. */
   PROCESSOR_MAX_ATTEMPTS: intFromEnv(8, 1, 100),
   /** Partitions of `orders.created` consumed at the same time. */
-  PROCESSOR_CONCURRENCY: intFromEnv(3, 1, CREATED_PARTITIONS),
+  PROCESSOR_CONCURRENCY: intFromEnv(CREATED_PARTITIONS, 1, CREATED_PARTITIONS),
 });
 
 const Model = ProcessingModel.extend(MongoModel.shape)

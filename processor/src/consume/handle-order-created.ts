@@ -12,10 +12,12 @@ import type { PublishStatusChange } from '../emit/publish-status-change.ts';
 import { claimChange } from '../record/claim-change.ts';
 import { projectOntoOrder } from '../record/project-order.ts';
 import { reserveStock } from '../record/reserve-stock.ts';
+import type { StockBook } from '../record/stock-book.ts';
 import { findChange } from '../record/status-change.ts';
 
 export interface OrderHandlerDeps {
   readonly models: Models;
+  readonly stock: StockBook;
   readonly publishStatusChange: PublishStatusChange;
   readonly sendToDeadLetters: SendToDeadLetters;
   readonly rules: ProcessingRules;
@@ -63,19 +65,25 @@ export async function handleOrderCreated(
     return { kind: 'redelivered', orderId: order._id };
   }
 
-  let decision = imposed;
-  if (decision === undefined) {
-    if (deps.delayMs > 0) await sleep(deps.delayMs);
-    const product = await models.Product.findById(order.sku).lean();
-    decision = decide(order, product, deps.rules);
+  try {
+    let decision = imposed;
+    if (decision === undefined) {
+      if (deps.delayMs > 0) await sleep(deps.delayMs);
+      decision = decide(order, await deps.stock.product(order.sku), deps.rules);
+    }
+    const { change, won } = await claimChange(models, order, decision, new Date());
+    if (!won) log.info('an earlier attempt had decided this order; finishing its decision', { changeId: change._id });
+    await reserveStock(models, order.sku, change);
+    if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
+    const updated = await projectOntoOrder(models, order, change);
+    await deps.publishStatusChange(change, updated);
+    log.info('order decided', { status: change.status, error: change.error, stockAfter: change.stockAfter });
+    return { kind: 'decided', orderId: order._id, status: change.status, error: change.error };
+  } catch (error) {
+    // Whether the stock was written is unknown: the next try reads it from MongoDB.
+    deps.stock.forget(order.sku);
+    throw error;
   }
-  const { change, won } = await claimChange(models, order, decision, new Date());
-  if (!won) log.info('an earlier attempt had decided this order; finishing its decision', { changeId: change._id });
-  await reserveStock(models, order.sku, change);
-  const updated = await projectOntoOrder(models, order, change);
-  await deps.publishStatusChange(change, updated);
-  log.info('order decided', { status: change.status, error: change.error, stockAfter: change.stockAfter });
-  return { kind: 'decided', orderId: order._id, status: change.status, error: change.error };
 }
 
 async function deadLetter(deps: OrderHandlerDeps, message: ConsumedMessage, reason: string): Promise<Outcome> {

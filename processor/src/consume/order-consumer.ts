@@ -37,6 +37,8 @@ export interface OrderConsumerOptions {
   readonly handle: (message: ConsumedMessage, imposed?: Decision) => Promise<Outcome>;
   readonly stats: ProcessorStats;
   readonly logger: Logger;
+  /** Called each time this instance (re)joins its group, when its partitions may have changed. */
+  readonly onRebalance?: () => void;
 }
 
 export interface OrderConsumer {
@@ -63,6 +65,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
   let connected = false;
   consumer.on(consumer.events.CONNECT, () => (connected = true));
   consumer.on(consumer.events.DISCONNECT, () => (connected = false));
+  consumer.on(consumer.events.GROUP_JOIN, () => options.onRebalance?.());
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     logger.error('consumer crashed', { error: payload.error, restart: payload.restart }),
   );
