@@ -101,7 +101,8 @@ export async function runPipeline(
   });
   await new Promise((resolve) => setTimeout(resolve, 500)); // the server's Redis subscription is in place
 
-  const pids = { server: system.server.pid, processor: system.processor.pid, ...storePids() };
+  // The load generator (this process) shares the machine too: its CPU is counted beside the others'.
+  const pids = { server: system.server.pid, processor: system.processor.pid, ...storePids(), loadgen: process.pid };
   const cpuNow = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   const cpuBefore = cpuNow();
   const total = Math.round(options.rate * options.seconds);

@@ -1,6 +1,10 @@
 /** The benchmarks' GraphQL clients: one over HTTP for operations, one over graphql-ws for subscriptions. */
+import { Agent, request } from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+
+/** Kept-alive connections, and node:http rather than fetch: the load generator shares the machine it measures. */
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 export interface GraphQLResponse<T> {
   data?: T;
@@ -9,14 +13,28 @@ export interface GraphQLResponse<T> {
 
 /** Posts one operation; throws with the server's messages when it answers with errors. */
 export async function graphqlRequest<T>(url: string, query: string, variables?: object): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
+  const payload = JSON.stringify({ query, variables });
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
   });
-  const body = (await response.json()) as GraphQLResponse<T>;
+  const body = JSON.parse(text) as GraphQLResponse<T>;
   if (body.errors?.length) throw new Error(body.errors.map((error) => error.message).join('; '));
-  if (body.data === undefined) throw new Error(`no data in the answer (HTTP ${response.status})`);
+  if (body.data === undefined) throw new Error(`no data in the answer (HTTP ${status})`);
   return body.data;
 }
 
