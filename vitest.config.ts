@@ -21,6 +21,7 @@ export default defineConfig({
             'processor/**/*.test.ts',
             'infra/**/*.test.ts',
             'test/**/*.test.ts',
+            'bench/**/*.test.ts',
           ],
           exclude: ['**/node_modules/**'],
           environment: 'node',

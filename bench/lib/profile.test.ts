@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageOf, summarizeProfile } from './profile.ts';
+
+describe('packageOf', () => {
+  it('names the npm package, scoped or not, Node itself, or the project folder a script lives in', () => {
+    expect(packageOf('file:///repo/node_modules/kafkajs/src/producer/index.js')).toBe('kafkajs');
+    expect(packageOf('file:///repo/node_modules/@graphql-tools/executor/cjs/x.js')).toBe('@graphql-tools/executor');
+    expect(packageOf('node:internal/streams/writable')).toBe('node');
+    expect(packageOf('file:///repo/server/src/orders/create-order.ts')).toBe('project:server');
+    expect(packageOf('')).toBe('(native)');
+  });
+});
+
+describe('summarizeProfile', () => {
+  it('shares the sampled time among functions and packages, idle apart', () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: frame('(idle)', '') },
+        { id: 2, callFrame: frame('send', 'file:///r/node_modules/kafkajs/a.js') },
+        { id: 3, callFrame: frame('createOrder', 'file:///r/server/src/orders/create-order.ts') },
+      ],
+      startTime: 0,
+      endTime: 1_000_000,
+      samples: [1, 2, 2, 3],
+      timeDeltas: [500_000, 250_000, 150_000, 100_000],
+    };
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'profile-test-')), 'p.cpuprofile');
+    writeFileSync(file, JSON.stringify(profile));
+    const summary = summarizeProfile(file);
+    expect(summary.seconds).toBe(1);
+    expect(summary.idlePercent).toBe(50);
+    expect(summary.topPackages).toEqual([
+      { name: 'kafkajs', percent: 40 },
+      { name: 'project:server', percent: 10 },
+    ]);
+  });
+});
