@@ -166,9 +166,9 @@ export async function runPipeline(
   };
 }
 
-/** Whether a run kept up: every order finished, and final states came out at 90% of the offered rate or more. */
+/** Whether a run kept up: every order finished, and final states came out at 95% of the offered rate or more. */
 export function sustained(result: PipelineResult): boolean {
-  return result.refused === 0 && result.finished === result.sent && result.finalPerSec >= result.offeredRate * 0.9;
+  return result.refused === 0 && result.finished === result.sent && result.finalPerSec >= result.offeredRate * 0.95;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

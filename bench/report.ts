@@ -146,7 +146,7 @@ export function renderMarkdown(results: BenchResults): string {
         [...pipeline.ladder.map(pipelineRow), ...(pipeline.latencyRun ? [pipelineRow(pipeline.latencyRun)] : [])],
       ),
       '',
-      `Highest sustained rate: **${pipeline.highestSustained} orders/s** (every order finished, final states at 90% of the offered rate or more).`,
+      `Highest sustained rate: **${pipeline.highestSustained} orders/s** (every order finished, final states at 95% of the offered rate or more).`,
       '',
       '![Pipeline latency and throughput by offered rate](pipeline.svg)',
       '',

@@ -12,8 +12,10 @@ export function load(options: autocannon.Options): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     autocannon(options, (error, result) => {
       if (error) return reject(error);
+      const seconds = result.duration || 1;
       resolve({
-        requestsPerSec: Math.round(result.requests.average),
+        // From the total, not the per-second average, so that a slow endpoint keeps its decimals.
+        requestsPerSec: Math.round((result.requests.total / seconds) * 10) / 10,
         p50: result.latency.p50,
         p99: result.latency.p99,
         errors: result.errors + result.non2xx + result.timeouts,
@@ -34,4 +36,4 @@ export function graphqlLoad(url: string, query: string, connections: number, sec
   };
 }
 
-export const ratio = (a: number, b: number): number => Math.round((a / Math.max(1, b)) * 100) / 100;
+export const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 100) / 100 : Infinity);
