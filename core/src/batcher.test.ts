@@ -52,6 +52,13 @@ describe('Batcher', () => {
     await expect(second).resolves.toBeUndefined();
   });
 
+  it('rejects only the items the write reports as failed', async () => {
+    const batcher = new Batcher<number>(async (items) => new Map(items.flatMap((n, i) => (n % 2 ? [[i, n]] : []))));
+    const results = await Promise.allSettled([1, 2, 3, 4].map((n) => batcher.add(n)));
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(results[2]).toEqual({ status: 'rejected', reason: 3 });
+  });
+
   it('splits a long queue into batches of at most maxItems', async () => {
     const { batches, finish, write } = manualWrite();
     const batcher = new Batcher(write, 2);

@@ -4,7 +4,11 @@
  * at low load); a busy one writes fewer, larger batches (fewer round trips at
  * high load). Each caller learns whether its own item was written.
  */
-export type WriteBatch<T> = (items: T[]) => Promise<void>;
+/**
+ * Writes one batch. It throws when the whole batch failed; it returns the
+ * failures of single items, by their index in `items`, when only some did.
+ */
+export type WriteBatch<T> = (items: T[]) => Promise<void | ReadonlyMap<number, unknown>>;
 
 interface Pending<T> {
   readonly item: T;
@@ -40,8 +44,11 @@ export class Batcher<T> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxItems);
       try {
-        await this.write(batch.map((pending) => pending.item));
-        for (const pending of batch) pending.resolve();
+        const failures = await this.write(batch.map((pending) => pending.item));
+        batch.forEach((pending, index) => {
+          if (failures?.has(index)) pending.reject(failures.get(index));
+          else pending.resolve();
+        });
       } catch (error) {
         for (const pending of batch) pending.reject(error);
       }

@@ -119,6 +119,17 @@ export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === DUPLICATE_KEY;
 }
 
+/**
+ * The documents a bulk insert or update could not write, by their index in the batch; throws the
+ * error again when it is not about single documents (the server unreachable, say).
+ */
+export function failuresByIndex(error: unknown): ReadonlyMap<number, unknown> {
+  const writeErrors =
+    typeof error === 'object' && error !== null && 'writeErrors' in error ? error.writeErrors : undefined;
+  if (!Array.isArray(writeErrors) || writeErrors.length === 0) throw error;
+  return new Map(writeErrors.map((writeError: { index: number }) => [writeError.index, writeError]));
+}
+
 /** Whether a (bulk) write failed only because some of its documents exist already. */
 export function onlyDuplicateKeys(error: unknown): boolean {
   const writeErrors =

@@ -22,7 +22,7 @@ import type { ServerConfig } from './config.ts';
 import { createLoaders, type Context, type Services } from './context.ts';
 import { seedCatalogue } from './catalogue/seed.ts';
 import { CatalogueCache } from './catalogue/catalogue-cache.ts';
-import { createOrder } from './orders/create-order.ts';
+import { createOrder, orderInserter } from './orders/create-order.ts';
 import { OutboxRelay } from './orders/outbox-relay.ts';
 import { OrderReadModel } from './orders/read-model.ts';
 import { createOrderPublisher } from './orders/publish-order.ts';
@@ -58,6 +58,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
   const events: OrderEvents = createOrderEvents(config.redis.url, config.kafka.topicPrefix, logger);
   const publisher = createOrderPublisher(models, producer, topics);
   const catalogue = new CatalogueCache(models);
+  const insertOrder = orderInserter(models);
   const readModel = new OrderReadModel(models, logger);
   await readModel.start(events);
   const stats = new StatsBroadcaster(readModel, events, logger, config.stats.intervalMs);
@@ -72,7 +73,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
     stats,
     // The instance's own writes reach its read model at once, not only when their Redis message returns.
     createOrder: async (input) => {
-      const order = await createOrder({ models, catalogue, publisher, events, logger }, input);
+      const order = await createOrder({ models, catalogue, insertOrder, publisher, events, logger }, input);
       readModel.apply(order);
       return order;
     },

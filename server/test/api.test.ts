@@ -83,6 +83,15 @@ describe('createOrder', () => {
     expect(await server.models.Order.countDocuments({ idempotencyKey: 'checkout-42' })).toBe(1);
   });
 
+  it('stores one order when requests with the same key arrive together, and answers each with it', async () => {
+    const input = { customerId: 'cus_0004', sku: 'SKU-0005', quantity: 1, idempotencyKey: 'double-click' };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => server.graphql<Created>(CREATE, { input })));
+    const ids = new Set(answers.map((answer) => answer.data?.createOrder.id));
+    expect(answers.flatMap((answer) => answer.errors ?? [])).toEqual([]);
+    expect(ids.size).toBe(1);
+    expect(await server.models.Order.countDocuments({ idempotencyKey: 'double-click' })).toBe(1);
+  });
+
   it('refuses an idempotency key reused for a different order', async () => {
     const input = { customerId: 'cus_0003', sku: 'SKU-0004', quantity: 1, idempotencyKey: 'checkout-43' };
     await server.graphql(CREATE, { input });

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { isDuplicateKey, snapshotOf, type Logger, type Models } from '@orders/core';
+import { Batcher, failuresByIndex, isDuplicateKey, snapshotOf, type Logger, type Models } from '@orders/core';
 import type { CatalogueCache } from '../catalogue/catalogue-cache.ts';
 import { badInput, notFound } from '../errors.ts';
 import type { OrderEvents } from '../pubsub/order-events.ts';
@@ -56,6 +56,8 @@ export function newOrderNumber(now: Date): string {
 export interface CreateOrderDeps {
   models: Models;
   catalogue: CatalogueCache;
+  /** Stores a validated order document; rejects with a duplicate-key error when its _id exists. */
+  insertOrder: (doc: Record<string, unknown>) => Promise<void>;
   publisher: OrderPublisher;
   events: OrderEvents;
   logger: Logger;
@@ -73,29 +75,31 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
 
   const now = new Date();
   const id = orderIdFor(customer._id, input.idempotencyKey);
-  let order: OrderShape;
+  const doc = new models.Order({
+    _id: id,
+    orderNumber: newOrderNumber(now),
+    customerId: customer._id,
+    sku: product._id,
+    quantity: input.quantity,
+    total: Math.round(product.price * input.quantity * 100) / 100,
+    status: 'PENDING',
+    version: 1,
+    attempts: 0,
+    error: null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    createdAt: now,
+    updatedAt: now,
+    history: [{ version: 1, previousStatus: null, status: 'PENDING', at: now, error: null }],
+  });
+  await doc.validate();
+  const stored = doc.toObject();
   try {
-    const doc = await models.Order.create({
-      _id: id,
-      orderNumber: newOrderNumber(now),
-      customerId: customer._id,
-      sku: product._id,
-      quantity: input.quantity,
-      total: Math.round(product.price * input.quantity * 100) / 100,
-      status: 'PENDING',
-      version: 1,
-      attempts: 0,
-      error: null,
-      idempotencyKey: input.idempotencyKey ?? null,
-      createdAt: now,
-      updatedAt: now,
-      history: [{ version: 1, previousStatus: null, status: 'PENDING', at: now, error: null }],
-    });
-    order = orderFromDocument(doc.toObject());
+    await deps.insertOrder(stored);
   } catch (error) {
     if (!isDuplicateKey(error) || !input.idempotencyKey) throw error;
     return existingForKey(deps, id, input);
   }
+  const order = orderFromDocument(stored);
 
   const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber });
   log.info('order created', { sku: order.sku, quantity: order.quantity });
@@ -128,4 +132,19 @@ async function publishOrLeaveToRelay(deps: CreateOrderDeps, order: OrderShape, l
   } catch (error) {
     log.warn('order stored but not yet published; the outbox relay will retry', { error });
   }
+}
+
+/**
+ * Orders stored together: the inserts of concurrent requests go to MongoDB in one insertMany, each
+ * request told of its own document's fate (a duplicate _id fails that request alone).
+ */
+export function orderInserter(models: Models): CreateOrderDeps['insertOrder'] {
+  const inserts = new Batcher<Record<string, unknown>>(async (docs) => {
+    try {
+      await models.Order.collection.insertMany(docs, { ordered: false });
+    } catch (error) {
+      return failuresByIndex(error);
+    }
+  });
+  return (doc) => inserts.add(doc);
 }
