@@ -5,7 +5,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga } from 'graphql-yoga';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import {
   connectDatabase,
   createKafka,
@@ -30,13 +33,35 @@ import { retryOrder } from './orders/retry-order.ts';
 import { createOrderEvents, type OrderEvents } from './pubsub/order-events.ts';
 import { schema } from './schema/index.ts';
 import { StatsBroadcaster } from './stats/stats-broadcaster.ts';
+import { createAuthenticator, useRequireViewer } from './auth/authentication.ts';
+import { RateLimiter } from './auth/rate-limit.ts';
+import { signToken, signingKey, type Viewer } from './auth/tokens.ts';
 import { attachGraphqlWs } from './http/graphql-ws.ts';
+import { isLoopback, originPolicy, refuseOversizedBody, sendJson } from './http/guards.ts';
 import { staticFiles } from './http/static-files.ts';
+
+/**
+ * Query limits, tuned so that the dashboard's own operations pass with room to spare:
+ * the deepest (an order's history with its order) is 5 levels, the largest far under these.
+ */
+const armor = new EnvelopArmor({
+  maxDepth: { n: 8 },
+  maxAliases: { n: 15 },
+  maxDirectives: { n: 20 },
+  maxTokens: { n: 2000 },
+  costLimit: { maxCost: 5000 },
+  blockFieldSuggestion: { enabled: true },
+});
+
+/** How long the operator token given to the dashboard on this machine lasts. */
+const DEV_TOKEN_SECONDS = 12 * 60 * 60;
 
 export interface App {
   readonly url: string;
   readonly services: Services;
   readonly relay: OutboxRelay;
+  /** Makes a token this server accepts (for tests and tools on the same secret). */
+  signToken: (request: Parameters<typeof signToken>[1]) => Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -84,12 +109,36 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
     },
   };
 
+  const key = signingKey({ secret: config.auth.secret, production: config.production });
+  const authenticator = createAuthenticator(key);
+  const createOrderLimiter = new RateLimiter(config.limits.createOrder.perSecond, config.limits.createOrder.burst);
+  const plugins: Plugin[] = [
+    useRequireViewer({ allowIntrospection: !config.production }) as Plugin,
+    ...(armor.protect().plugins as Plugin[]),
+    // Browsers send "simple" requests across sites without asking; GraphQL here needs a JSON body or this header.
+    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+  ];
+  if (config.production) {
+    plugins.push({ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) });
+  }
+
   const yoga = createYoga<object, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { subscriptionsProtocol: 'WS', title: 'Orders GraphQL API' },
-    context: () => ({ ...services, loaders: createLoaders(models) }),
+    graphiql: config.production ? false : { subscriptionsProtocol: 'WS', title: 'Orders GraphQL API' },
+    batching: false,
+    plugins,
+    // Over HTTP the viewer comes from the Authorization header; over graphql-ws it was settled when the socket opened.
+    context: async (initial: { request?: Request; viewer?: Viewer | null }) => ({
+      ...services,
+      loaders: createLoaders(models),
+      createOrderLimiter,
+      viewer:
+        initial.viewer !== undefined
+          ? initial.viewer
+          : await authenticator.viewerOf(initial.request?.headers.get('authorization') ?? undefined),
+    }),
     logging: {
       debug: (...args) => logger.debug(String(args[0])),
       info: (...args) => logger.info(String(args[0])),
@@ -104,6 +153,16 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
   const serveWeb = staticFiles(config.http.webDist);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (refuseOversizedBody(req, res, config.limits.maxBodyBytes)) return;
+    if (path === '/auth/dev-token') {
+      // The dashboard's token on a developer's machine: never in production, never to another machine.
+      if (!config.auth.devTokens || !isLoopback(req)) return void sendJson(res, 404, { error: 'not found' });
+      void signToken(key, { role: 'operator', subject: 'dashboard', expiresInSeconds: DEV_TOKEN_SECONDS }).then(
+        (token) => sendJson(res, 200, { token, expiresInSeconds: DEV_TOKEN_SECONDS }),
+        () => sendJson(res, 500, { error: 'could not make a token' }),
+      );
+      return;
+    }
     if (path === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
       return;
@@ -123,7 +182,12 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
     if (path !== yoga.graphqlEndpoint && serveWeb(req, res)) return;
     void yoga(req, res);
   });
-  const ws = attachGraphqlWs(server, yoga as never, logger);
+  const ws = attachGraphqlWs(server, yoga as never, logger, {
+    authenticator,
+    originAllowed: originPolicy({ allowed: config.auth.allowedOrigins, production: config.production }),
+    maxMessageBytes: config.limits.maxBodyBytes,
+    maxSubscriptions: config.limits.wsMaxSubscriptions,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -137,6 +201,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
     url,
     services,
     relay,
+    signToken: (request) => signToken(key, request),
     async stop() {
       logger.info('server stopping');
       await ws.close();

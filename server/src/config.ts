@@ -11,14 +11,49 @@ const ServerModel = z.object({
   WEB_DIST: z.string().optional(),
 });
 
+const AuthModel = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** Signs and checks the bearer tokens; without it (outside production) a development secret is made once. */
+    AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Serve an operator token at GET /auth/dev-token to loopback callers, for the dashboard. */
+    AUTH_DEV_TOKENS: z.enum(['0', '1']).optional(),
+    /** Origins a browser may open the WebSocket from, comma separated; the server's own by default. */
+    ALLOWED_ORIGINS: z.string().optional(),
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_SECRET !== undefined, {
+    message: 'must be set when NODE_ENV is production',
+    path: ['AUTH_SECRET'],
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_DEV_TOKENS !== '1', {
+    message: 'development tokens cannot be served when NODE_ENV is production',
+    path: ['AUTH_DEV_TOKENS'],
+  });
+
+const LimitsModel = z.object({
+  /** createOrder per token: a burst, then this many a second. */
+  CREATE_ORDER_RATE: intFromEnv(100, 1, 1_000_000),
+  CREATE_ORDER_BURST: intFromEnv(200, 1, 1_000_000),
+  /** The largest request body over HTTP and the largest WebSocket message, in bytes. */
+  MAX_BODY_BYTES: intFromEnv(65_536, 1024, 10_485_760),
+  WS_MAX_SUBSCRIPTIONS: intFromEnv(50, 1, 10_000),
+});
+
 const Model = ServerModel.extend(MongoModel.shape)
   .extend(KafkaModel.shape)
   .extend(RedisModel.shape)
-  .extend(LogModel.shape);
+  .extend(LogModel.shape)
+  .extend(LimitsModel.shape)
+  .and(AuthModel);
 
 export function loadConfig(env: Record<string, string | undefined>) {
-  const raw = parseConfig(Model, env);
+  const raw = parseConfig(Model as never, env) as z.infer<typeof Model>;
+  const production = raw.NODE_ENV === 'production';
+  const origins = raw.ALLOWED_ORIGINS?.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   return {
+    production,
     http: { port: raw.PORT, host: raw.HOST, webDist: raw.WEB_DIST },
     mongo: { uri: raw.MONGODB_URI },
     kafka: { brokers: raw.KAFKA_BROKERS, topicPrefix: raw.KAFKA_TOPIC_PREFIX },
@@ -26,6 +61,17 @@ export function loadConfig(env: Record<string, string | undefined>) {
     log: { level: raw.LOG_LEVEL },
     outbox: { intervalMs: raw.OUTBOX_INTERVAL_MS, graceMs: raw.OUTBOX_GRACE_MS },
     stats: { intervalMs: raw.STATS_INTERVAL_MS },
+    auth: {
+      secret: raw.AUTH_SECRET,
+      devTokens: raw.AUTH_DEV_TOKENS === undefined ? !production : raw.AUTH_DEV_TOKENS === '1',
+      /** Undefined: the server's own origin (and the Vite dev server's, outside production). */
+      allowedOrigins: origins,
+    },
+    limits: {
+      createOrder: { perSecond: raw.CREATE_ORDER_RATE, burst: raw.CREATE_ORDER_BURST },
+      maxBodyBytes: raw.MAX_BODY_BYTES,
+      wsMaxSubscriptions: raw.WS_MAX_SUBSCRIPTIONS,
+    },
   };
 }
 

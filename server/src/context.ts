@@ -2,6 +2,8 @@
 import DataLoader from 'dataloader';
 import mongoose from 'mongoose';
 import type { CustomerDoc, Models, ProductDoc } from '@orders/core';
+import type { RateLimiter } from './auth/rate-limit.ts';
+import type { Viewer } from './auth/tokens.ts';
 import type { OrderReadModel } from './orders/read-model.ts';
 import type { OrderEvents } from './pubsub/order-events.ts';
 import type { StatsBroadcaster } from './stats/stats-broadcaster.ts';
@@ -25,6 +27,10 @@ export interface Loaders {
 
 export interface Context extends Services {
   loaders: Loaders;
+  /** Who is asking: null without a token (and then only introspection gets through). */
+  viewer: Viewer | null;
+  /** createOrder per token. */
+  createOrderLimiter: RateLimiter;
 }
 
 /** One batched `_id: {$in}` query per type and request, results in key order. */

@@ -21,8 +21,17 @@ export interface TestServer {
   config: ServerConfig;
   models: Models;
   kafka: Kafka;
-  graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
-  wsClient(): Client;
+  /** An operation over HTTP, as an operator unless another token (or null: none) is given. */
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GraphQLResponse<T>>;
+  /** A graphql-ws client, as an operator unless another token (or null: none) is given. */
+  wsClient(token?: string | null): Client;
+  /** A token for a customer, or for an operator. */
+  token(role: 'operator'): Promise<string>;
+  token(role: 'customer', customerId: string, expiresInSeconds?: number): Promise<string>;
   /** How many messages a topic holds, over all partitions. */
   messageCount(topic: string): Promise<number>;
   close(): Promise<void>;
@@ -50,29 +59,39 @@ export async function startTestServer(name: string, extra: Record<string, string
   const admin = kafka.admin();
   await admin.connect();
   const clients: Client[] = [];
+  const operatorToken = await app.signToken({ role: 'operator', subject: 'test', expiresInSeconds: 3600 });
+  const bearer = (token: string | null | undefined): Record<string, string> =>
+    token === null ? {} : { authorization: `Bearer ${token ?? operatorToken}` };
 
   return {
     app,
     config,
     models,
     kafka,
-    async graphql(query, variables) {
+    async graphql(query, variables, token) {
       const response = await fetch(`${app.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...bearer(token),
+        },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as never;
     },
-    wsClient() {
+    wsClient(token) {
       const client = createClient({
         url: `${app.url.replace('http', 'ws')}/graphql`,
         webSocketImpl: WebSocket,
         lazy: false,
+        connectionParams: bearer(token),
       });
       clients.push(client);
       return client;
     },
+    token: ((role: 'operator' | 'customer', customerId?: string, expiresInSeconds?: number) =>
+      app.signToken({ role, customerId, expiresInSeconds: expiresInSeconds ?? 3600 })) as TestServer['token'],
     async messageCount(topic) {
       const offsets = await admin.fetchTopicOffsets(topic);
       return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);

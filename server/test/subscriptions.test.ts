@@ -49,7 +49,11 @@ describe('orderCreated over SSE', () => {
     const controller = new AbortController();
     const response = await fetch(`${server.app.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        authorization: `Bearer ${await server.token('operator')}`,
+      },
       body: JSON.stringify({ query: 'subscription { orderCreated(customerId: "cus_0013") { orderNumber } }' }),
       signal: controller.signal,
     });

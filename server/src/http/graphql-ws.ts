@@ -2,13 +2,24 @@
  * graphql-ws (the `graphql-transport-ws` protocol) on the GraphQL path of the
  * HTTP server, executing through Yoga's envelop so both transports share one
  * schema, context and plugins.
+ *
+ * Guarded like the HTTP side: a browser may connect only from an allowed
+ * origin; the token in connectionParams is checked when the connection opens
+ * (a bad one closes it with 4403) and the connection is closed with 4403 when
+ * the token expires; messages are limited in size and a connection in the
+ * number of its subscriptions; and every event is checked against the
+ * subscriber's token before it is sent.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer } from 'ws';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionArgs } from 'graphql';
-import type { YogaServerInstance } from 'graphql-yoga';
+import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from '@orders/core';
+import { isExpired, sharingScope } from '../auth/access.ts';
+import { authorizationParam, type Authenticator } from '../auth/authentication.ts';
+import type { Viewer } from '../auth/tokens.ts';
 import { SharedSubscriptions } from './shared-subscriptions.ts';
 
 interface EnvelopedRoot {
@@ -16,31 +27,97 @@ interface EnvelopedRoot {
   subscribe: (args: ExecutionArgs) => unknown;
 }
 
+export interface GraphqlWsOptions {
+  authenticator: Authenticator;
+  /** Whether a browser's Origin may open a socket; requests without one (other programs) always may. */
+  originAllowed: (origin: string, request: IncomingMessage) => boolean;
+  maxMessageBytes: number;
+  maxSubscriptions: number;
+}
+
+/** What the server keeps on each connection, beside the socket. */
+interface ConnectionState {
+  viewer?: Viewer | null;
+  expiryTimer?: NodeJS.Timeout;
+}
+
 export function attachGraphqlWs(
   httpServer: Server,
   yoga: YogaServerInstance<object, object>,
   logger: Logger,
+  options: GraphqlWsOptions,
 ): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions } {
-  const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({
+    server: httpServer,
+    path: yoga.graphqlEndpoint,
+    // The ws default is 100 MiB; no GraphQL message here needs more than a request body.
+    maxPayload: options.maxMessageBytes,
+    verifyClient: ({ origin, req }, done) => {
+      if (!origin || options.originAllowed(origin, req)) return done(true);
+      logger.warn('websocket refused: origin not allowed', { origin });
+      done(false, 403, 'Origin not allowed');
+    },
+  });
   const shared = new SharedSubscriptions();
-  // Which execution each subscription may share: the same operation with the same variables.
-  const sharingKeys = new WeakMap<ExecutionArgs, string>();
+  // Which execution each subscription may share: the same operation, variables and access scope.
+  const sharingKeys = new WeakMap<ExecutionArgs, { key: string; viewer: Viewer | null }>();
+  const states = new WeakMap<object, ConnectionState>();
+  const stateOf = (extra: object): ConnectionState => {
+    let state = states.get(extra);
+    if (state === undefined) states.set(extra, (state = {}));
+    return state;
+  };
+
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => {
         const root = args.rootValue as EnvelopedRoot;
-        const key = sharingKeys.get(args);
-        return (
-          key === undefined ? root.subscribe(args) : shared.subscribe(key, () => root.subscribe(args) as never)
-        ) as never;
+        const sharing = sharingKeys.get(args);
+        if (sharing === undefined) return root.subscribe(args) as never;
+        const { viewer } = sharing;
+        // Checked for each subscriber and each event, not only when the subscription began.
+        const stillAllowed = () => viewer === null || !isExpired(viewer);
+        return shared.subscribe(sharing.key, () => root.subscribe(args) as never, stillAllowed) as never;
+      },
+      onConnect: async (ctx) => {
+        const state = stateOf(ctx.extra);
+        try {
+          state.viewer = await options.authenticator.viewerOf(authorizationParam(ctx.connectionParams));
+        } catch (error) {
+          logger.info('websocket refused: bad token', {
+            reason: error instanceof Error ? error.message : String(error),
+          });
+          return false; // closes with 4403 Forbidden
+        }
+        const viewer = state.viewer;
+        if (viewer) {
+          const socket = ctx.extra.socket;
+          state.expiryTimer = setTimeout(
+            () => socket.close(CloseCode.Forbidden, 'Forbidden: the token has expired'),
+            Math.max(0, viewer.expiresAt - Date.now()),
+          );
+          state.expiryTimer.unref();
+          socket.once('close', () => clearTimeout(state.expiryTimer));
+        }
+        return true;
       },
       onSubscribe: async (ctx, _id, params) => {
+        const active = Object.keys(ctx.subscriptions).length;
+        if (active >= options.maxSubscriptions) {
+          return [
+            createGraphQLError(`a connection may hold at most ${options.maxSubscriptions} subscriptions`, {
+              extensions: { code: 'LIMIT_EXCEEDED' },
+            }),
+          ];
+        }
+        const { viewer = null } = stateOf(ctx.extra);
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
+          viewer,
         });
         const args: ExecutionArgs = {
           schema,
@@ -52,7 +129,13 @@ export function attachGraphqlWs(
         };
         const errors = validate(args.schema, args.document);
         if (errors.length > 0) return errors;
-        sharingKeys.set(args, JSON.stringify([params.query, params.operationName ?? null, params.variables ?? null]));
+        const key = JSON.stringify([
+          sharingScope(viewer),
+          params.query,
+          params.operationName ?? null,
+          params.variables ?? null,
+        ]);
+        sharingKeys.set(args, { key, viewer });
         return args;
       },
       onError: (_ctx, _id, _payload, errors) => {

@@ -84,6 +84,23 @@ describe('SharedSubscriptions', () => {
     expect(shared.executions).toBe(0);
   });
 
+  it('stops delivering to a subscriber no longer allowed, and only to that one', async () => {
+    const shared = new SharedSubscriptions();
+    const { state, start } = manualSource();
+    let allowed = true;
+    const a = (await shared.subscribe('k', start, () => allowed)) as AsyncIterable<ExecutionResult>;
+    const b = await shared.subscribe('k', start);
+    const fromA = a[Symbol.asyncIterator]();
+    const taking = take(b, 2);
+    await tick();
+    state.push({ data: { n: 1 } });
+    expect((await fromA.next()).value).toEqual({ data: { n: 1 } });
+    allowed = false;
+    state.push({ data: { n: 2 } });
+    expect(await fromA.next()).toEqual({ done: true, value: undefined });
+    expect((await taking).results).toEqual([{ data: { n: 1 } }, { data: { n: 2 } }]);
+  });
+
   it('gives a failed start its error result and shares nothing', async () => {
     const shared = new SharedSubscriptions();
     const failure: ExecutionResult = { errors: [] };

@@ -40,6 +40,7 @@ export class SharedSubscriptions {
   async subscribe(
     key: string,
     start: () => Promise<AsyncIterable<Result> | Result> | AsyncIterable<Result> | Result,
+    allowed?: () => boolean,
   ): Promise<AsyncIterable<Result> | Result> {
     let group = this.groups.get(key);
     if (group === undefined) {
@@ -64,13 +65,13 @@ export class SharedSubscriptions {
       return source;
     }
     // The group ended while this subscriber waited for it: start or join the next one.
-    if (this.groups.get(key) !== group) return this.subscribe(key, start);
+    if (this.groups.get(key) !== group) return this.subscribe(key, start, allowed);
 
     const joined = group;
     const sink = new SinkIterator(async () => {
       joined.sinks.delete(sink);
       if (joined.sinks.size === 0) await this.end(key, joined);
-    });
+    }, allowed);
     joined.sinks.add(sink);
     // Read the source only once someone listens, so its first results reach the first subscriber.
     if (!joined.pumping) {
@@ -117,10 +118,19 @@ class SinkIterator implements Sink, AsyncIterableIterator<Result> {
   private returned = false;
   private failure: unknown;
 
-  constructor(private readonly onReturn: () => Promise<void>) {}
+  /** `allowed` is asked before each result: once it says no, this subscriber's stream ends. */
+  constructor(
+    private readonly onReturn: () => Promise<void>,
+    private readonly allowed?: () => boolean,
+  ) {}
 
   push(result: Result): void {
     if (this.ended) return;
+    if (this.allowed && !this.allowed()) {
+      this.stop();
+      void this.return();
+      return;
+    }
     const resolve = this.waiting;
     if (resolve === undefined) {
       this.queue.push(result);

@@ -1,5 +1,6 @@
 /** Products and customers: the catalogue orders are made from. */
 import type { CustomerDoc, ProductDoc } from '@orders/core';
+import { requireOperator, requireViewer } from '../auth/access.ts';
 import { builder } from './builder.ts';
 
 export const Product = builder.objectRef<ProductDoc>('Product').implement({
@@ -25,11 +26,17 @@ builder.queryFields((t) => ({
   products: t.field({
     type: [Product],
     description: 'Every product, by SKU.',
-    resolve: (_root, _args, { models }) => models.Product.find().sort({ _id: 1 }).lean<ProductDoc[]>(),
+    resolve: (_root, _args, { models, viewer }) => {
+      requireViewer(viewer);
+      return models.Product.find().sort({ _id: 1 }).lean<ProductDoc[]>();
+    },
   }),
   customers: t.field({
     type: [Customer],
-    description: 'Every customer, by id.',
-    resolve: (_root, _args, { models }) => models.Customer.find().sort({ _id: 1 }).lean<CustomerDoc[]>(),
+    description: 'Every customer, by id. Operators only.',
+    resolve: (_root, _args, { models, viewer }) => {
+      requireOperator(viewer, 'list the customers');
+      return models.Customer.find().sort({ _id: 1 }).lean<CustomerDoc[]>();
+    },
   }),
 }));

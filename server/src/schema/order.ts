@@ -1,12 +1,16 @@
 /** Orders: the type, its queries, the mutations that make and retry them, and their subscriptions. */
 import { filter, map, pipe } from 'graphql-yoga';
 import { ORDER_STATUSES, type OrderStatus } from '@orders/core';
+import { customerScope, maySee, requireOperator, requireViewer } from '../auth/access.ts';
+import type { Viewer } from '../auth/tokens.ts';
 import { notFound } from '../errors.ts';
 import { ordersPage } from '../orders/pagination.ts';
 import { orderFromSnapshot, type OrderShape } from '../orders/shape.ts';
 import { builder } from './builder.ts';
 import { Customer, Product } from './catalogue.ts';
 import { orderIdFromGlobalId } from './ids.ts';
+
+const visible = (viewer: Viewer | null, order: OrderShape | null) => (order && maySee(viewer, order) ? order : null);
 
 export const OrderStatusEnum = builder.enumType('OrderStatus', {
   description:
@@ -43,7 +47,8 @@ export const OrderStatusChange = builder.objectRef<StatusChangeShape>('OrderStat
 export const Order = builder.node(OrderRef, {
   description: 'An order for one product by one customer.',
   id: { resolve: (order) => order._id },
-  loadOne: (id, { loaders }) => loaders.order.load(id),
+  // A customer's token finds its own orders only; another's reads as missing, never as forbidden.
+  loadOne: async (id, { loaders, viewer }) => visible(viewer, await loaders.order.load(id)),
   fields: (t) => ({
     orderNumber: t.exposeString('orderNumber', { description: 'Human-readable and unique, e.g. ORD-261124-7KQ2MX.' }),
     customerId: t.exposeID('customerId'),
@@ -88,10 +93,10 @@ builder.queryFields((t) => ({
         status: t.arg({ type: [OrderStatusEnum], required: false }),
         customerId: t.arg.id({ required: false }),
       },
-      resolve: (_root, args, { readModel }) =>
+      resolve: (_root, args, { readModel, viewer }) =>
         ordersPage(readModel, {
           status: args.status,
-          customerId: args.customerId,
+          customerId: customerScope(viewer, args.customerId),
           first: args.first,
           after: args.after,
           last: args.last,
@@ -106,7 +111,8 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One order by its id, or null if there is none.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, { loaders }) => loaders.order.load(orderIdFromGlobalId(id)),
+    resolve: async (_root, { id }, { loaders, viewer }) =>
+      visible(requireViewer(viewer), await loaders.order.load(orderIdFromGlobalId(id))),
   }),
 }));
 
@@ -128,13 +134,21 @@ builder.mutationFields((t) => ({
     type: Order,
     description: 'Places an order. It is stored PENDING and sent to the processor, which decides it.',
     args: { input: t.arg({ type: CreateOrderInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.createOrder(input),
+    resolve: (_root, { input }, ctx) => {
+      const viewer = requireViewer(ctx.viewer);
+      customerScope(viewer, input.customerId);
+      ctx.createOrderLimiter.take(`${viewer.role}:${viewer.subject}`, 'orders');
+      return ctx.createOrder(input);
+    },
   }),
   retryOrder: t.field({
     type: Order,
     description: 'Puts a FAILED order back to PENDING and through the processor again.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.retryOrder(orderIdFromGlobalId(id)),
+    resolve: (_root, { id }, ctx) => {
+      requireOperator(ctx.viewer, 'retry an order');
+      return ctx.retryOrder(orderIdFromGlobalId(id));
+    },
   }),
 }));
 
@@ -159,25 +173,29 @@ const statusChangeOf = (message: {
 builder.subscriptionFields((t) => ({
   orderCreated: t.field({
     type: Order,
-    description: 'Every new order, or only those of one customer.',
+    description: 'Every new order, or only those of one customer (a customer token: its own).',
     args: { customerId: t.arg.id({ required: false }) },
-    subscribe: (_root, { customerId }, { events }) =>
-      pipe(
+    subscribe: (_root, args, { events, viewer }) => {
+      const customerId = customerScope(viewer, args.customerId);
+      return pipe(
         events.created(),
         filter((message) => !customerId || message.order.customerId === customerId),
         map((message) => orderFromSnapshot(message.order)),
-      ),
+      );
+    },
     resolve: (order: OrderShape) => order,
   }),
   orderStatusChanged: t.field({
     type: OrderStatusChange,
-    description: 'Every status change, filtered on the server by new status and customer.',
+    description:
+      'Every status change, filtered on the server by new status and customer (a customer token: its own orders only).',
     args: {
       status: t.arg({ type: [OrderStatusEnum], required: false }),
       customerId: t.arg.id({ required: false }),
     },
-    subscribe: (_root, { status, customerId }, { events }) =>
-      pipe(
+    subscribe: (_root, { status, ...args }, { events, viewer }) => {
+      const customerId = customerScope(viewer, args.customerId);
+      return pipe(
         events.statusChanges(),
         filter(
           (message) =>
@@ -185,18 +203,22 @@ builder.subscriptionFields((t) => ({
             (!customerId || message.order.customerId === customerId),
         ),
         map(statusChangeOf),
-      ),
+      );
+    },
     resolve: (change: StatusChangeShape) => change,
   }),
   orderUpdated: t.field({
     type: Order,
     description: 'Every change of one order.',
     args: { id: t.arg.id({ required: true }) },
-    subscribe: (_root, { id }, { events }) => {
+    subscribe: async (_root, { id }, { events, loaders, viewer }) => {
       const orderId = orderIdFromGlobalId(id);
+      if (!visible(requireViewer(viewer), await loaders.order.load(orderId))) {
+        throw notFound(`no order with id "${id}"`, 'id');
+      }
       return pipe(
         events.statusChanges(),
-        filter((message) => message.order._id === orderId),
+        filter((message) => message.order._id === orderId && maySee(viewer, message.order)),
         map((message) => orderFromSnapshot(message.order)),
       );
     },

@@ -1,6 +1,7 @@
 /** Order statistics: counts per status and orders per minute, as a query and a live subscription. */
 import type { MinuteStats, OrderStats as Stats } from '../stats/order-stats.ts';
 import { computeOrderStats } from '../stats/order-stats.ts';
+import { requireOperator } from '../auth/access.ts';
 import { builder } from './builder.ts';
 
 const OrderStatsMinute = builder.objectRef<MinuteStats>('OrderStatsMinute').implement({
@@ -34,14 +35,24 @@ const OrderStats = builder.objectRef<Stats>('OrderStats').implement({
 });
 
 builder.queryField('orderStats', (t) =>
-  t.field({ type: OrderStats, resolve: (_root, _args, { readModel }) => computeOrderStats(readModel) }),
+  t.field({
+    type: OrderStats,
+    description: 'Counts per status and the last minutes of orders. Operators only.',
+    resolve: (_root, _args, { readModel, viewer }) => {
+      requireOperator(viewer, 'read the statistics');
+      return computeOrderStats(readModel);
+    },
+  }),
 );
 
 builder.subscriptionField('orderStats', (t) =>
   t.field({
     type: OrderStats,
     description: 'The statistics now, then again whenever orders change (a few times a second at most).',
-    subscribe: (_root, _args, { stats }) => stats.subscribe(),
+    subscribe: (_root, _args, { stats, viewer }) => {
+      requireOperator(viewer, 'follow the statistics');
+      return stats.subscribe();
+    },
     resolve: (s: Stats) => s,
   }),
 );
