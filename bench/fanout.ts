@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { channelsFor, type OrderStatusMessage } from '@orders/core';
 import { summarize, type Summary } from './lib/latency.ts';
+import { authorization } from './lib/token.ts';
 import { cpuSeconds, freePort, launch, rssBytes, waitReady, type Running } from './lib/processes.ts';
 
 const SUBSCRIPTION = `subscription Fanout {
@@ -85,7 +86,7 @@ async function connectSubscribers(url: string, count: number, onFrame: (data: st
       sockets.push(socket);
       return new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
-        socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+        socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization } })));
         socket.on('message', (data) => {
           const text = String(data);
           if (text.includes('"connection_ack"')) {

@@ -35,7 +35,14 @@ export async function startSystem(
   const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const port = freePort();
   const run = `${name}_${Date.now()}`;
-  const shared = { MONGODB_URI: `mongodb://127.0.0.1:27017/${run}`, KAFKA_TOPIC_PREFIX: `${run}.`, ...env };
+  // The load is the point here: the per-token createOrder limit is lifted.
+  const shared = {
+    MONGODB_URI: `mongodb://127.0.0.1:27017/${run}`,
+    KAFKA_TOPIC_PREFIX: `${run}.`,
+    CREATE_ORDER_RATE: '1000000',
+    CREATE_ORDER_BURST: '1000000',
+    ...env,
+  };
   const server = launch('server/src/main.ts', { ...shared, PORT: String(port) }, port, nodeArgs);
   await waitReady(`${server.url}/ready`);
   const processor = launch('processor/src/main.ts', { PROCESSING_DELAY_MS: '0', ...shared }, undefined, nodeArgs);

@@ -11,6 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { signToken, signingKey } from '../server/src/auth/tokens.ts';
 import { repoRoot } from './services/paths.ts';
 
 function run(command: string, args: string[]): void {
@@ -79,8 +80,14 @@ if (dev) launch('web', bin('vite'), [], web);
 process.once('SIGINT', () => stop(0));
 process.once('SIGTERM', () => stop(0));
 
+// An operator token for curl, GraphiQL or a script; the dashboard gets its own from the server.
+const operatorToken = await signToken(
+  signingKey({ secret: process.env.AUTH_SECRET, production: process.env.NODE_ENV === 'production' }),
+  { role: 'operator', subject: 'npm-start', expiresInSeconds: 12 * 60 * 60 },
+);
+
 const port = process.env.PORT ?? '4000';
 const dashboard = dev ? 'http://localhost:5173/ (hot reload)' : `http://localhost:${port}/`;
 console.log(
-  `\n  dashboard  ${dashboard}\n  GraphQL    http://localhost:${port}/graphql (GraphiQL in a browser)\n  Ctrl-C stops the server and the processor; \`npm run services -- down\` stops the servers.\n`,
+  `\n  dashboard  ${dashboard}\n  GraphQL    http://localhost:${port}/graphql (GraphiQL in a browser)\n  operator token (12 h), for the Authorization header: Bearer ${operatorToken}\n  a customer's: npm run token -- --role customer --customer cus_0001\n  Ctrl-C stops the server and the processor; \`npm run services -- down\` stops the servers.\n`,
 );

@@ -2,16 +2,19 @@
  * Makes realistic random orders through the GraphQL API, as the dashboard's
  * bulk generator does: `npm run generate -- --count 1000 --rate 50`.
  * Options: --count N (default 100), --rate R per second (default 20),
- * --url (default http://localhost:4000/graphql).
+ * --url (default http://localhost:4000/graphql), --token (default: ORDERS_TOKEN,
+ * else an operator token made on this machine's secret, as `npm run token` does).
  */
 import { parseArgs } from 'node:util';
 import { faker } from '@faker-js/faker';
+import { signToken, signingKey } from '../server/src/auth/tokens.ts';
 
 const { values } = parseArgs({
   options: {
     count: { type: 'string', default: '100' },
     rate: { type: 'string', default: '20' },
     url: { type: 'string', default: process.env.GRAPHQL_URL ?? 'http://localhost:4000/graphql' },
+    token: { type: 'string', default: process.env.ORDERS_TOKEN },
   },
 });
 const count = Number(values.count);
@@ -21,10 +24,18 @@ if (!Number.isInteger(count) || count < 1 || !(rate > 0)) {
   process.exit(2);
 }
 
+const token =
+  values.token ??
+  (await signToken(signingKey({ secret: process.env.AUTH_SECRET, production: false }), {
+    role: 'operator',
+    subject: 'generate-orders',
+    expiresInSeconds: 24 * 3600,
+  }));
+
 async function graphql<T>(query: string, variables?: object): Promise<T> {
   const response = await fetch(values.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };

@@ -1,6 +1,6 @@
 /**
  * Vite for the dashboard: `npm run dev -w web` serves it with hot reload and
- * proxies /graphql (HTTP and WebSocket) to the GraphQL server on port 4000;
+ * proxies /graphql (HTTP and WebSocket) and /auth to the GraphQL server on port 4000;
  * `npm run build -w web` writes web/dist, which the server serves at `/`.
  */
 import { defineConfig } from 'vite';
@@ -13,6 +13,8 @@ export default defineConfig({
   server: {
     proxy: {
       '/graphql': { target: api, ws: true, changeOrigin: true },
+      // The operator token the server hands to loopback callers outside production.
+      '/auth': { target: api, changeOrigin: true },
     },
   },
   build: {

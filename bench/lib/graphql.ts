@@ -2,6 +2,7 @@
 import { Agent, request } from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { authorization } from './token.ts';
 
 /** Kept-alive connections, and node:http rather than fetch: the load generator shares the machine it measures. */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -20,7 +21,11 @@ export async function graphqlRequest<T>(url: string, query: string, variables?: 
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          authorization,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -44,6 +49,7 @@ export function wsClient(httpUrl: string): Client {
     url: httpUrl.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     lazy: false,
+    connectionParams: { authorization },
     retryAttempts: 3,
   });
 }

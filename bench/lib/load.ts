@@ -1,5 +1,6 @@
 /** HTTP load with autocannon, summarised: requests per second, latency percentiles, errors. */
 import autocannon from 'autocannon';
+import { authorization } from './token.ts';
 
 export interface LoadResult {
   requestsPerSec: number;
@@ -29,7 +30,7 @@ export function graphqlLoad(url: string, query: string, connections: number, sec
   return {
     url,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ query }),
     connections,
     duration: seconds,

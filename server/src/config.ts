@@ -32,8 +32,8 @@ const AuthModel = z
 
 const LimitsModel = z.object({
   /** createOrder per token: a burst, then this many a second. */
-  CREATE_ORDER_RATE: intFromEnv(100, 1, 1_000_000),
-  CREATE_ORDER_BURST: intFromEnv(200, 1, 1_000_000),
+  CREATE_ORDER_RATE: intFromEnv(200, 1, 1_000_000),
+  CREATE_ORDER_BURST: intFromEnv(400, 1, 1_000_000),
   /** The largest request body over HTTP and the largest WebSocket message, in bytes. */
   MAX_BODY_BYTES: intFromEnv(65_536, 1024, 10_485_760),
   WS_MAX_SUBSCRIPTIONS: intFromEnv(50, 1, 10_000),

@@ -193,13 +193,24 @@ export async function startSystem(): Promise<System> {
     throw error;
   }
 
+  // The tests act as the dashboard does: with the operator token the server hands to loopback callers.
+  let token: Promise<string> | undefined;
+  const operatorToken = () =>
+    (token ??= fetch(`${baseUrl}/auth/dev-token`)
+      .then((response) => response.json() as Promise<{ token: string }>)
+      .then((body) => body.token));
+
   return {
     baseUrl,
     db: mongo.db(),
     async graphql<T>(query: string, variables: Record<string, unknown> = {}) {
       const response = await fetch(`${baseUrl}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          authorization: `Bearer ${await operatorToken()}`,
+        },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(10_000),
       });

@@ -39,10 +39,18 @@ export interface GraphqlConnection {
   dispose(): void;
 }
 
+/**
+ * `token` goes with every request (Authorization header) and in the
+ * WebSocket's connectionParams; `onForbidden` is called when the server
+ * closes the socket for the token (4403: expired or refused).
+ */
 export function createGraphqlConnection(
-  location: Pick<Location, 'protocol' | 'host'> = window.location,
+  location: Pick<Location, 'protocol' | 'host'>,
+  token: string,
+  onForbidden: () => void = () => {},
 ): GraphqlConnection {
   const endpoints = graphqlEndpoints(location);
+  const authorization = `Bearer ${token}`;
   const monitor = new ConnectionMonitor(navigator.onLine);
   let socket: WebSocket | undefined;
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
@@ -51,6 +59,7 @@ export function createGraphqlConnection(
     url: endpoints.ws,
     // Connect now, not at the first subscription, so the indicator tells the truth from the start.
     lazy: false,
+    connectionParams: { authorization },
     keepAlive: KEEP_ALIVE_MS,
     retryAttempts: Infinity,
     shouldRetry: () => true,
@@ -66,7 +75,9 @@ export function createGraphqlConnection(
         socket = connected as WebSocket;
         monitor.report({ type: 'connected' });
       },
-      closed: () => {
+      closed: (event) => {
+        // 4403: the server refused the token or it expired. Retrying with the same one cannot help.
+        if ((event as { code?: unknown } | null)?.code === 4403) onForbidden();
         socket = undefined;
         clearTimeout(pongTimer);
         monitor.report({ type: 'closed' });
@@ -87,6 +98,8 @@ export function createGraphqlConnection(
 
   const client = new Client({
     url: endpoints.http,
+    // urql sends queries as GET: the header tells the server's CSRF prevention this is no cross-site form.
+    fetchOptions: { headers: { authorization, 'x-graphql-yoga-csrf': 'dashboard' } },
     exchanges: [
       subscriptionExchange({
         isSubscriptionOperation: (operation) =>
