@@ -86,6 +86,8 @@ export async function startTestServer(name: string, extra: Record<string, string
         webSocketImpl: WebSocket,
         lazy: false,
         connectionParams: bearer(token),
+        // A refused connection shows in the subscriptions' errors and the `closed` event the test watches.
+        onNonLazyError: () => {},
       });
       clients.push(client);
       return client;
@@ -97,7 +99,7 @@ export async function startTestServer(name: string, extra: Record<string, string
       return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
     },
     async close() {
-      await Promise.all(clients.map((client) => client.dispose()));
+      await Promise.allSettled(clients.map((client) => client.dispose()));
       await app.stop();
       const topics = topicsFor(config.kafka.topicPrefix);
       await admin

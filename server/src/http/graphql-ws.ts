@@ -103,8 +103,9 @@ export function attachGraphqlWs(
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
-        const active = Object.keys(ctx.subscriptions).length;
-        if (active >= options.maxSubscriptions) {
+        // graphql-ws has already registered this one: the others are the connection's open subscriptions.
+        const others = Object.keys(ctx.subscriptions).length - 1;
+        if (others >= options.maxSubscriptions) {
           return [
             createGraphQLError(`a connection may hold at most ${options.maxSubscriptions} subscriptions`, {
               extensions: { code: 'LIMIT_EXCEEDED' },
