@@ -5,7 +5,7 @@ import { collect, startTestServer, waitUntil, type TestServer } from './harness.
 
 let server: TestServer;
 let alice: string; // cus_0001
-let bob: string; // cus_0002 (never used to create: only to check what alice sees)
+let bob: string; // cus_0002
 const ids: Record<string, string> = {};
 
 const CREATE = `mutation Create($input: CreateOrderInput!) { createOrder(input: $input) { id customerId } }`;
@@ -77,6 +77,13 @@ describe('a customer token', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data!.orders.totalCount).toBeGreaterThan(0);
     expect(new Set(result.data!.orders.edges.map((edge) => edge.node.customerId))).toEqual(new Set(['cus_0001']));
+
+    const bobs = await server.graphql<{ orders: { edges: { node: { id: string; customerId: string } }[] } }>(
+      '{ orders(first: 50) { edges { node { id customerId } } } }',
+      {},
+      bob,
+    );
+    expect(bobs.data!.orders.edges.map((edge) => edge.node.id)).toEqual([ids.cus_0002]);
   });
 
   it('is FORBIDDEN to ask for another customer’s orders, and finds another’s order by id as missing', async () => {
