@@ -126,7 +126,14 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: config.production ? false : { subscriptionsProtocol: 'WS', title: 'Orders GraphQL API' },
+    // Subscriptions in GraphiQL go over SSE: its fetches carry the Headers tab (and the token), its WebSocket would not.
+    graphiql: config.production
+      ? false
+      : {
+          subscriptionsProtocol: 'SSE',
+          title: 'Orders GraphQL API',
+          headers: JSON.stringify({ Authorization: 'Bearer <a token from npm start or npm run token>' }, null, 2),
+        },
     batching: false,
     plugins,
     // Over HTTP the viewer comes from the Authorization header; over graphql-ws it was settled when the socket opened.

@@ -98,11 +98,12 @@ describe('orderStats subscription', () => {
 });
 
 describe('GraphiQL', () => {
-  it('is served to a browser at the GraphQL path, with subscriptions over WebSocket', async () => {
+  it('is served to a browser at the GraphQL path, with subscriptions over SSE and a place for the token', async () => {
     const response = await fetch(`${server.app.url}/graphql`, { headers: { accept: 'text/html' } });
     const html = await response.text();
     expect(response.status).toBe(200);
     expect(html).toContain('Orders GraphQL API');
-    expect(html).toMatch(/"subscriptionsProtocol":"WS"/);
+    expect(html).toMatch(/"subscriptionsProtocol":"SSE"/);
+    expect(html).toContain('Authorization');
   });
 });
