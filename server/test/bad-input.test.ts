@@ -177,6 +177,10 @@ describe('the WebSocket protocol', () => {
     await expectUnharmed();
   });
 
+  it('closes with 4408 a connection that never sends connection_init', async () => {
+    expect(await closeCodeOf(() => {})).toBe(4408);
+  });
+
   it('closes with 4400 on a frame that is not a graphql-ws message', async () => {
     expect(await closeCodeOf((socket) => socket.send('{"type": "garbage'))).toBe(4400);
   });
