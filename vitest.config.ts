@@ -23,7 +23,7 @@ export default defineConfig({
             'test/**/*.test.ts',
             'bench/**/*.test.ts',
           ],
-          exclude: ['**/node_modules/**'],
+          exclude: ['**/node_modules/**', 'test/faults/**'],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 60_000,
@@ -39,6 +39,18 @@ export default defineConfig({
           include: ['src/**/*.test.{ts,tsx}'],
           environment: 'jsdom',
           setupFiles: ['./src/test-setup.ts'],
+        },
+      },
+      {
+        // Crashes, restarts and scale-out with processes started and killed by the tests: `npm run test:faults`.
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -29,7 +29,7 @@ export function launch(entry: string, env: Record<string, string>, port?: number
     url: `http://127.0.0.1:${port ?? 0}`,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 15_000).unref();

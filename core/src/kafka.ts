@@ -47,6 +47,22 @@ export function createProducer(kafka: Kafka): Producer {
   });
 }
 
+/**
+ * A transactional producer (idempotent by necessity): what it sends in one transaction, offsets
+ * included, becomes visible to read-committed consumers all at once or not at all. `transactionalId`
+ * must be unique to the process using it. A process that dies in a transaction leaves it open, and
+ * read-committed readers of its partitions wait, until the broker aborts it after `transactionTimeout`.
+ */
+export function createTransactionalProducer(kafka: Kafka, transactionalId: string): Producer {
+  return kafka.producer({
+    transactionalId,
+    transactionTimeout: 10_000,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+}
+
 /** Creates the system's topics with their partition counts, and adds partitions where a topic has too few. */
 export async function ensureTopics(kafka: Kafka, prefix = ''): Promise<void> {
   const admin = kafka.admin();

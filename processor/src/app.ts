@@ -3,6 +3,7 @@
  * decides every order of `orders.created`. `createProcessor(config)` returns
  * `{ start, stop, readiness, stats }` with an explicit status.
  */
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
@@ -12,6 +13,7 @@ import {
   connectDatabase,
   createKafka,
   createProducer,
+  createTransactionalProducer,
   createLogger,
   createModels,
   ensureTopics,
@@ -58,6 +60,7 @@ interface Resources {
   connection?: Connection;
   redis?: Redis;
   producer?: Producer;
+  statusProducer?: Producer;
   consumer?: OrderConsumer;
 }
 
@@ -89,6 +92,13 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     await ensureTopics(kafka, prefix);
     const producer = (resources.producer = createProducer(kafka));
     await producer.connect();
+    const groupId = `${prefix}${PROCESSOR_GROUP}`;
+    // Its own transactional id per process: a restarted processor is a new producer, never a zombie's twin.
+    const statusProducer = (resources.statusProducer = createTransactionalProducer(
+      kafka,
+      `${groupId}-${randomUUID()}`,
+    ));
+    await statusProducer.connect();
 
     const stock = new StockBook(models);
     const deps = {
@@ -96,7 +106,8 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
       stock,
       publishStatusChange: createStatusPublisher({
         models,
-        producer,
+        producer: statusProducer,
+        groupId,
         redis,
         topic: topics.status.name,
         channel: channelsFor(prefix).status,
@@ -109,7 +120,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     };
     const consumer = (resources.consumer = createOrderConsumer({
       kafka,
-      groupId: `${prefix}${PROCESSOR_GROUP}`,
+      groupId,
       topic: topics.created.name,
       concurrency: config.processing.concurrency,
       maxAttempts: config.processing.maxAttempts,
@@ -129,10 +140,20 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
    * Safe to call twice: each resource is closed once.
    */
   async function disconnect(): Promise<void> {
-    const { consumer, producer, redis, connection } = resources;
-    resources.consumer = resources.producer = resources.redis = resources.connection = undefined;
+    const { consumer, producer, statusProducer, redis, connection } = resources;
+    resources.consumer =
+      resources.producer =
+      resources.statusProducer =
+      resources.redis =
+      resources.connection =
+        undefined;
     if (consumer) await consumer.stop();
-    const closed = await Promise.allSettled([producer?.disconnect(), redis?.quit(), connection?.close()]);
+    const closed = await Promise.allSettled([
+      producer?.disconnect(),
+      statusProducer?.disconnect(),
+      redis?.quit(),
+      connection?.close(),
+    ]);
     for (const result of closed) {
       if (result.status === 'rejected') logger.warn('a connection did not close cleanly', { error: result.reason });
     }

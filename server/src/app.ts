@@ -65,6 +65,20 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/**
+ * Test-only fault injection (FAULT_EXIT_AFTER_STORE=n): the process dies the way a crash would,
+ * right after storing its n-th order and before producing it, so tests can prove the outbox relay.
+ */
+function crashAfterStoring(count: number, logger: Logger): (() => void) | undefined {
+  if (count === 0) return undefined;
+  let stored = 0;
+  return () => {
+    if (++stored < count) return;
+    logger.warn('fault injection: exiting between storing an order and producing it', { stored });
+    process.kill(process.pid, 'SIGKILL');
+  };
+}
+
 export async function createApp(config: ServerConfig, options: { logger?: Logger } = {}): Promise<App> {
   const logger = options.logger ?? createLogger('server', config.log.level);
   const topics = topicsFor(config.kafka.topicPrefix);
@@ -84,6 +98,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
   const publisher = createOrderPublisher(models, producer, topics);
   const catalogue = new CatalogueCache(models);
   const insertOrder = orderInserter(models);
+  const afterStore = crashAfterStoring(config.faults.exitAfterStore, logger);
   const readModel = new OrderReadModel(models, logger);
   await readModel.start(events);
   const stats = new StatsBroadcaster(readModel, events, logger, config.stats.intervalMs);
@@ -98,7 +113,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
     stats,
     // The instance's own writes reach its read model at once, not only when their Redis message returns.
     createOrder: async (input) => {
-      const order = await createOrder({ models, catalogue, insertOrder, publisher, events, logger }, input);
+      const order = await createOrder({ models, catalogue, insertOrder, afterStore, publisher, events, logger }, input);
       readModel.apply(order);
       return order;
     },

@@ -9,6 +9,8 @@ const ServerModel = z.object({
   OUTBOX_GRACE_MS: intFromEnv(10_000, 0, 3_600_000),
   STATS_INTERVAL_MS: intFromEnv(250, 50, 60_000),
   WEB_DIST: z.string().optional(),
+  /** Test-only fault injection: exit right after storing this many orders, before producing the last. */
+  FAULT_EXIT_AFTER_STORE: intFromEnv(0, 0, 1_000_000),
 });
 
 const AuthModel = z
@@ -61,6 +63,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     log: { level: raw.LOG_LEVEL },
     outbox: { intervalMs: raw.OUTBOX_INTERVAL_MS, graceMs: raw.OUTBOX_GRACE_MS },
     stats: { intervalMs: raw.STATS_INTERVAL_MS },
+    faults: { exitAfterStore: raw.FAULT_EXIT_AFTER_STORE },
     auth: {
       secret: raw.AUTH_SECRET,
       devTokens: raw.AUTH_DEV_TOKENS === undefined ? !production : raw.AUTH_DEV_TOKENS === '1',

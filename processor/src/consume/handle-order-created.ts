@@ -56,7 +56,7 @@ export async function handleOrderCreated(
     // Handled before (a redelivery): make sure its change went out, and change nothing.
     const change = await findChange(models, event.orderId, event.version + 1);
     if (change !== null && change.publishedAt === null) {
-      await deps.publishStatusChange(change, order.version === change.version ? order : null);
+      await deps.publishStatusChange(change, order.version === change.version ? order : null, message);
       log.info('published a change left unpublished', { changeId: change._id });
     }
     if (event.version > order.version)
@@ -76,7 +76,7 @@ export async function handleOrderCreated(
     await reserveStock(models, order.sku, change);
     if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
     const updated = await projectOntoOrder(models, order, change);
-    await deps.publishStatusChange(change, updated);
+    await deps.publishStatusChange(change, updated, message);
     log.info('order decided', { status: change.status, error: change.error, stockAfter: change.stockAfter });
     return { kind: 'decided', orderId: order._id, status: change.status, error: change.error };
   } catch (error) {

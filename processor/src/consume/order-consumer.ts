@@ -60,6 +60,9 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     allowAutoTopicCreation: false,
     // A short fetch wait, so that stop() does not wait long for an idle fetch.
     maxWaitTimeInMs: 1000,
+    // A member that died (kill -9, a lost machine) gives up its partitions after 10 s, not 30.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
   });
   const stopping = new AbortController();
   let connected = false;

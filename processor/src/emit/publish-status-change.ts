@@ -1,11 +1,13 @@
 /**
  * Telling the world about a decision: the OrderStatusChanged event to
- * `orders.status` (the event log, must not be lost: an error here is retried),
+ * `orders.status` (the event log, must not be lost: an error here is retried;
+ * nor doubled: it is committed in one Kafka transaction with the offset of the
+ * message that caused it),
  * the order as it now stands to the Redis status channel (fire-and-forget:
  * subscribers catch up from MongoDB), then `publishedAt` on the change, so that
  * a redelivered message knows the event went out and sends nothing twice.
  */
-import type { Message, Producer } from 'kafkajs';
+import type { Message, Producer, TopicOffsets } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { Batcher, snapshotOf, type Logger, type Models, type OrderStatusMessage } from '@orders/core';
 import type { OrderDocument } from '../record/project-order.ts';
@@ -13,7 +15,10 @@ import { statusChangedEvent, type StatusChange } from '../record/status-change.t
 
 export interface StatusPublisherDeps {
   readonly models: Models;
+  /** A transactional producer: each batch of events goes out with the consumer offsets of their messages. */
   readonly producer: Producer;
+  /** The consumer group whose offsets commit with the events. */
+  readonly groupId: string;
   readonly redis: Redis;
   /** The `orders.status` topic. */
   readonly topic: string;
@@ -22,17 +27,54 @@ export interface StatusPublisherDeps {
   readonly logger: Logger;
 }
 
-export type PublishStatusChange = (change: StatusChange, order: OrderDocument | null) => Promise<void>;
+/** Where the message that caused a change was read: its offset commits with the change's event. */
+export interface Consumed {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export type PublishStatusChange = (change: StatusChange, order: OrderDocument | null, cause: Consumed) => Promise<void>;
+
+interface Outgoing {
+  readonly message: Message;
+  readonly cause: Consumed;
+}
+
+/** The offsets to commit for a batch: per topic and partition, one past the last message read. */
+function offsetsOf(batch: Outgoing[]): TopicOffsets[] {
+  const next = new Map<string, Map<number, bigint>>();
+  for (const { cause } of batch) {
+    const partitions = next.get(cause.topic) ?? new Map<number, bigint>();
+    next.set(cause.topic, partitions);
+    const offset = BigInt(cause.offset) + 1n;
+    if (offset > (partitions.get(cause.partition) ?? -1n)) partitions.set(cause.partition, offset);
+  }
+  return [...next].map(([topic, partitions]) => ({
+    topic,
+    partitions: [...partitions].map(([partition, offset]) => ({ partition, offset: offset.toString() })),
+  }));
+}
 
 /**
  * `order` is the order as it stands after the change; pass null when the order
  * has moved past the change since, and only the event log should hear of it.
  */
 export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusChange {
-  // The partitions handled concurrently share round trips: events produced while a send is in
-  // flight go in the next one, and their publishedAt marks in one bulk write.
-  const sends = new Batcher<Message>(async (messages) => {
-    await deps.producer.send({ topic: deps.topic, acks: -1, messages });
+  // Exactly one event per change in orders.status: the events go out in a Kafka transaction together
+  // with the offsets of the messages that caused them. A crash before the commit leaves neither (the
+  // messages come again, and their changes are sent again); after it, the messages do not come again.
+  // The partitions handled concurrently share transactions: what arrives during one goes in the next.
+  const sends = new Batcher<Outgoing>(async (batch) => {
+    const transaction = await deps.producer.transaction();
+    try {
+      await transaction.send({ topic: deps.topic, acks: -1, messages: batch.map((outgoing) => outgoing.message) });
+      await transaction.sendOffsets({ consumerGroupId: deps.groupId, topics: offsetsOf(batch) });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
   });
   const marks = new Batcher<string>(async (ids) => {
     const publishedAt = new Date();
@@ -41,9 +83,9 @@ export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusC
       { ordered: false },
     );
   });
-  return async function publishStatusChange(change, order) {
+  return async function publishStatusChange(change, order, cause) {
     const event = statusChangedEvent(change);
-    await sends.add({ key: change.orderId, value: JSON.stringify(event) });
+    await sends.add({ message: { key: change.orderId, value: JSON.stringify(event) }, cause });
     if (order !== null) {
       const message: OrderStatusMessage = { change: event, order: snapshotOf(order) };
       try {

@@ -58,6 +58,8 @@ export interface CreateOrderDeps {
   catalogue: CatalogueCache;
   /** Stores a validated order document; rejects with a duplicate-key error when its _id exists. */
   insertOrder: (doc: Record<string, unknown>) => Promise<void>;
+  /** Called between storing an order and producing it: where the fault tests crash the server. */
+  afterStore?: () => void;
   publisher: OrderPublisher;
   events: OrderEvents;
   logger: Logger;
@@ -103,6 +105,7 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
 
   const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber });
   log.info('order created', { sku: order.sku, quantity: order.quantity });
+  deps.afterStore?.();
   await publishOrLeaveToRelay(deps, order, log);
   await deps.events.publishCreated({ order: snapshotOf(order) });
   return order;

@@ -1,0 +1,232 @@
+/**
+ * The system as separate processes, for the fault tests: servers and
+ * processors started with `node --import tsx` on a database and topics of
+ * their own, so that a test can kill -9 them, stop them with SIGTERM and start
+ * them again. Also the books: what every fault test checks at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import mongoose, { type Connection } from 'mongoose';
+import { createModels, topicsFor, type Models, type OrderStatusChangedEvent } from '@orders/core';
+import { graphqlRequest } from '../../bench/lib/graphql.ts';
+import { freePort, launch, waitReady, type Running } from '../../bench/lib/processes.ts';
+
+export interface Cluster {
+  readonly prefix: string;
+  readonly models: Models;
+  readonly kafka: Kafka;
+  servers: Running[];
+  processors: Running[];
+  /** Starts one more server (on a port of its own), waiting until it is ready. */
+  startServer(env?: Record<string, string>): Promise<Running>;
+  startProcessor(env?: Record<string, string>): Running;
+  close(): Promise<void>;
+}
+
+export async function startCluster(name: string): Promise<Cluster> {
+  const id = `${name}_${randomBytes(3).toString('hex')}`;
+  const prefix = `${id}.`;
+  const env = {
+    MONGODB_URI: `mongodb://127.0.0.1:27017/${id}`,
+    KAFKA_TOPIC_PREFIX: prefix,
+    PROCESSING_DELAY_MS: '0',
+    CREATE_ORDER_RATE: '100000',
+    CREATE_ORDER_BURST: '100000',
+    OUTBOX_INTERVAL_MS: '500',
+    OUTBOX_GRACE_MS: '1000',
+  };
+  const connection: Connection = await mongoose.createConnection(env.MONGODB_URI).asPromise();
+  const kafka = new Kafka({ clientId: `faults-${id}`, brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+  const cluster: Cluster = {
+    prefix,
+    models: createModels(connection),
+    kafka,
+    servers: [],
+    processors: [],
+    async startServer(extra = {}) {
+      const port = freePort();
+      const server = launch('server/src/main.ts', { ...env, ...extra, PORT: String(port) }, port);
+      cluster.servers.push(server);
+      await waitReady(`${server.url}/ready`);
+      return server;
+    },
+    startProcessor(extra = {}) {
+      const processor = launch('processor/src/main.ts', { ...env, ...extra });
+      cluster.processors.push(processor);
+      return processor;
+    },
+    async close() {
+      await Promise.all([...cluster.servers, ...cluster.processors].map((running) => running.stop()));
+      const admin = kafka.admin();
+      await admin.connect();
+      const topics = topicsFor(prefix);
+      await admin
+        .deleteTopics({ topics: [topics.created.name, topics.status.name, topics.deadLetters.name] })
+        .catch(() => {});
+      await admin.disconnect();
+      await connection.dropDatabase();
+      await connection.close();
+    },
+  };
+  return cluster;
+}
+
+const CREATE = 'mutation Fault($input: CreateOrderInput!) { createOrder(input: $input) { id } }';
+export const orderIdOf = (globalId: string) => Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+
+/**
+ * Creates `count` orders through `urls` in turn, at about `rate` a second, each
+ * with an idempotency key so that one refused by a dying server is sent again
+ * (to the next server) without making two. Resolves with the orders' ids.
+ */
+export async function createOrders(urls: () => string[], count: number, rate: number): Promise<string[]> {
+  const ids: string[] = [];
+  const started = Date.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const wait = started + (i * 1000) / rate - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const input = {
+      customerId: `cus_${String((i % 40) + 1).padStart(4, '0')}`,
+      sku: `SKU-${String((i % 24) + 1).padStart(4, '0')}`,
+      quantity: 1 + (i % 3),
+      idempotencyKey: `fault-${i}`,
+    };
+    pending.push(
+      (async () => {
+        for (let attempt = 0; ; attempt++) {
+          const targets = urls();
+          const url = targets[(i + attempt) % targets.length];
+          try {
+            if (!url) throw new Error('no server is up');
+            const { createOrder } = await graphqlRequest<{ createOrder: { id: string } }>(`${url}/graphql`, CREATE, {
+              input,
+            });
+            ids.push(orderIdOf(createOrder.id));
+            return;
+          } catch (error) {
+            if (attempt >= 50) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+        }
+      })(),
+    );
+  }
+  await Promise.all(pending);
+  return ids;
+}
+
+/** Waits until every order in MongoDB is PROCESSED or FAILED (and there are at least `expected`). */
+export async function waitForFinal(models: Models, expected: number, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const orders = await models.Order.find({}, { status: 1 }).lean();
+    const pending = orders.filter((order) => order.status === 'PENDING').length;
+    if (orders.length >= expected && pending === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`after ${timeoutMs} ms: ${orders.length}/${expected} orders stored, ${pending} still PENDING`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Every OrderStatusChanged event in the cluster's `orders.status`, read from the beginning. */
+export async function statusEvents(cluster: Cluster): Promise<OrderStatusChangedEvent[]> {
+  const values = await readTopic(cluster.kafka, topicsFor(cluster.prefix).status.name);
+  return values.map((value) => JSON.parse(value) as OrderStatusChangedEvent);
+}
+
+/**
+ * The committed messages of a topic, from the beginning, as text. Offsets cannot say how many
+ * there are (a transaction's commit marker takes one too), so it reads until nothing more has
+ * come for a while after the consumer joined its group and caught up with every partition's end.
+ */
+export async function readTopic(kafka: Kafka, topic: string, quietMs = 1500): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, end: BigInt(p.high) }));
+  await admin.disconnect();
+  const seen = new Map<number, bigint>();
+  const values: string[] = [];
+  let joined = false;
+  let lastMessageAt = Date.now();
+  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(4).toString('hex')}` });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+    lastMessageAt = Date.now();
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      values.push(message.value?.toString() ?? '');
+      seen.set(partition, BigInt(message.offset));
+      lastMessageAt = Date.now();
+    },
+  });
+  // At most one commit marker can follow a partition's last message.
+  const caughtUp = () => ends.every(({ partition, end }) => end === 0n || (seen.get(partition) ?? -1n) >= end - 2n);
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && !(joined && caughtUp() && Date.now() - lastMessageAt >= quietMs)) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await consumer.disconnect();
+  return values;
+}
+
+export interface Books {
+  orders: number;
+  processed: number;
+  failed: number;
+  problems: string[];
+}
+
+/**
+ * The books: every order created is stored and final, has exactly one
+ * decision event in `orders.status` per version decided, and the stock of
+ * every product is its seeded stock less what its PROCESSED orders reserved,
+ * never below zero.
+ */
+export async function checkBooks(cluster: Cluster, createdIds: string[], initialStock: Map<string, number>) {
+  const problems: string[] = [];
+  const orders = await cluster.models.Order.find().lean();
+  const byId = new Map(orders.map((order) => [order._id, order]));
+  for (const id of createdIds) {
+    const order = byId.get(id);
+    if (!order) problems.push(`order ${id} was created but is not stored`);
+    else if (order.status === 'PENDING') problems.push(`order ${id} is still PENDING`);
+  }
+  const events = await statusEvents(cluster);
+  const decisions = new Map<string, number>();
+  for (const event of events) {
+    if (event.status === 'PENDING') continue;
+    const key = `${event.orderId}:${event.version}`;
+    decisions.set(key, (decisions.get(key) ?? 0) + 1);
+  }
+  for (const order of orders) {
+    const key = `${order._id}:${order.version}`;
+    const count = decisions.get(key) ?? 0;
+    if (count !== 1) problems.push(`order ${order._id} v${order.version} has ${count} decision events, not 1`);
+  }
+  const reserved = new Map<string, number>();
+  for (const order of orders) {
+    if (order.status === 'PROCESSED') reserved.set(order.sku, (reserved.get(order.sku) ?? 0) + order.quantity);
+  }
+  for (const product of await cluster.models.Product.find().lean()) {
+    const expected = (initialStock.get(product._id) ?? 0) - (reserved.get(product._id) ?? 0);
+    if (product.stock !== expected) problems.push(`${product._id}: stock ${product.stock}, expected ${expected}`);
+    if (product.stock < 0) problems.push(`${product._id}: stock below zero (${product.stock})`);
+  }
+  return {
+    orders: orders.length,
+    processed: orders.filter((order) => order.status === 'PROCESSED').length,
+    failed: orders.filter((order) => order.status === 'FAILED').length,
+    problems,
+  } satisfies Books;
+}
+
+/** The products' stock as seeded, read once the first server has seeded the catalogue. */
+export async function stockNow(models: Models): Promise<Map<string, number>> {
+  const products = await models.Product.find({}, { stock: 1 }).lean();
+  return new Map(products.map((product) => [product._id, product.stock]));
+}

@@ -1,0 +1,127 @@
+/**
+ * Crashes and restarts under load, against the real servers, with the books
+ * checked after each: every order stored and final, one decision event each,
+ * stock exact and never below zero.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Kafka } from 'kafkajs';
+import { topicsFor } from '@orders/core';
+import { graphqlRequest } from '../../bench/lib/graphql.ts';
+import type { Running } from '../../bench/lib/processes.ts';
+import { checkBooks, createOrders, startCluster, stockNow, waitForFinal, type Cluster } from './cluster.ts';
+
+let cluster: Cluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Kills a process as a power cut would: no handler runs, nothing is flushed or committed. */
+async function killHard(running: Running) {
+  const exited = new Promise<void>((resolve) => running.child.once('exit', () => resolve()));
+  running.child.kill('SIGKILL');
+  await exited;
+}
+
+describe('a processor killed with SIGKILL in the middle of the load', () => {
+  it('loses nothing and decides nothing twice once a new one takes over', async () => {
+    cluster = await startCluster('fault_kill_processor');
+    const server = await cluster.startServer();
+    const initial = await stockNow(cluster.models);
+    const first = cluster.startProcessor();
+
+    const creating = createOrders(() => [server.url], 600, 200);
+    await sleep(1500);
+    await killHard(first);
+    await sleep(1000);
+    cluster.startProcessor();
+    const ids = await creating;
+
+    await waitForFinal(cluster.models, ids.length);
+    const books = await checkBooks(cluster, ids, initial);
+    expect(books.problems).toEqual([]);
+    expect(books.orders).toBe(600);
+    expect(books.processed + books.failed).toBe(600);
+  });
+});
+
+describe('a server that dies between storing an order and producing it', () => {
+  it('leaves the order to the outbox relay, which publishes it once the server is back, and it is decided', async () => {
+    cluster = await startCluster('fault_server_crash');
+    const crashing = await cluster.startServer({ FAULT_EXIT_AFTER_STORE: '5' });
+    const initial = await stockNow(cluster.models);
+    cluster.startProcessor();
+
+    const answers: ('ok' | 'lost')[] = [];
+    for (let i = 0; i < 5; i++) {
+      const input = { customerId: 'cus_0001', sku: 'SKU-0001', quantity: 1, idempotencyKey: `crash-${i}` };
+      answers.push(
+        await graphqlRequest(
+          `${crashing.url}/graphql`,
+          'mutation($input: CreateOrderInput!) { createOrder(input: $input) { id } }',
+          { input },
+        ).then(
+          () => 'ok' as const,
+          () => 'lost' as const,
+        ),
+      );
+    }
+    // The fifth request never got its answer: the server died after storing it.
+    expect(answers).toEqual(['ok', 'ok', 'ok', 'ok', 'lost']);
+    const stranded = await cluster.models.Order.findOne({ idempotencyKey: 'crash-4' }).lean();
+    expect(stranded?.status).toBe('PENDING');
+    expect(await cluster.models.Publication.exists({ _id: `${stranded!._id}:1` })).toBeNull();
+
+    // Back without the fault: nothing asks for the order again; the relay finds it.
+    await cluster.startServer();
+    await waitForFinal(cluster.models, 5, 30_000);
+    expect(await cluster.models.Publication.exists({ _id: `${stranded!._id}:1` })).not.toBeNull();
+    const ids = (await cluster.models.Order.find({}, { _id: 1 }).lean()).map((order) => order._id);
+    const books = await checkBooks(cluster, ids, initial);
+    expect(books.problems).toEqual([]);
+    expect(books.orders).toBe(5);
+  });
+});
+
+describe('a poison message on orders.created', () => {
+  it('lands in orders.dlq with its reason, and the orders after it are decided', async () => {
+    cluster = await startCluster('fault_poison');
+    const server = await cluster.startServer();
+    const initial = await stockNow(cluster.models);
+    cluster.startProcessor();
+    const topics = topicsFor(cluster.prefix);
+    const producer = (cluster.kafka as Kafka).producer();
+    await producer.connect();
+    await producer.send({
+      topic: topics.created.name,
+      messages: [
+        { key: 'SKU-0001', value: 'this is not JSON' },
+        { key: 'SKU-0002', value: JSON.stringify({ v: 7, type: 'OrderCreated', orderId: 'x' }) },
+      ],
+    });
+    await producer.disconnect();
+
+    const ids = await createOrders(() => [server.url], 40, 100);
+    await waitForFinal(cluster.models, 40);
+    const books = await checkBooks(cluster, ids, initial);
+    expect(books.problems).toEqual([]);
+
+    const reasons: string[] = [];
+    const consumer = cluster.kafka.consumer({ groupId: `${cluster.prefix}dlq-reader` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topics.deadLetters.name, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) =>
+        void reasons.push((JSON.parse(message.value!.toString()) as { reason: string }).reason),
+    });
+    const deadline = Date.now() + 20_000;
+    while (reasons.length < 2 && Date.now() < deadline) await sleep(100);
+    await consumer.disconnect();
+    expect(reasons.sort()).toEqual([
+      expect.stringMatching(/not an OrderCreated v1 event/),
+      expect.stringMatching(/not JSON/),
+    ]);
+  });
+});
