@@ -1,0 +1,118 @@
+/**
+ * Two servers and two processors at once, and graceful stops under load:
+ * partitions shared between the processors, every change on every server,
+ * and WebSocket clients moving to the next server when theirs stops.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import { AssignerProtocol } from 'kafkajs';
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PROCESSOR_GROUP, topicsFor } from '@orders/core';
+import { authorization } from '../../bench/lib/token.ts';
+import type { Running } from '../../bench/lib/processes.ts';
+import { checkBooks, createOrders, orderIdOf, startCluster, stockNow, waitForFinal, type Cluster } from './cluster.ts';
+
+let cluster: Cluster | undefined;
+const clients: Client[] = [];
+afterEach(async () => {
+  await Promise.allSettled(clients.splice(0).map((client) => client.dispose()));
+  await cluster?.close();
+  cluster = undefined;
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const DECISIONS = 'subscription { orderStatusChanged(status: [PROCESSED, FAILED]) { status order { id } } }';
+
+/** A graphql-ws client that connects to the first server of `servers()` still up, and collects decided order ids. */
+function decisionsOn(servers: () => Running[]) {
+  const decided = new Set<string>();
+  const closes: number[] = [];
+  const client = createClient({
+    url: () => `${servers()[0]!.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization },
+    lazy: false,
+    retryAttempts: 20,
+    retryWait: async () => void (await sleep(200)),
+    shouldRetry: () => true,
+    onNonLazyError: () => {},
+    on: { closed: (event) => closes.push((event as { code: number }).code) },
+  });
+  clients.push(client);
+  client.subscribe<{ orderStatusChanged: { order: { id: string } } }>(
+    { query: DECISIONS },
+    {
+      next: ({ data }) => data && decided.add(orderIdOf(data.orderStatusChanged.order.id)),
+      error: () => {},
+      complete: () => {},
+    },
+  );
+  return { decided, closes };
+}
+
+describe('two servers and two processors', () => {
+  it('share the partitions between the processors and deliver every change on both servers', async () => {
+    cluster = await startCluster('fault_scale_out');
+    const [first, second] = [await cluster.startServer(), await cluster.startServer()];
+    const initial = await stockNow(cluster.models);
+    cluster.startProcessor();
+    cluster.startProcessor();
+    const onFirst = decisionsOn(() => [first]);
+    const onSecond = decisionsOn(() => [second]);
+    await sleep(3000); // both processors in the group, both subscriptions live
+
+    const ids = await createOrders(() => [first.url, second.url], 300, 150);
+    await waitForFinal(cluster.models, 300);
+    const books = await checkBooks(cluster, ids, initial);
+    expect(books.problems).toEqual([]);
+
+    const deadline = Date.now() + 20_000;
+    while ((onFirst.decided.size < 300 || onSecond.decided.size < 300) && Date.now() < deadline) await sleep(200);
+    expect([...onFirst.decided].sort()).toEqual([...ids].sort());
+    expect([...onSecond.decided].sort()).toEqual([...ids].sort());
+
+    const admin = cluster.kafka.admin();
+    await admin.connect();
+    const { groups } = await admin.describeGroups([`${cluster.prefix}${PROCESSOR_GROUP}`]);
+    await admin.disconnect();
+    const topic = topicsFor(cluster.prefix).created.name;
+    const assigned = groups[0]!.members.map(
+      (member) => AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[topic] ?? [],
+    );
+    expect(assigned).toHaveLength(2);
+    expect(assigned.every((partitions) => partitions.length > 0)).toBe(true);
+    expect(assigned.flat().sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('SIGTERM under load', () => {
+  it('lets a server and a processor finish what they hold; clients move to the next server; nothing is lost', async () => {
+    cluster = await startCluster('fault_sigterm');
+    const up: Running[] = [await cluster.startServer(), await cluster.startServer()];
+    const initial = await stockNow(cluster.models);
+    const processor = cluster.startProcessor();
+    const watcher = decisionsOn(() => up);
+    await sleep(2000);
+
+    const creating = createOrders(() => up.map((server) => server.url), 400, 100);
+    await sleep(1000);
+    const leaving = up.shift()!;
+    await leaving.stop();
+    expect(leaving.child.exitCode).toBe(0);
+    await sleep(1000);
+    await processor.stop();
+    expect(processor.child.exitCode).toBe(0);
+    cluster.startProcessor();
+    const ids = await creating;
+
+    await waitForFinal(cluster.models, 400);
+    const books = await checkBooks(cluster, ids, initial);
+    expect(books.problems).toEqual([]);
+    // The socket to the stopped server was closed as "going away", and the client carried on with the other.
+    expect(watcher.closes).toContain(1001);
+    const deadline = Date.now() + 20_000;
+    const lastIds = ids.slice(-50);
+    while (!lastIds.every((id) => watcher.decided.has(id)) && Date.now() < deadline) await sleep(200);
+    expect(lastIds.filter((id) => !watcher.decided.has(id))).toEqual([]);
+  });
+});
