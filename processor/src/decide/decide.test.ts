@@ -85,3 +85,43 @@ describe('giving up on an order', () => {
     });
   });
 });
+
+describe('stock under redelivery (property)', () => {
+  it('never goes below zero nor reserves an order twice, however its messages are duplicated or reordered', () => {
+    // Messages for one product's orders, some delivered more than once and out of order, as Kafka
+    // redelivers after a crash. The processor decides an order only while it is PENDING at the
+    // message's version, and claims the decision once (the claim's unique id); stock follows the claims.
+    const orderArb = fc.record({ quantity: fc.integer({ min: 1, max: 5 }) });
+    fc.assert(
+      fc.property(
+        fc.array(orderArb, { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.array(fc.nat(), { maxLength: 60 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (orders, initialStock, redeliveries, failureRate) => {
+          const deliveries = [...orders.keys(), ...redeliveries.map((n) => n % orders.length)];
+          // Reordered: a redelivery may come before the first delivery of later orders.
+          deliveries.sort((a, b) => ((a * 7919 + b) % 3) - 1);
+          let stock = initialStock;
+          const claims = new Map<number, ReturnType<typeof decide>>();
+          let draws = 0;
+          const rules = { paymentFailureRate: failureRate, random: () => (draws++ * 0.37) % 1 };
+          for (const index of deliveries) {
+            if (claims.has(index)) continue; // claimed before: the decision that stands is the first
+            const decision = decide({ sku: 'SKU-1', quantity: orders[index]!.quantity }, { stock }, rules);
+            claims.set(index, decision);
+            if (decision.stockAfter !== null) stock = decision.stockAfter;
+            expect(stock).toBeGreaterThanOrEqual(0);
+          }
+          const reserved = [...claims].reduce(
+            (sum, [index, decision]) => sum + (decision.status === 'PROCESSED' ? orders[index]!.quantity : 0),
+            0,
+          );
+          expect(claims.size).toBe(orders.length);
+          expect(stock).toBe(initialStock - reserved);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
