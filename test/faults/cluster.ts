@@ -4,12 +4,14 @@
  * their own, so that a test can kill -9 them, stop them with SIGTERM and start
  * them again. Also the books: what every fault test checks at the end.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import { createModels, topicsFor, type Models, type OrderStatusChangedEvent } from '@orders/core';
 import { graphqlRequest } from '../../bench/lib/graphql.ts';
-import { freePort, launch, waitReady, type Running } from '../../bench/lib/processes.ts';
+import { freePort, launch, listenerPid, repoRoot, waitReady, type Running } from '../../bench/lib/processes.ts';
+import { ownedPid } from '../../infra/services/processes.ts';
 
 export interface Cluster {
   readonly prefix: string;
@@ -79,7 +81,12 @@ export const orderIdOf = (globalId: string) => Buffer.from(globalId, 'base64').t
  * with an idempotency key so that one refused by a dying server is sent again
  * (to the next server) without making two. Resolves with the orders' ids.
  */
-export async function createOrders(urls: () => string[], count: number, rate: number): Promise<string[]> {
+export async function createOrders(
+  urls: () => string[],
+  count: number,
+  rate: number,
+  keyPrefix = 'fault',
+): Promise<string[]> {
   const ids: string[] = [];
   const started = Date.now();
   const pending: Promise<void>[] = [];
@@ -90,7 +97,7 @@ export async function createOrders(urls: () => string[], count: number, rate: nu
       customerId: `cus_${String((i % 40) + 1).padStart(4, '0')}`,
       sku: `SKU-${String((i % 24) + 1).padStart(4, '0')}`,
       quantity: 1 + (i % 3),
-      idempotencyKey: `fault-${i}`,
+      idempotencyKey: `${keyPrefix}-${i}`,
     };
     pending.push(
       (async () => {
@@ -230,3 +237,30 @@ export async function stockNow(models: Models): Promise<Map<string, number>> {
   const products = await models.Product.find({}, { stock: 1 }).lean();
   return new Map(products.map((product) => [product._id, product.stock]));
 }
+
+const STORE_PORTS = { redis: 6379, ferretdb: 27017, kafka: 9092 } as const;
+
+/**
+ * Stops one of the stores' servers, waits `downMs`, and starts it again with
+ * the services command. Only a server this checkout started (its pid in
+ * `.data/run`) is touched: another checkout's would come back on other data.
+ */
+export async function restartStore(name: keyof typeof STORE_PORTS, downMs: number): Promise<void> {
+  const pid = ownedPid(name);
+  if (pid === undefined || listenerPid(STORE_PORTS[name]) !== pid) {
+    throw new Error(
+      `${name} was not started by this checkout's services command: stop it and run \`npm run services -- up\` here first`,
+    );
+  }
+  process.kill(pid, 'SIGTERM');
+  const stoppedBy = Date.now() + 30_000;
+  while (listenerPid(STORE_PORTS[name]) !== undefined && Date.now() < stoppedBy) await sleepMs(100);
+  await sleepMs(downMs);
+  const up = spawnSync(process.execPath, ['--import', 'tsx', 'infra/services/cli.ts', 'up'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  if (up.status !== 0) throw new Error(`could not start ${name} again:\n${up.stdout}${up.stderr}`);
+}
+
+const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
