@@ -93,3 +93,23 @@ describe('the MongoDB-wire server restarting', () => {
     expect(books.orders).toBe(300);
   });
 });
+
+describe('the Kafka broker stopping for a while', () => {
+  it('lets the producers and the consumer recover by themselves, and nothing is lost', async () => {
+    cluster = await startCluster('fault_kafka');
+    const server = await cluster.startServer();
+    const initial = await stockNow(cluster.models);
+    cluster.startProcessor();
+
+    const creating = createOrders(() => [server.url], 300, 60);
+    await sleep(1500);
+    await restartStore('kafka', 3000);
+    const ids = await creating;
+
+    // Orders stored while the broker was away reach it through the outbox relay.
+    await waitForFinal(cluster.models, 300, 150_000);
+    const books = await checkBooks(cluster, ids, initial);
+    expect(books.problems).toEqual([]);
+    expect(books.orders).toBe(300);
+  });
+});
