@@ -18,37 +18,15 @@ import {
   createLogger,
   createModels,
   topicsFor,
-  type OrderStatus,
 } from '@orders/core';
 import type { Kafka } from 'kafkajs';
+import type { OrderShape } from '../server/src/orders/shape.ts';
 
-export interface RebuiltOrder {
-  _id: string;
-  orderNumber: string;
-  customerId: string;
-  sku: string;
-  quantity: number;
-  total: number;
-  status: OrderStatus;
-  version: number;
-  attempts: number;
-  error: string | null;
-  idempotencyKey: null;
-  createdAt: Date;
-  processedAt: Date | null;
-  failedAt: Date | null;
-  updatedAt: Date;
-  history: {
-    version: number;
-    previousStatus: OrderStatus | null;
-    status: OrderStatus;
-    at: Date;
-    error: string | null;
-  }[];
-}
+/** An order as the log tells it: what the API shows, with no idempotency key (request metadata, not in the log). */
+export type RebuiltOrder = OrderShape & { idempotencyKey: null };
 
 /** Every committed message of a topic, from the beginning, until the consumer reaches the end of each partition. */
-async function readAll(kafka: Kafka, topic: string): Promise<string[]> {
+export async function readTopic(kafka: Kafka, topic: string): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, end: BigInt(p.high) }));
@@ -87,8 +65,8 @@ async function readAll(kafka: Kafka, topic: string): Promise<string[]> {
 export async function rebuildOrders(kafka: Kafka, prefix: string): Promise<RebuiltOrder[]> {
   const topics = topicsFor(prefix);
   const [created, changes] = await Promise.all([
-    readAll(kafka, topics.created.name),
-    readAll(kafka, topics.status.name),
+    readTopic(kafka, topics.created.name),
+    readTopic(kafka, topics.status.name),
   ]);
   const orders = new Map<string, RebuiltOrder>();
   for (const value of created) {

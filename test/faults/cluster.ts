@@ -5,13 +5,17 @@
  * them again. Also the books: what every fault test checks at the end.
  */
 import { spawnSync } from 'node:child_process';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import { createModels, topicsFor, type Models, type OrderStatusChangedEvent } from '@orders/core';
 import { graphqlRequest } from '../../bench/lib/graphql.ts';
+import { authorization } from '../../bench/lib/token.ts';
 import { freePort, launch, listenerPid, repoRoot, waitReady, type Running } from '../../bench/lib/processes.ts';
 import { ownedPid } from '../../infra/services/processes.ts';
+import { readTopic } from '../../tools/replay.ts';
 
 export interface Cluster {
   readonly prefix: string;
@@ -22,6 +26,8 @@ export interface Cluster {
   /** Starts one more server (on a port of its own), waiting until it is ready. */
   startServer(env?: Record<string, string>): Promise<Running>;
   startProcessor(env?: Record<string, string>): Running;
+  /** Runs `cleanup` first when the cluster closes (clients of its servers, say). */
+  onClose(cleanup: () => unknown): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +45,7 @@ export async function startCluster(name: string): Promise<Cluster> {
   };
   const connection: Connection = await mongoose.createConnection(env.MONGODB_URI).asPromise();
   const kafka = new Kafka({ clientId: `faults-${id}`, brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+  const cleanups: (() => unknown)[] = [];
   const cluster: Cluster = {
     prefix,
     models: createModels(connection),
@@ -57,7 +64,9 @@ export async function startCluster(name: string): Promise<Cluster> {
       cluster.processors.push(processor);
       return processor;
     },
+    onClose: (cleanup) => void cleanups.push(cleanup),
     async close() {
+      await Promise.allSettled(cleanups.map((cleanup) => cleanup()));
       await Promise.all([...cluster.servers, ...cluster.processors].map((running) => running.stop()));
       const admin = kafka.admin();
       await admin.connect();
@@ -143,43 +152,8 @@ export async function statusEvents(cluster: Cluster): Promise<OrderStatusChanged
   return values.map((value) => JSON.parse(value) as OrderStatusChangedEvent);
 }
 
-/**
- * The committed messages of a topic, from the beginning, as text. Offsets cannot say how many
- * there are (a transaction's commit marker takes one too), so it reads until nothing more has
- * come for a while after the consumer joined its group and caught up with every partition's end.
- */
-export async function readTopic(kafka: Kafka, topic: string, quietMs = 1500): Promise<string[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, end: BigInt(p.high) }));
-  await admin.disconnect();
-  const seen = new Map<number, bigint>();
-  const values: string[] = [];
-  let joined = false;
-  let lastMessageAt = Date.now();
-  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(4).toString('hex')}` });
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joined = true;
-    lastMessageAt = Date.now();
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ partition, message }) => {
-      values.push(message.value?.toString() ?? '');
-      seen.set(partition, BigInt(message.offset));
-      lastMessageAt = Date.now();
-    },
-  });
-  // At most one commit marker can follow a partition's last message.
-  const caughtUp = () => ends.every(({ partition, end }) => end === 0n || (seen.get(partition) ?? -1n) >= end - 2n);
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && !(joined && caughtUp() && Date.now() - lastMessageAt >= quietMs)) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await consumer.disconnect();
-  return values;
-}
+/** The committed messages of a topic, from the beginning, as text: as replay reads the event log. */
+export { readTopic };
 
 export interface Books {
   orders: number;
@@ -264,3 +238,32 @@ export async function restartStore(name: keyof typeof STORE_PORTS, downMs: numbe
 }
 
 const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const DECISIONS = 'subscription { orderStatusChanged(status: [PROCESSED, FAILED]) { status order { id } } }';
+
+/** A graphql-ws client that connects to the first server of `servers()` still up, and collects decided order ids. */
+export function decisionsOn(cluster: Cluster, servers: () => Running[]) {
+  const decided = new Set<string>();
+  const closes: number[] = [];
+  const client = createClient({
+    url: () => `${servers()[0]!.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization },
+    lazy: false,
+    retryAttempts: 20,
+    retryWait: async () => void (await sleepMs(200)),
+    shouldRetry: () => true,
+    onNonLazyError: () => {},
+    on: { closed: (event) => closes.push((event as { code: number }).code) },
+  });
+  cluster.onClose(() => client.dispose());
+  client.subscribe<{ orderStatusChanged: { order: { id: string } } }>(
+    { query: DECISIONS },
+    {
+      next: ({ data }) => data && decided.add(orderIdOf(data.orderStatusChanged.order.id)),
+      error: () => {},
+      complete: () => {},
+    },
+  );
+  return { decided, closes };
+}

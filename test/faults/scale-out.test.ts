@@ -3,53 +3,27 @@
  * partitions shared between the processors, every change on every server,
  * and WebSocket clients moving to the next server when theirs stops.
  */
-import { createClient, type Client } from 'graphql-ws';
 import { AssignerProtocol } from 'kafkajs';
-import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROCESSOR_GROUP, topicsFor } from '@orders/core';
-import { authorization } from '../../bench/lib/token.ts';
 import type { Running } from '../../bench/lib/processes.ts';
-import { checkBooks, createOrders, orderIdOf, startCluster, stockNow, waitForFinal, type Cluster } from './cluster.ts';
+import {
+  checkBooks,
+  createOrders,
+  decisionsOn,
+  startCluster,
+  stockNow,
+  waitForFinal,
+  type Cluster,
+} from './cluster.ts';
 
 let cluster: Cluster | undefined;
-const clients: Client[] = [];
 afterEach(async () => {
-  await Promise.allSettled(clients.splice(0).map((client) => client.dispose()));
   await cluster?.close();
   cluster = undefined;
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const DECISIONS = 'subscription { orderStatusChanged(status: [PROCESSED, FAILED]) { status order { id } } }';
-
-/** A graphql-ws client that connects to the first server of `servers()` still up, and collects decided order ids. */
-function decisionsOn(servers: () => Running[]) {
-  const decided = new Set<string>();
-  const closes: number[] = [];
-  const client = createClient({
-    url: () => `${servers()[0]!.url.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization },
-    lazy: false,
-    retryAttempts: 20,
-    retryWait: async () => void (await sleep(200)),
-    shouldRetry: () => true,
-    onNonLazyError: () => {},
-    on: { closed: (event) => closes.push((event as { code: number }).code) },
-  });
-  clients.push(client);
-  client.subscribe<{ orderStatusChanged: { order: { id: string } } }>(
-    { query: DECISIONS },
-    {
-      next: ({ data }) => data && decided.add(orderIdOf(data.orderStatusChanged.order.id)),
-      error: () => {},
-      complete: () => {},
-    },
-  );
-  return { decided, closes };
-}
-
 describe('two servers and two processors', () => {
   it('share the partitions between the processors and deliver every change on both servers', async () => {
     cluster = await startCluster('fault_scale_out');
@@ -57,8 +31,8 @@ describe('two servers and two processors', () => {
     const initial = await stockNow(cluster.models);
     cluster.startProcessor();
     cluster.startProcessor();
-    const onFirst = decisionsOn(() => [first]);
-    const onSecond = decisionsOn(() => [second]);
+    const onFirst = decisionsOn(cluster, () => [first]);
+    const onSecond = decisionsOn(cluster, () => [second]);
     await sleep(3000); // both processors in the group, both subscriptions live
 
     const ids = await createOrders(() => [first.url, second.url], 300, 150);
@@ -91,7 +65,7 @@ describe('SIGTERM under load', () => {
     const up: Running[] = [await cluster.startServer(), await cluster.startServer()];
     const initial = await stockNow(cluster.models);
     const processor = cluster.startProcessor();
-    const watcher = decisionsOn(() => up);
+    const watcher = decisionsOn(cluster, () => up);
     await sleep(2000);
 
     const creating = createOrders(() => up.map((server) => server.url), 400, 100);

@@ -3,15 +3,12 @@
  * back by themselves) and the MongoDB-wire server (the processor retries
  * without committing, then carries on). Books checked after each.
  */
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { authorization } from '../../bench/lib/token.ts';
 import { graphqlRequest } from '../../bench/lib/graphql.ts';
 import {
   checkBooks,
   createOrders,
-  orderIdOf,
+  decisionsOn,
   restartStore,
   startCluster,
   stockNow,
@@ -20,9 +17,7 @@ import {
 } from './cluster.ts';
 
 let cluster: Cluster | undefined;
-const clients: Client[] = [];
 afterEach(async () => {
-  await Promise.allSettled(clients.splice(0).map((client) => client.dispose()));
   await cluster?.close();
   cluster = undefined;
 });
@@ -35,23 +30,7 @@ describe('Redis restarting', () => {
     const server = await cluster.startServer();
     const initial = await stockNow(cluster.models);
     cluster.startProcessor();
-    const decided = new Set<string>();
-    const client = createClient({
-      url: `${server.url.replace('http', 'ws')}/graphql`,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization },
-      lazy: false,
-      onNonLazyError: () => {},
-    });
-    clients.push(client);
-    client.subscribe<{ orderStatusChanged: { order: { id: string } } }>(
-      { query: 'subscription { orderStatusChanged(status: [PROCESSED, FAILED]) { order { id } } }' },
-      {
-        next: ({ data }) => data && decided.add(orderIdOf(data.orderStatusChanged.order.id)),
-        error: () => {},
-        complete: () => {},
-      },
-    );
+    const { decided } = decisionsOn(cluster, () => [server]);
     await sleep(1000);
     const before = await createOrders(() => [server.url], 30, 60);
     await waitForFinal(cluster.models, 30);
