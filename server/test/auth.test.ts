@@ -196,3 +196,29 @@ describe('over graphql-ws', () => {
     );
   });
 });
+
+describe('in production', () => {
+  it('turns introspection and GraphiQL off and hands out no development token', async () => {
+    const production = await startTestServer('auth_production', {
+      NODE_ENV: 'production',
+      AUTH_SECRET: 'a-production-secret-of-at-least-32-characters',
+    });
+    try {
+      const introspection = await production.graphql('{ __schema { queryType { name } } }');
+      expect(introspection.errors?.[0]?.message).toMatch(/introspection/i);
+      const page = await fetch(`${production.app.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(await page.text()).not.toContain('GraphiQL');
+      expect((await fetch(`${production.app.url}/auth/dev-token`)).status).toBe(404);
+      const products = await production.graphql<{ products: unknown[] }>('{ products { sku } }');
+      expect(products.data?.products.length).toBe(24);
+    } finally {
+      await production.close();
+    }
+  });
+
+  it('refuses to start without AUTH_SECRET, saying which setting is missing', async () => {
+    await expect(startTestServer('auth_no_secret', { NODE_ENV: 'production' })).rejects.toThrow(
+      /AUTH_SECRET: must be set when NODE_ENV is production/,
+    );
+  });
+});
