@@ -67,8 +67,9 @@ export function rssBytes(pid: number): number {
   return Number(match?.[1] ?? 0) * 1024;
 }
 
+/** A port to listen on, below Linux's ephemeral range (32768 and up), where thousands of client sockets live. */
 export function freePort(): number {
-  return 20_000 + Math.floor(Math.random() * 20_000);
+  return 20_000 + Math.floor(Math.random() * 12_000);
 }
 
 /** The pid of the process listening on a loopback port (the stores' servers), from `ss`; undefined if none. */
