@@ -150,10 +150,14 @@ describe('a customer token', () => {
     await waitUntil('the subscription to be refused', async () => foreign.errors.length > 0);
     expect(JSON.stringify(foreign.errors)).toMatch(/NOT_FOUND|no order with id/);
 
-    // Orders for both customers, made by an operator, until one of alice's arrives.
+    // Orders for both customers, each made with its own token (the operator's bucket is this
+    // server's small test limit, spent elsewhere), until one of alice's arrives.
     await waitUntil('alice’s order on her subscription', async () => {
-      for (const customerId of ['cus_0002', 'cus_0001']) {
-        await server.graphql(CREATE, { input: { customerId, sku: 'SKU-0004', quantity: 1 } });
+      for (const [customerId, token] of [
+        ['cus_0002', bob],
+        ['cus_0001', alice],
+      ] as const) {
+        await server.graphql(CREATE, { input: { customerId, sku: 'SKU-0004', quantity: 1 } }, token);
       }
       return mine.received.length > 0;
     });
