@@ -75,11 +75,27 @@ export async function startCluster(name: string): Promise<Cluster> {
         .deleteTopics({ topics: [topics.created.name, topics.status.name, topics.deadLetters.name] })
         .catch(() => {});
       await admin.disconnect();
-      await connection.dropDatabase();
+      await retrying('dropping the test database', () => connection.dropDatabase());
       await connection.close();
     },
   };
   return cluster;
+}
+
+/**
+ * Runs a read or write of the test's own on the stores, trying again for a while when it fails:
+ * after a store's server restarts, the test's pooled connections fail once before new ones open.
+ */
+async function retrying<T>(what: string, operation: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${what} kept failing for ${timeoutMs} ms`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 const CREATE = 'mutation Fault($input: CreateOrderInput!) { createOrder(input: $input) { id } }';
@@ -136,7 +152,7 @@ export async function createOrders(
 export async function waitForFinal(models: Models, expected: number, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const orders = await models.Order.find({}, { status: 1 }).lean();
+    const orders = await retrying('reading the orders', () => models.Order.find({}, { status: 1 }).lean());
     const pending = orders.filter((order) => order.status === 'PENDING').length;
     if (orders.length >= expected && pending === 0) return;
     if (Date.now() > deadline) {
@@ -170,7 +186,7 @@ export interface Books {
  */
 export async function checkBooks(cluster: Cluster, createdIds: string[], initialStock: Map<string, number>) {
   const problems: string[] = [];
-  const orders = await cluster.models.Order.find().lean();
+  const orders = await retrying('reading the orders', () => cluster.models.Order.find().lean());
   const byId = new Map(orders.map((order) => [order._id, order]));
   for (const id of createdIds) {
     const order = byId.get(id);
@@ -193,7 +209,7 @@ export async function checkBooks(cluster: Cluster, createdIds: string[], initial
   for (const order of orders) {
     if (order.status === 'PROCESSED') reserved.set(order.sku, (reserved.get(order.sku) ?? 0) + order.quantity);
   }
-  for (const product of await cluster.models.Product.find().lean()) {
+  for (const product of await retrying('reading the products', () => cluster.models.Product.find().lean())) {
     const expected = (initialStock.get(product._id) ?? 0) - (reserved.get(product._id) ?? 0);
     if (product.stock !== expected) problems.push(`${product._id}: stock ${product.stock}, expected ${expected}`);
     if (product.stock < 0) problems.push(`${product._id}: stock below zero (${product.stock})`);
@@ -208,7 +224,7 @@ export async function checkBooks(cluster: Cluster, createdIds: string[], initial
 
 /** The products' stock as seeded, read once the first server has seeded the catalogue. */
 export async function stockNow(models: Models): Promise<Map<string, number>> {
-  const products = await models.Product.find({}, { stock: 1 }).lean();
+  const products = await retrying('reading the stock', () => models.Product.find({}, { stock: 1 }).lean());
   return new Map(products.map((product) => [product._id, product.stock]));
 }
 
