@@ -37,6 +37,9 @@ export const OrderStatusChangedEvent = z.object({
   status,
   error: z.string().nullable(),
   at: isoDate,
+  /** The change's stream (a partition of `orders.created`) and its place in it; absent on events written before sequences. */
+  partition: z.number().int().nonnegative().optional(),
+  seq: z.number().int().nonnegative().optional(),
 });
 export type OrderStatusChangedEvent = z.infer<typeof OrderStatusChangedEvent>;
 
@@ -161,5 +164,58 @@ export function snapshotOf(order: {
       at: entry.at.toISOString(),
       error: entry.error ?? null,
     })),
+  };
+}
+
+/**
+ * The order as it stood right after the change that took it to `version`,
+ * rebuilt from its history: what a subscriber catching up on that change is
+ * shown, even when the order has moved on since.
+ */
+export function snapshotAsOf(order: OrderSnapshot, version: number): OrderSnapshot {
+  if (version >= order.version) return order;
+  const history = order.history.filter((entry) => entry.version <= version);
+  const last = history.at(-1);
+  if (last === undefined) throw new RangeError(`order ${order._id} has no history up to version ${version}`);
+  return {
+    ...order,
+    status: last.status,
+    version: last.version,
+    error: last.error,
+    // Every decision follows a PENDING: that is one attempt.
+    attempts: history.filter((entry) => entry.previousStatus === 'PENDING').length,
+    processedAt: last.status === 'PROCESSED' ? last.at : null,
+    failedAt: last.status === 'FAILED' ? last.at : null,
+    updatedAt: last.at,
+    history,
+  };
+}
+
+/** A status change as stored (the `statuschanges` collection), in the fields its event needs. */
+export interface StoredStatusChange {
+  readonly _id: string;
+  readonly orderId: string;
+  readonly version: number;
+  readonly previousStatus?: (typeof ORDER_STATUSES)[number] | null;
+  readonly status: (typeof ORDER_STATUSES)[number];
+  readonly error?: string | null;
+  readonly at: Date;
+  readonly partition?: number | null;
+  readonly seq?: number | null;
+}
+
+/** The OrderStatusChanged v1 event that tells the world about a stored change. */
+export function statusChangedEvent(change: StoredStatusChange): OrderStatusChangedEvent {
+  return {
+    v: 1,
+    type: 'OrderStatusChanged',
+    changeId: change._id,
+    orderId: change.orderId,
+    version: change.version,
+    previousStatus: change.previousStatus ?? null,
+    status: change.status,
+    error: change.error ?? null,
+    at: change.at.toISOString(),
+    ...(change.partition != null && change.seq != null ? { partition: change.partition, seq: change.seq } : {}),
   };
 }

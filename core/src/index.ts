@@ -6,3 +6,4 @@ export * from './log.ts';
 export * from './topics.ts';
 export * from './kafka.ts';
 export * from './batcher.ts';
+export * from './sequence.ts';

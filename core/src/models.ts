@@ -80,10 +80,15 @@ export const statusChangeSchema = new Schema(
     at: { type: Date, required: true },
     /** The product's stock after this change reserved it; null when nothing was reserved. */
     stockAfter: { type: Number, default: null },
+    /** The stream and place the change was announced at (see sequence.ts); null until a writer sequences it. */
+    partition: { type: Number, default: null },
+    seq: { type: Number, default: null },
     publishedAt: { type: Date, default: null },
   },
   { versionKey: false },
 );
+// What a subscriber catching up reads: the changes of a stream after a point.
+statusChangeSchema.index({ partition: 1, seq: 1 });
 
 /** That the OrderCreated event for `<orderId>:<version>` reached Kafka. Kept apart from the order so no two writers share a document. */
 export const publicationSchema = new Schema(

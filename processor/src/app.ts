@@ -104,7 +104,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     const deps = {
       models,
       stock,
-      publishStatusChange: createStatusPublisher({
+      publishStatusChanges: createStatusPublisher({
         models,
         producer: statusProducer,
         groupId,

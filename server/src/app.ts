@@ -27,6 +27,7 @@ import { seedCatalogue } from './catalogue/seed.ts';
 import { CatalogueCache } from './catalogue/catalogue-cache.ts';
 import { createOrder, orderInserter } from './orders/create-order.ts';
 import { OutboxRelay } from './orders/outbox-relay.ts';
+import { StatusFeed } from './pubsub/status-feed.ts';
 import { OrderReadModel } from './orders/read-model.ts';
 import { createOrderPublisher } from './orders/publish-order.ts';
 import { retryOrder } from './orders/retry-order.ts';
@@ -101,6 +102,10 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
   const afterStore = crashAfterStoring(config.faults.exitAfterStore, logger);
   const readModel = new OrderReadModel(models, logger);
   await readModel.start(events);
+  const statusFeed = new StatusFeed(models, events, logger.child({ part: 'status-feed' }), {
+    catchUpLimit: config.limits.catchUp,
+  });
+  await statusFeed.start();
   const stats = new StatsBroadcaster(readModel, events, logger, config.stats.intervalMs);
   stats.start();
   const relay = new OutboxRelay(models, readModel, publisher, logger.child({ part: 'outbox-relay' }), config.outbox);
@@ -110,6 +115,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
     models,
     readModel,
     events,
+    statusFeed,
     stats,
     // The instance's own writes reach its read model at once, not only when their Redis message returns.
     createOrder: async (input) => {
@@ -118,7 +124,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
       return order;
     },
     retryOrder: async (orderId) => {
-      const order = await retryOrder({ models, publisher, producer, topics, events, logger }, orderId);
+      const order = await retryOrder({ models, publisher, logger }, orderId);
       readModel.apply(order);
       return order;
     },
@@ -232,6 +238,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
       await relay.stop();
       await stats.stop();
       await readModel.stop();
+      statusFeed.stop();
       await events.close();
       await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
       await connection.close();

@@ -39,6 +39,8 @@ const LimitsModel = z.object({
   /** The largest request body over HTTP and the largest WebSocket message, in bytes. */
   MAX_BODY_BYTES: intFromEnv(65_536, 1024, 10_485_760),
   WS_MAX_SUBSCRIPTIONS: intFromEnv(50, 1, 10_000),
+  /** The most status changes a subscription resuming from a cursor may have missed. */
+  CATCH_UP_LIMIT: intFromEnv(10_000, 1, 1_000_000),
 });
 
 const Model = ServerModel.extend(MongoModel.shape)
@@ -74,6 +76,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       createOrder: { perSecond: raw.CREATE_ORDER_RATE, burst: raw.CREATE_ORDER_BURST },
       maxBodyBytes: raw.MAX_BODY_BYTES,
       wsMaxSubscriptions: raw.WS_MAX_SUBSCRIPTIONS,
+      catchUp: raw.CATCH_UP_LIMIT,
     },
   };
 }

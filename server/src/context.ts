@@ -6,6 +6,7 @@ import type { RateLimiter } from './auth/rate-limit.ts';
 import type { Viewer } from './auth/tokens.ts';
 import type { OrderReadModel } from './orders/read-model.ts';
 import type { OrderEvents } from './pubsub/order-events.ts';
+import type { StatusFeed } from './pubsub/status-feed.ts';
 import type { StatsBroadcaster } from './stats/stats-broadcaster.ts';
 import type { OrderShape } from './orders/shape.ts';
 import { orderFromDocument } from './orders/shape.ts';
@@ -14,6 +15,8 @@ export interface Services {
   models: Models;
   readModel: OrderReadModel;
   events: OrderEvents;
+  /** Status changes with their cursors, for the status subscriptions. */
+  statusFeed: StatusFeed;
   stats: StatsBroadcaster;
   createOrder(input: unknown): Promise<OrderShape>;
   retryOrder(orderId: string): Promise<OrderShape>;

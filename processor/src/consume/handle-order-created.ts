@@ -5,20 +5,29 @@
  * delivered again, finishes what was started and never decides twice.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseOrderCreated, UnreadableEventError, type Logger, type Models, type OrderStatus } from '@orders/core';
+import {
+  parseOrderCreated,
+  positionOf,
+  UnreadableEventError,
+  type Logger,
+  type Models,
+  type OrderCreatedEvent,
+  type OrderStatus,
+} from '@orders/core';
 import { decide, type Decision, type ProcessingRules } from '../decide/decide.ts';
 import type { ConsumedMessage, SendToDeadLetters } from '../dead-letters/send-to-dead-letters.ts';
-import type { PublishStatusChange } from '../emit/publish-status-change.ts';
+import type { Announcement, PublishStatusChanges } from '../emit/publish-status-change.ts';
 import { claimChange } from '../record/claim-change.ts';
 import { projectOntoOrder } from '../record/project-order.ts';
 import { reserveStock } from '../record/reserve-stock.ts';
 import type { StockBook } from '../record/stock-book.ts';
-import { findChange } from '../record/status-change.ts';
+import type { OrderDocument } from '../record/project-order.ts';
+import { findChange, sequenced } from '../record/status-change.ts';
 
 export interface OrderHandlerDeps {
   readonly models: Models;
   readonly stock: StockBook;
-  readonly publishStatusChange: PublishStatusChange;
+  readonly publishStatusChanges: PublishStatusChanges;
   readonly sendToDeadLetters: SendToDeadLetters;
   readonly rules: ProcessingRules;
   readonly delayMs: number;
@@ -53,11 +62,21 @@ export async function handleOrderCreated(
   const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber });
 
   if (order.version !== event.version || order.status !== 'PENDING') {
-    // Handled before (a redelivery): make sure its change went out, and change nothing.
+    // Handled before (a redelivery): make sure its changes went out, and change nothing.
+    const reentry = await unannouncedReentry(models, event, order, message);
     const change = await findChange(models, event.orderId, event.version + 1);
-    if (change !== null && change.publishedAt === null) {
-      await deps.publishStatusChange(change, order.version === change.version ? order : null, message);
-      log.info('published a change left unpublished', { changeId: change._id });
+    const left: Announcement[] = reentry === null ? [] : [reentry];
+    if (change !== null && change.publishedAt === null && order.version >= change.version) {
+      left.push({
+        change: await sequenced(models, change, positionOf(message.partition, message.offset, 'decision')),
+        order,
+      });
+    }
+    if (left.length > 0) {
+      await deps.publishStatusChanges(left, message);
+      log.info('published changes left unpublished', {
+        changeIds: left.map((announcement) => announcement.change._id),
+      });
     }
     if (event.version > order.version)
       log.warn('event is newer than its order; ignored', { eventVersion: event.version });
@@ -65,18 +84,22 @@ export async function handleOrderCreated(
     return { kind: 'redelivered', orderId: order._id };
   }
 
+  // A retried order: its return to PENDING is announced here, in its place in the stream, with the decision.
+  const reentry = await unannouncedReentry(models, event, order, message);
   try {
     let decision = imposed;
     if (decision === undefined) {
       if (deps.delayMs > 0) await sleep(deps.delayMs);
       decision = decide(order, await deps.stock.product(order.sku), deps.rules);
     }
-    const { change, won } = await claimChange(models, order, decision, new Date());
+    const position = positionOf(message.partition, message.offset, 'decision');
+    const { change, won } = await claimChange(models, order, decision, new Date(), position);
     if (!won) log.info('an earlier attempt had decided this order; finishing its decision', { changeId: change._id });
     await reserveStock(models, order.sku, change);
     if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
     const updated = await projectOntoOrder(models, order, change);
-    await deps.publishStatusChange(change, updated, message);
+    const decided = { change: await sequenced(models, change, position), order: updated };
+    await deps.publishStatusChanges(reentry === null ? [decided] : [reentry, decided], message);
     log.info('order decided', { status: change.status, error: change.error, stockAfter: change.stockAfter });
     return { kind: 'decided', orderId: order._id, status: change.status, error: change.error };
   } catch (error) {
@@ -84,6 +107,22 @@ export async function handleOrderCreated(
     deps.stock.forget(order.sku);
     throw error;
   }
+}
+
+/**
+ * The change that put a retried order back to PENDING (the event's version), if it was never announced:
+ * placed in this message's stream just before the decision, ready to announce.
+ */
+async function unannouncedReentry(
+  models: Models,
+  event: OrderCreatedEvent,
+  order: OrderDocument,
+  message: ConsumedMessage,
+): Promise<Announcement | null> {
+  if (event.version <= 1) return null;
+  const change = await findChange(models, event.orderId, event.version);
+  if (change === null || change.publishedAt !== null || change.status !== 'PENDING') return null;
+  return { change: await sequenced(models, change, positionOf(message.partition, message.offset, 'reentry')), order };
 }
 
 async function deadLetter(deps: OrderHandlerDeps, message: ConsumedMessage, reason: string): Promise<Outcome> {

@@ -1,5 +1,6 @@
 /**
- * Telling the world about a decision: the OrderStatusChanged event to
+ * Telling the world about a decision (and, for a retried order, its return to
+ * PENDING just before): the OrderStatusChanged events to
  * `orders.status` (the event log, must not be lost: an error here is retried;
  * nor doubled: it is committed in one Kafka transaction with the offset of the
  * message that caused it),
@@ -9,9 +10,17 @@
  */
 import type { Message, Producer, TopicOffsets } from 'kafkajs';
 import type { Redis } from 'ioredis';
-import { Batcher, snapshotOf, type Logger, type Models, type OrderStatusMessage } from '@orders/core';
+import {
+  Batcher,
+  snapshotAsOf,
+  snapshotOf,
+  statusChangedEvent,
+  type Logger,
+  type Models,
+  type OrderStatusMessage,
+} from '@orders/core';
 import type { OrderDocument } from '../record/project-order.ts';
-import { statusChangedEvent, type StatusChange } from '../record/status-change.ts';
+import type { StatusChange } from '../record/status-change.ts';
 
 export interface StatusPublisherDeps {
   readonly models: Models;
@@ -34,10 +43,20 @@ export interface Consumed {
   readonly offset: string;
 }
 
-export type PublishStatusChange = (change: StatusChange, order: OrderDocument | null, cause: Consumed) => Promise<void>;
+/** A change to announce, and its order as it stands now (at the change's version or later). */
+export interface Announcement {
+  readonly change: StatusChange;
+  readonly order: OrderDocument;
+}
+
+/**
+ * Announces the changes one message caused, in their order, all in one Kafka transaction with the
+ * message's offset: either every one of them is in the event log and the message is done, or none is.
+ */
+export type PublishStatusChanges = (announcements: readonly Announcement[], cause: Consumed) => Promise<void>;
 
 interface Outgoing {
-  readonly message: Message;
+  readonly messages: Message[];
   readonly cause: Consumed;
 }
 
@@ -56,11 +75,7 @@ function offsetsOf(batch: Outgoing[]): TopicOffsets[] {
   }));
 }
 
-/**
- * `order` is the order as it stands after the change; pass null when the order
- * has moved past the change since, and only the event log should hear of it.
- */
-export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusChange {
+export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusChanges {
   // Exactly one event per change in orders.status: the events go out in a Kafka transaction together
   // with the offsets of the messages that caused them. A crash before the commit leaves neither (the
   // messages come again, and their changes are sent again); after it, the messages do not come again.
@@ -68,7 +83,7 @@ export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusC
   const sends = new Batcher<Outgoing>(async (batch) => {
     const transaction = await deps.producer.transaction();
     try {
-      await transaction.send({ topic: deps.topic, acks: -1, messages: batch.map((outgoing) => outgoing.message) });
+      await transaction.send({ topic: deps.topic, acks: -1, messages: batch.flatMap((outgoing) => outgoing.messages) });
       await transaction.sendOffsets({ consumerGroupId: deps.groupId, topics: offsetsOf(batch) });
       await transaction.commit();
     } catch (error) {
@@ -83,15 +98,23 @@ export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusC
       { ordered: false },
     );
   });
-  return async function publishStatusChange(change, order, cause) {
-    const event = statusChangedEvent(change);
-    await sends.add({ message: { key: change.orderId, value: JSON.stringify(event) }, cause });
-    if (order !== null) {
-      const message: OrderStatusMessage = { change: event, order: snapshotOf(order) };
+  return async function publishStatusChanges(announcements, cause) {
+    if (announcements.length === 0) return;
+    const events = announcements.map(({ change }) => statusChangedEvent(change));
+    await sends.add({
+      messages: events.map((event) => ({ key: event.orderId, value: JSON.stringify(event) })),
+      cause,
+    });
+    for (const [index, { change, order }] of announcements.entries()) {
+      // The order as it stood right after this change, even if it has moved on since (a redelivery).
+      const message: OrderStatusMessage = {
+        change: events[index]!,
+        order: snapshotAsOf(snapshotOf(order), change.version),
+      };
       try {
         await deps.redis.publish(deps.channel, JSON.stringify(message));
       } catch (error) {
-        // Retrying would send the Kafka event again; Redis subscribers re-read MongoDB when they reconnect.
+        // Retrying would send the Kafka event again; subscribers catch up from MongoDB by sequence.
         deps.logger.warn('status change not announced on redis', {
           orderId: change.orderId,
           changeId: change._id,
@@ -99,6 +122,6 @@ export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusC
         });
       }
     }
-    await marks.add(change._id);
+    await Promise.all(announcements.map(({ change }) => marks.add(change._id)));
   };
 }

@@ -4,7 +4,7 @@
  * instance's or a crashed one's) already claimed the change, its decision is
  * the one that stands, not the one just made.
  */
-import { changeId, isDuplicateKey, type Models } from '@orders/core';
+import { changeId, isDuplicateKey, type Models, type StreamPosition } from '@orders/core';
 import type { Decision } from '../decide/decide.ts';
 import { findChange, type StatusChange } from './status-change.ts';
 
@@ -19,6 +19,7 @@ export async function claimChange(
   order: { readonly _id: string; readonly version: number },
   decision: Decision,
   at: Date,
+  position: StreamPosition,
 ): Promise<Claim> {
   const version = order.version + 1;
   const change: StatusChange = {
@@ -30,6 +31,8 @@ export async function claimChange(
     error: decision.error,
     at,
     stockAfter: decision.stockAfter,
+    partition: position.partition,
+    seq: position.seq,
     publishedAt: null,
   };
   try {

@@ -2,13 +2,7 @@
  * A status change as the processor handles it: the claim document of one
  * decision, which is also the outbox of its event.
  */
-import {
-  changeId,
-  type Models,
-  type OrderStatus,
-  type OrderStatusChangedEvent,
-  type StatusChangeDoc,
-} from '@orders/core';
+import { changeId, type Models, type StreamPosition, type OrderStatus, type StatusChangeDoc } from '@orders/core';
 
 export interface StatusChange {
   readonly _id: string;
@@ -19,6 +13,9 @@ export interface StatusChange {
   readonly error: string | null;
   readonly at: Date;
   readonly stockAfter: number | null;
+  /** Its stream and place in it (see `positionOf`); null on a retry's change until the processor announces it. */
+  readonly partition: number | null;
+  readonly seq: number | null;
   readonly publishedAt: Date | null;
 }
 
@@ -32,6 +29,8 @@ function fromDocument(doc: StatusChangeDoc & { _id: string }): StatusChange {
     error: doc.error ?? null,
     at: doc.at,
     stockAfter: doc.stockAfter ?? null,
+    partition: doc.partition ?? null,
+    seq: doc.seq ?? null,
     publishedAt: doc.publishedAt ?? null,
   };
 }
@@ -42,17 +41,16 @@ export async function findChange(models: Models, orderId: string, version: numbe
   return doc === null ? null : fromDocument(doc);
 }
 
-/** The OrderStatusChanged v1 event that tells the world about a change. */
-export function statusChangedEvent(change: StatusChange): OrderStatusChangedEvent {
-  return {
-    v: 1,
-    type: 'OrderStatusChanged',
-    changeId: change._id,
-    orderId: change.orderId,
-    version: change.version,
-    previousStatus: change.previousStatus,
-    status: change.status,
-    error: change.error,
-    at: change.at.toISOString(),
-  };
+/**
+ * The change placed at `position` of its stream, written down before it is announced: a subscriber
+ * catching up from MongoDB must find it where the announcement said. A change keeps the place it was
+ * given unless it was never announced and a later message of the stream now announces it.
+ */
+export async function sequenced(models: Models, change: StatusChange, position: StreamPosition): Promise<StatusChange> {
+  if (change.partition === position.partition && change.seq === position.seq) return change;
+  await models.StatusChange.updateOne(
+    { _id: change._id },
+    { $set: { partition: position.partition, seq: position.seq } },
+  );
+  return { ...change, ...position };
 }

@@ -6,17 +6,13 @@
  * subscriber of its key and ends with the last.
  */
 import type { ExecutionResult } from 'graphql';
+import { SinkIterator } from '../pubsub/sink-iterator.ts';
 
 type Result = ExecutionResult;
 type Source = AsyncIterator<Result> & Partial<AsyncIterable<Result>>;
 
-interface Sink {
-  push(result: Result): void;
-  stop(error?: unknown): void;
-}
-
 interface Group {
-  readonly sinks: Set<Sink>;
+  readonly sinks: Set<SinkIterator<Result>>;
   pumping: boolean;
   /** Resolves to the source once started, or to the single result (errors) it gave instead of a stream. */
   readonly source: Promise<Source | Result>;
@@ -44,7 +40,7 @@ export class SharedSubscriptions {
   ): Promise<AsyncIterable<Result> | Result> {
     let group = this.groups.get(key);
     if (group === undefined) {
-      const sinks = new Set<Sink>();
+      const sinks = new Set<SinkIterator<Result>>();
       const source = Promise.resolve(start()).then((started): Source | Result =>
         Symbol.asyncIterator in started ? started[Symbol.asyncIterator]() : started,
       );
@@ -68,7 +64,7 @@ export class SharedSubscriptions {
     if (this.groups.get(key) !== group) return this.subscribe(key, start, allowed);
 
     const joined = group;
-    const sink = new SinkIterator(async () => {
+    const sink = new SinkIterator<Result>(async () => {
       joined.sinks.delete(sink);
       if (joined.sinks.size === 0) await this.end(key, joined);
     }, allowed);
@@ -102,79 +98,5 @@ export class SharedSubscriptions {
     if (this.groups.get(key) === group) this.groups.delete(key);
     const source = await group.source;
     if (isStream(source)) await source.return?.();
-  }
-}
-
-/**
- * One subscriber's view of a shared source: what the source pushes waits in a queue until the
- * subscriber asks for it. Lighter than a general-purpose async iterator, because there is one of
- * these per subscriber and every event goes through each.
- */
-class SinkIterator implements Sink, AsyncIterableIterator<Result> {
-  private readonly queue: Result[] = [];
-  private waiting: ((next: IteratorResult<Result>) => void) | undefined;
-  private failWaiting: ((error: unknown) => void) | undefined;
-  private ended = false;
-  private returned = false;
-  private failure: unknown;
-
-  /** `allowed` is asked before each result: once it says no, this subscriber's stream ends. */
-  constructor(
-    private readonly onReturn: () => Promise<void>,
-    private readonly allowed?: () => boolean,
-  ) {}
-
-  push(result: Result): void {
-    if (this.ended) return;
-    if (this.allowed && !this.allowed()) {
-      this.stop();
-      void this.return();
-      return;
-    }
-    const resolve = this.waiting;
-    if (resolve === undefined) {
-      this.queue.push(result);
-      return;
-    }
-    this.waiting = this.failWaiting = undefined;
-    resolve({ done: false, value: result });
-  }
-
-  stop(error?: unknown): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.failure = error;
-    const [resolve, reject] = [this.waiting, this.failWaiting];
-    this.waiting = this.failWaiting = undefined;
-    if (error !== undefined) reject?.(error);
-    else resolve?.({ done: true, value: undefined });
-  }
-
-  next(): Promise<IteratorResult<Result>> {
-    const value = this.queue.shift();
-    if (value !== undefined) return Promise.resolve({ done: false, value });
-    if (this.ended) {
-      const failure = this.failure;
-      this.failure = undefined;
-      return failure === undefined ? Promise.resolve({ done: true, value: undefined }) : Promise.reject(failure);
-    }
-    return new Promise((resolve, reject) => {
-      this.waiting = resolve;
-      this.failWaiting = reject;
-    });
-  }
-
-  async return(): Promise<IteratorResult<Result>> {
-    this.stop();
-    this.queue.length = 0;
-    if (!this.returned) {
-      this.returned = true;
-      await this.onReturn();
-    }
-    return { done: true, value: undefined };
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
   }
 }

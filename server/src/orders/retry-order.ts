@@ -1,30 +1,17 @@
 /**
  * retryOrder: a FAILED order goes back to PENDING and through the processor
  * again. The status change is claimed by inserting it with a unique id, so two
- * concurrent retries cannot both succeed.
+ * concurrent retries cannot both succeed. The processor announces the change
+ * when it takes the order up again (see handle-order-created.ts).
  */
-import {
-  assertTransition,
-  changeId,
-  isDuplicateKey,
-  snapshotOf,
-  type Logger,
-  type Models,
-  type OrderStatusChangedEvent,
-} from '@orders/core';
-import type { Producer } from 'kafkajs';
-import type { Topics } from '@orders/core';
+import { assertTransition, changeId, isDuplicateKey, type Logger, type Models } from '@orders/core';
 import { badInput, conflict, notFound } from '../errors.ts';
-import type { OrderEvents } from '../pubsub/order-events.ts';
 import type { OrderPublisher } from './publish-order.ts';
 import { orderFromDocument, type OrderShape } from './shape.ts';
 
 export interface RetryOrderDeps {
   models: Models;
   publisher: OrderPublisher;
-  producer: Producer;
-  topics: Topics;
-  events: OrderEvents;
   logger: Logger;
 }
 
@@ -79,28 +66,13 @@ export async function retryOrder(deps: RetryOrderDeps, orderId: string): Promise
   const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber });
   log.info('order retried', { version });
 
-  const change: OrderStatusChangedEvent = {
-    v: 1,
-    type: 'OrderStatusChanged',
-    changeId: id,
-    orderId: order._id,
-    version,
-    previousStatus: 'FAILED',
-    status: 'PENDING',
-    error: null,
-    at: at.toISOString(),
-  };
+  // The processor announces the change (orders.status and the Redis channel) when it takes the order
+  // up again, just before its decision and in the same place of its stream, so that subscribers
+  // resuming from a cursor see it in order. Until then only this instance's lists know of it.
   try {
     await deps.publisher.publish(retried);
-    await deps.producer.send({
-      topic: deps.topics.status.name,
-      acks: -1,
-      messages: [{ key: order._id, value: JSON.stringify(change) }],
-    });
-    await models.StatusChange.updateOne({ _id: id }, { $set: { publishedAt: new Date() } });
   } catch (error) {
     log.warn('retry stored but not yet published; the outbox relay will retry', { error });
   }
-  await deps.events.publishStatus({ change, order: snapshotOf(retried) });
   return retried;
 }

@@ -5,10 +5,24 @@ import { customerScope, maySee, requireOperator, requireViewer } from '../auth/a
 import type { Viewer } from '../auth/tokens.ts';
 import { notFound } from '../errors.ts';
 import { ordersPage } from '../orders/pagination.ts';
-import { orderFromSnapshot, type OrderShape } from '../orders/shape.ts';
+import { orderFromDocument, orderFromSnapshot, type OrderShape } from '../orders/shape.ts';
+import { decodeCursor } from '../pubsub/cursor.ts';
+import type { FedMessage } from '../pubsub/status-feed.ts';
 import { builder } from './builder.ts';
 import { Customer, Product } from './catalogue.ts';
 import { orderIdFromGlobalId } from './ids.ts';
+
+/** `first`, then what `rest` gives; returning it returns `rest`. */
+function startWith<T>(first: readonly T[], rest: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
+  const queue = [...first];
+  return {
+    next: () => (queue.length > 0 ? Promise.resolve({ done: false, value: queue.shift()! }) : rest.next()),
+    return: () => rest.return?.() ?? Promise.resolve({ done: true, value: undefined }),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
 
 const visible = (viewer: Viewer | null, order: OrderShape | null) => (order && maySee(viewer, order) ? order : null);
 
@@ -28,6 +42,8 @@ export interface StatusChangeShape {
   status: OrderStatus;
   at: Date;
   error: string | null;
+  /** Only on changes a subscription delivers. */
+  cursor?: string;
 }
 
 const OrderRef = builder.objectRef<OrderShape>('Order');
@@ -41,6 +57,12 @@ export const OrderStatusChange = builder.objectRef<StatusChangeShape>('OrderStat
     status: t.field({ type: OrderStatusEnum, resolve: (change) => change.status }),
     at: t.field({ type: 'DateTime', resolve: (change) => change.at }),
     error: t.exposeString('error', { nullable: true }),
+    cursor: t.exposeString('cursor', {
+      nullable: true,
+      description:
+        'On a change `orderStatusChanged` delivered: where the stream of changes stood once it was delivered. ' +
+        'Subscribe again with it as `after` to receive every change made since, once each, then live ones. Null in `Order.history`.',
+    }),
   }),
 });
 
@@ -152,22 +174,14 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-const statusChangeOf = (message: {
-  change: {
-    version: number;
-    previousStatus: OrderStatus | null;
-    status: OrderStatus;
-    at: string;
-    error: string | null;
-  };
-  order: Parameters<typeof orderFromSnapshot>[0];
-}): StatusChangeShape => ({
+const statusChangeOf = (message: FedMessage): StatusChangeShape => ({
   order: orderFromSnapshot(message.order),
   version: message.change.version,
   previousStatus: message.change.previousStatus,
   status: message.change.status,
   at: new Date(message.change.at),
   error: message.change.error,
+  cursor: message.cursor,
 });
 
 builder.subscriptionFields((t) => ({
@@ -188,15 +202,21 @@ builder.subscriptionFields((t) => ({
   orderStatusChanged: t.field({
     type: OrderStatusChange,
     description:
-      'Every status change, filtered on the server by new status and customer (a customer token: its own orders only).',
+      'Every status change, filtered on the server by new status and customer (a customer token: its own orders only). ' +
+      'With `after` (the `cursor` of the last change received), first every change made since then, in order and once each, then live ones.',
     args: {
       status: t.arg({ type: [OrderStatusEnum], required: false }),
       customerId: t.arg.id({ required: false }),
+      after: t.arg.string({
+        required: false,
+        description: 'Resume right after the change that carried this `cursor`.',
+      }),
     },
-    subscribe: (_root, { status, ...args }, { events, viewer }) => {
+    subscribe: async (_root, { status, after, ...args }, { statusFeed, viewer }) => {
       const customerId = customerScope(viewer, args.customerId);
+      const from = after === null || after === undefined ? undefined : decodeCursor(after);
       return pipe(
-        events.statusChanges(),
+        await statusFeed.follow(from),
         filter(
           (message) =>
             (!status || status.length === 0 || status.includes(message.change.status)) &&
@@ -209,18 +229,35 @@ builder.subscriptionFields((t) => ({
   }),
   orderUpdated: t.field({
     type: Order,
-    description: 'Every change of one order.',
-    args: { id: t.arg.id({ required: true }) },
-    subscribe: async (_root, { id }, { events, loaders, viewer }) => {
+    description:
+      'Every change of one order. With `afterVersion`, the order as it stands now first if it has changed since that version; then only newer versions.',
+    args: {
+      id: t.arg.id({ required: true }),
+      afterVersion: t.arg.int({
+        required: false,
+        description: 'The `version` of the order the client last saw.',
+      }),
+    },
+    subscribe: async (_root, { id, afterVersion }, { models, statusFeed, viewer }) => {
       const orderId = orderIdFromGlobalId(id);
-      if (!visible(requireViewer(viewer), await loaders.order.load(orderId))) {
+      // Listen first, then read: a change made in between is in one or the other, never in neither.
+      const changes = await statusFeed.follow();
+      const doc = await models.Order.findById(orderId).lean();
+      const order = doc === null ? null : orderFromDocument(doc);
+      if (!visible(requireViewer(viewer), order)) {
+        await changes.return?.();
         throw notFound(`no order with id "${id}"`, 'id');
       }
-      return pipe(
-        events.statusChanges(),
-        filter((message) => message.order._id === orderId && maySee(viewer, message.order)),
+      const seen = order!;
+      // Versions only grow: one already shown (or announced again) is dropped.
+      let shown = afterVersion ?? seen.version;
+      const newer = (next: OrderShape) => next.version > shown && (shown = next.version) > 0;
+      const updates = pipe(
+        changes,
+        filter((message) => message.order._id === orderId),
         map((message) => orderFromSnapshot(message.order)),
       );
+      return filter(newer)(afterVersion === null || afterVersion === undefined ? updates : startWith([seen], updates));
     },
     resolve: (order: OrderShape) => order,
   }),

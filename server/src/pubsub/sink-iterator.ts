@@ -1,0 +1,74 @@
+/**
+ * One subscriber's view of a source that pushes: what is pushed waits in a queue until the
+ * subscriber asks for it. Lighter than a general-purpose async iterator, because there is one of
+ * these per subscriber and every event goes through each. Returning it (the client left) calls
+ * `onReturn` once, even before the first `next`.
+ */
+export class SinkIterator<T> implements AsyncIterableIterator<T> {
+  private readonly queue: T[] = [];
+  private waiting: ((next: IteratorResult<T>) => void) | undefined;
+  private failWaiting: ((error: unknown) => void) | undefined;
+  private ended = false;
+  private returned = false;
+  private failure: unknown;
+
+  /** `allowed` is asked before each result: once it says no, this subscriber's stream ends. */
+  constructor(
+    private readonly onReturn: () => Promise<void>,
+    private readonly allowed?: () => boolean,
+  ) {}
+
+  push(result: T): void {
+    if (this.ended) return;
+    if (this.allowed && !this.allowed()) {
+      this.stop();
+      void this.return();
+      return;
+    }
+    const resolve = this.waiting;
+    if (resolve === undefined) {
+      this.queue.push(result);
+      return;
+    }
+    this.waiting = this.failWaiting = undefined;
+    resolve({ done: false, value: result });
+  }
+
+  stop(error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = error;
+    const [resolve, reject] = [this.waiting, this.failWaiting];
+    this.waiting = this.failWaiting = undefined;
+    if (error !== undefined) reject?.(error);
+    else resolve?.({ done: true, value: undefined });
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const value = this.queue.shift();
+    if (value !== undefined) return Promise.resolve({ done: false, value });
+    if (this.ended) {
+      const failure = this.failure;
+      this.failure = undefined;
+      return failure === undefined ? Promise.resolve({ done: true, value: undefined }) : Promise.reject(failure);
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failWaiting = reject;
+    });
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    this.stop();
+    this.queue.length = 0;
+    if (!this.returned) {
+      this.returned = true;
+      await this.onReturn();
+    }
+    return { done: true, value: undefined };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
