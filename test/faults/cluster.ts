@@ -283,3 +283,50 @@ export function decisionsOn(cluster: Cluster, servers: () => Running[]) {
   );
   return { decided, closes };
 }
+
+const CHANGES = `subscription($after: String) {
+  orderStatusChanged(after: $after) { cursor version status order { id } }
+}`;
+
+export interface SeenChange {
+  orderId: string;
+  version: number;
+  status: string;
+  cursor: string;
+}
+
+/**
+ * A graphql-ws client of one server that collects every status change, from `after` (a cursor) when
+ * given. It does not reconnect by itself: the tests say when a client comes back, and with what.
+ */
+export function changesOn(cluster: Cluster, server: Running, after?: string) {
+  const received: SeenChange[] = [];
+  const errors: unknown[] = [];
+  const client = createClient({
+    url: `${server.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization },
+    lazy: false,
+    retryAttempts: 0,
+    onNonLazyError: () => {},
+  });
+  cluster.onClose(() => client.dispose());
+  client.subscribe<{ orderStatusChanged: { cursor: string; version: number; status: string; order: { id: string } } }>(
+    { query: CHANGES, variables: after === undefined ? {} : { after } },
+    {
+      next: ({ data, errors: failed }) => {
+        if (failed) errors.push(...failed);
+        if (!data) return;
+        const { cursor, version, status, order } = data.orderStatusChanged;
+        received.push({ orderId: orderIdOf(order.id), version, status, cursor });
+      },
+      error: (error) => errors.push(error),
+      complete: () => {},
+    },
+  );
+  return { received, errors, stop: () => client.dispose() };
+}
+
+/** `orderId@version` for each change: what must appear once and only once across a client's subscriptions. */
+export const changeKeys = (changes: readonly SeenChange[]) =>
+  changes.map((change) => `${change.orderId}@${change.version}`);

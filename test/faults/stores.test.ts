@@ -6,9 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { graphqlRequest } from '../../bench/lib/graphql.ts';
 import {
+  changeKeys,
+  changesOn,
   checkBooks,
   createOrders,
-  decisionsOn,
   restartStore,
   startCluster,
   stockNow,
@@ -24,33 +25,71 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
 describe('Redis restarting', () => {
-  it('lets a client that stayed connected receive the changes made after it, and the lists catch up', async () => {
+  it('keeps a connected client receiving, without a gap, and resumes a client that comes back with its cursor', async () => {
     cluster = await startCluster('fault_redis');
     const server = await cluster.startServer();
     const initial = await stockNow(cluster.models);
     cluster.startProcessor();
-    const { decided } = decisionsOn(cluster, () => [server]);
+    const stayed = changesOn(cluster, server);
+    const leaver = changesOn(cluster, server);
     await sleep(1000);
     const before = await createOrders(() => [server.url], 30, 60);
     await waitForFinal(cluster.models, 30);
+    await waitFor('the leaving client to see the first orders decided', () =>
+      before.every((id) => leaver.received.some((change) => change.orderId === id)),
+    );
+    leaver.stop();
+    const cursor = leaver.received.at(-1)!.cursor;
 
+    // Orders made and decided while Redis is down: no subscriber hears of them live.
+    const creating = createOrders(() => [server.url], 60, 30, 'during-restart');
     await restartStore('redis', 1000);
+    const during = await creating;
     await sleep(3000); // ioredis reconnects with a capped backoff and subscribes again
-
     const after = await createOrders(() => [server.url], 60, 60, 'after-restart');
-    await waitForFinal(cluster.models, 90);
-    const deadline = Date.now() + 20_000;
-    while (!after.every((id) => decided.has(id)) && Date.now() < deadline) await sleep(200);
-    expect(after.filter((id) => !decided.has(id))).toEqual([]);
+    await waitForFinal(cluster.models, 150);
+    const missedOrLater = [...during, ...after];
 
-    const books = await checkBooks(cluster, [...before, ...after], initial);
+    // The client that stayed: the changes after the restart, and those it hid, read back by its server.
+    await waitFor('every later decision on the client that stayed', () =>
+      missedOrLater.every((id) => stayed.received.some((change) => change.orderId === id)),
+    );
+    const stayedKeys = changeKeys(stayed.received);
+    expect(new Set(stayedKeys).size).toBe(stayedKeys.length);
+    expect(stayed.errors).toEqual([]);
+
+    // The client that comes back with its cursor: exactly what it missed, then live ones.
+    const back = changesOn(cluster, server, cursor);
+    await waitFor('every missed decision on the client that came back', () =>
+      missedOrLater.every((id) => back.received.some((change) => change.orderId === id)),
+    );
+    await sleep(500);
+    expect(back.errors).toEqual([]);
+    const backKeys = changeKeys(back.received);
+    expect(new Set(backKeys).size).toBe(backKeys.length);
+    const leaverKeys = new Set(changeKeys(leaver.received));
+    expect(backKeys.filter((key) => leaverKeys.has(key))).toEqual([]);
+    const both = [...leaver.received, ...back.received];
+    for (const id of [...before, ...missedOrLater]) {
+      expect(both.filter((change) => change.orderId === id).map((change) => change.version)).toEqual([2]);
+    }
+
+    const books = await checkBooks(cluster, [...before, ...missedOrLater], initial);
     expect(books.problems).toEqual([]);
     const { orders } = await graphqlRequest<{ orders: { totalCount: number } }>(
       `${server.url}/graphql`,
       '{ orders(status: [PROCESSED, FAILED]) { totalCount } }',
     );
-    expect(orders.totalCount).toBe(90);
+    expect(orders.totalCount).toBe(150);
   });
 });
 

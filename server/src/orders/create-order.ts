@@ -107,7 +107,12 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
   log.info('order created', { sku: order.sku, quantity: order.quantity });
   deps.afterStore?.();
   await publishOrLeaveToRelay(deps, order, log);
-  await deps.events.publishCreated({ order: snapshotOf(order) });
+  try {
+    await deps.events.publishCreated({ order: snapshotOf(order) });
+  } catch (error) {
+    // Redis down: the order is stored and on its way; lists and statistics catch up when Redis is back.
+    log.warn('order created but not announced on redis', { error });
+  }
   return order;
 }
 
