@@ -47,7 +47,16 @@ describe('the order processor', () => {
       status: 'PROCESSED',
       error: null,
       at: order.updatedAt.toISOString(),
+      partition: expect.any(Number),
+      seq: expect.any(Number),
     });
+    // Its place in its partition's stream: stored before it went out, odd for a decision (2 × offset + 1).
+    const stored = await bed.models.StatusChange.findById(changeId(event.orderId, 2)).lean();
+    expect(stored).toMatchObject({
+      partition: eventsFor(event.orderId)[0]!.partition,
+      seq: eventsFor(event.orderId)[0]!.seq,
+    });
+    expect(eventsFor(event.orderId)[0]!.seq! % 2).toBe(1);
     const [message] = redisFor(event.orderId);
     expect(message?.change).toEqual(eventsFor(event.orderId)[0]);
     expect(message?.order).toMatchObject({ status: 'PROCESSED', version: 2, attempts: 1 });
