@@ -101,18 +101,18 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     await statusProducer.connect();
 
     const stock = new StockBook(models);
+    const announce = createStatusPublisher({
+      models,
+      producer: statusProducer,
+      groupId,
+      redis,
+      topic: topics.status.name,
+      channel: channelsFor(prefix).status,
+      logger,
+    });
     const deps = {
       models,
       stock,
-      publishStatusChanges: createStatusPublisher({
-        models,
-        producer: statusProducer,
-        groupId,
-        redis,
-        topic: topics.status.name,
-        channel: channelsFor(prefix).status,
-        logger,
-      }),
       sendToDeadLetters: createDeadLetters(producer, topics.deadLetters.name),
       rules: { paymentFailureRate: config.processing.paymentFailureRate, random: options.random ?? Math.random },
       delayMs: config.processing.delayMs,
@@ -125,7 +125,8 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
       concurrency: config.processing.concurrency,
       maxAttempts: config.processing.maxAttempts,
       backoff: options.backoff,
-      handle: (message, imposed) => handleOrderCreated(deps, message, imposed),
+      handle: (message, imposed, isUnsent) => handleOrderCreated(deps, message, imposed, isUnsent),
+      announce,
       // Partitions may have moved, and with them the products this instance is the only writer of.
       onRebalance: () => stock.forget(),
       stats,

@@ -1,6 +1,7 @@
 /**
  * One try at one `orders.created` message: read it, decide the order, claim
- * the decision, reserve the stock, project it onto the order and publish it.
+ * the decision, reserve the stock, project it onto the order, and say what to
+ * announce (the consumer sends announcements in order, see announcements.ts).
  * Every step is safe to repeat: a try that failed half way, or a message
  * delivered again, finishes what was started and never decides twice.
  */
@@ -16,7 +17,7 @@ import {
 } from '@orders/core';
 import { decide, type Decision, type ProcessingRules } from '../decide/decide.ts';
 import type { ConsumedMessage, SendToDeadLetters } from '../dead-letters/send-to-dead-letters.ts';
-import type { Announcement, PublishStatusChanges } from '../emit/publish-status-change.ts';
+import type { Announcement } from '../emit/publish-status-change.ts';
 import { claimChange } from '../record/claim-change.ts';
 import { projectOntoOrder } from '../record/project-order.ts';
 import { reserveStock } from '../record/reserve-stock.ts';
@@ -27,7 +28,6 @@ import { findChange, sequenced } from '../record/status-change.ts';
 export interface OrderHandlerDeps {
   readonly models: Models;
   readonly stock: StockBook;
-  readonly publishStatusChanges: PublishStatusChanges;
   readonly sendToDeadLetters: SendToDeadLetters;
   readonly rules: ProcessingRules;
   readonly delayMs: number;
@@ -35,9 +35,18 @@ export interface OrderHandlerDeps {
 }
 
 export type Outcome =
-  | { readonly kind: 'decided'; readonly orderId: string; readonly status: OrderStatus; readonly error: string | null }
-  | { readonly kind: 'redelivered'; readonly orderId: string }
-  | { readonly kind: 'dead-lettered'; readonly reason: string };
+  | {
+      readonly kind: 'decided';
+      readonly orderId: string;
+      readonly status: OrderStatus;
+      readonly error: string | null;
+      readonly announcements: readonly Announcement[];
+    }
+  | { readonly kind: 'redelivered'; readonly orderId: string; readonly announcements: readonly Announcement[] }
+  | { readonly kind: 'dead-lettered'; readonly reason: string; readonly announcements: readonly [] };
+
+/** Changes handed to the consumer's announcement queue and not yet sent: not to be announced twice. */
+export type IsUnsent = (changeId: string) => boolean;
 
 /**
  * `imposed` replaces the rules' decision: the processor gives up on a message
@@ -47,6 +56,7 @@ export async function handleOrderCreated(
   deps: OrderHandlerDeps,
   message: ConsumedMessage,
   imposed?: Decision,
+  isUnsent: IsUnsent = () => false,
 ): Promise<Outcome> {
   const { models } = deps;
   let event;
@@ -63,29 +73,28 @@ export async function handleOrderCreated(
 
   if (order.version !== event.version || order.status !== 'PENDING') {
     // Handled before (a redelivery): make sure its changes went out, and change nothing.
-    const reentry = await unannouncedReentry(models, event, order, message);
+    const reentry = await unannouncedReentry(models, event, order, message, isUnsent);
     const change = await findChange(models, event.orderId, event.version + 1);
     const left: Announcement[] = reentry === null ? [] : [reentry];
-    if (change !== null && change.publishedAt === null && order.version >= change.version) {
+    if (change !== null && change.publishedAt === null && order.version >= change.version && !isUnsent(change._id)) {
       left.push({
         change: await sequenced(models, change, positionOf(message.partition, message.offset, 'decision')),
         order,
       });
     }
     if (left.length > 0) {
-      await deps.publishStatusChanges(left, message);
-      log.info('published changes left unpublished', {
+      log.info('announcing changes left unannounced', {
         changeIds: left.map((announcement) => announcement.change._id),
       });
     }
     if (event.version > order.version)
       log.warn('event is newer than its order; ignored', { eventVersion: event.version });
     else log.debug('order already handled', { eventVersion: event.version, version: order.version });
-    return { kind: 'redelivered', orderId: order._id };
+    return { kind: 'redelivered', orderId: order._id, announcements: left };
   }
 
   // A retried order: its return to PENDING is announced here, in its place in the stream, with the decision.
-  const reentry = await unannouncedReentry(models, event, order, message);
+  const reentry = await unannouncedReentry(models, event, order, message, isUnsent);
   try {
     let decision = imposed;
     if (decision === undefined) {
@@ -99,9 +108,14 @@ export async function handleOrderCreated(
     if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
     const updated = await projectOntoOrder(models, order, change);
     const decided = { change: await sequenced(models, change, position), order: updated };
-    await deps.publishStatusChanges(reentry === null ? [decided] : [reentry, decided], message);
     log.info('order decided', { status: change.status, error: change.error, stockAfter: change.stockAfter });
-    return { kind: 'decided', orderId: order._id, status: change.status, error: change.error };
+    return {
+      kind: 'decided',
+      orderId: order._id,
+      status: change.status,
+      error: change.error,
+      announcements: reentry === null ? [decided] : [reentry, decided],
+    };
   } catch (error) {
     // Whether the stock was written is unknown: the next try reads it from MongoDB.
     deps.stock.forget(order.sku);
@@ -118,10 +132,12 @@ async function unannouncedReentry(
   event: OrderCreatedEvent,
   order: OrderDocument,
   message: ConsumedMessage,
+  isUnsent: IsUnsent,
 ): Promise<Announcement | null> {
   if (event.version <= 1) return null;
   const change = await findChange(models, event.orderId, event.version);
-  if (change === null || change.publishedAt !== null || change.status !== 'PENDING') return null;
+  if (change === null || change.publishedAt !== null || change.status !== 'PENDING' || isUnsent(change._id))
+    return null;
   return { change: await sequenced(models, change, positionOf(message.partition, message.offset, 'reentry')), order };
 }
 
@@ -133,5 +149,5 @@ async function deadLetter(deps: OrderHandlerDeps, message: ConsumedMessage, reas
     partition: message.partition,
     offset: message.offset,
   });
-  return { kind: 'dead-lettered', reason };
+  return { kind: 'dead-lettered', reason, announcements: [] };
 }

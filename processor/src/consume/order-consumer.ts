@@ -2,15 +2,21 @@
  * The consumer group on `orders.created`. Orders are keyed by SKU, so a
  * partition holds all the orders of its products and this instance is their
  * only writer while it owns the partition. Partitions run concurrently; within
- * one, messages run in order and an offset is committed only once its message
- * and every one before it are fully handled, in groups of up to 100 or 200 ms.
- * Nothing is committed automatically.
+ * one, messages are handled in order, and what they announce goes out in order
+ * through the partition's announcement queue, whose Kafka transactions also
+ * commit their offsets: the next message is handled while the last one's
+ * transaction is in flight. An offset is committed only once its message and
+ * every one before it are handled and announced. Messages that announce
+ * nothing, while nothing is being sent, are committed in groups of up to 100
+ * or 200 ms. Nothing is committed automatically.
  */
 import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
 import type { Logger } from '@orders/core';
 import { processingFailed, type Decision } from '../decide/decide.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
-import type { Outcome } from './handle-order-created.ts';
+import type { Announcement, Consumed } from '../emit/publish-status-change.ts';
+import { AnnouncementQueue } from './announcements.ts';
+import type { IsUnsent, Outcome } from './handle-order-created.ts';
 import { retryUntilDone, type Backoff } from './retry.ts';
 
 /** What this instance has done since it started. */
@@ -34,7 +40,9 @@ export interface OrderConsumerOptions {
   readonly concurrency: number;
   readonly maxAttempts: number;
   readonly backoff?: Backoff;
-  readonly handle: (message: ConsumedMessage, imposed?: Decision) => Promise<Outcome>;
+  readonly handle: (message: ConsumedMessage, imposed: Decision | undefined, isUnsent: IsUnsent) => Promise<Outcome>;
+  /** Sends what messages announce, with the offsets up to `upTo`, in one transaction. */
+  readonly announce: (announcements: readonly Announcement[], upTo: Consumed) => Promise<void>;
   readonly stats: ProcessorStats;
   readonly logger: Logger;
   /** Called each time this instance (re)joins its group, when its partitions may have changed. */
@@ -79,12 +87,16 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     else stats.deadLettered++;
   };
 
-  /** Handles one message until it is done; false when the processor stopped first and it was left uncommitted. */
-  async function consume(consumed: ConsumedMessage, heartbeat: () => Promise<void>): Promise<boolean> {
+  /** Handles one message until it is done; undefined when the processor stopped first and it was left uncommitted. */
+  async function consume(
+    consumed: ConsumedMessage,
+    heartbeat: () => Promise<void>,
+    isUnsent: IsUnsent,
+  ): Promise<Outcome | undefined> {
     const log = logger.child({ partition: consumed.partition, offset: consumed.offset });
     try {
       const outcome = await retryUntilDone(
-        (giveUp) => options.handle(consumed, giveUp && processingFailed(giveUp.attempts, giveUp.reason)),
+        (giveUp) => options.handle(consumed, giveUp && processingFailed(giveUp.attempts, giveUp.reason), isUnsent),
         {
           maxAttempts: options.maxAttempts,
           backoff: options.backoff,
@@ -98,14 +110,34 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
         },
       );
       count(outcome);
-      return true;
+      return outcome;
     } catch (error) {
       if (!stopping.signal.aborted) throw error;
       // Not committed: whoever owns the partition next handles this message again.
       log.warn('stopped while a message was being retried; it is left for the next owner');
-      return false;
+      return undefined;
     }
   }
+
+  /** Sends announcements until they are out, or the processor stops (then they are left for the next owner). */
+  const announceUntilDone =
+    (heartbeat: () => Promise<void>) => (announcements: readonly Announcement[], upTo: Consumed) =>
+      retryUntilDone(() => options.announce(announcements, upTo), {
+        maxAttempts: Number.POSITIVE_INFINITY,
+        backoff: options.backoff,
+        signal: stopping.signal,
+        onRetry: async (error, attempt, delayMs) => {
+          stats.retries++;
+          logger.warn('announcing failed; retrying', {
+            partition: upTo.partition,
+            upTo: upTo.offset,
+            attempt,
+            delayMs,
+            error,
+          });
+          await heartbeat();
+        },
+      });
 
   const eachBatch: EachBatchHandler = async ({
     batch,
@@ -115,34 +147,54 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     ...state
   }) => {
     const { topic, partition } = batch;
-    // Offsets are committed in groups, not one request per message: a crash redelivers at most one
-    // group, which the handler recognises and skips.
+    const announcements = new AnnouncementQueue(announceUntilDone(heartbeat));
+    const isUnsent: IsUnsent = (changeId) => announcements.isUnsent(changeId);
     let handled: string | undefined;
     let committed: string | undefined;
     let lastCommitAt = Date.now();
+    /** Commits what was handled and announced; only while nothing is being sent (a send commits its own). */
     const commit = async () => {
-      if (handled === undefined || handled === committed) return;
-      const next = (BigInt(handled) + 1n).toString();
-      // With explicit offsets this commits even while the consumer stops (consumer.commitOffsets would not).
-      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
-      committed = handled;
+      const upTo = handled;
+      if (upTo === undefined || upTo === committed) return;
+      if (announcements.sentUpTo !== upTo) {
+        const next = (BigInt(upTo) + 1n).toString();
+        // With explicit offsets this commits even while the consumer stops (consumer.commitOffsets would not).
+        await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+      }
+      committed = upTo;
       lastCommitAt = Date.now();
     };
+    let sendFailed = false;
     try {
       for (const message of batch.messages) {
         // Stopping lets the message in hand finish; a seek (after a rebalance) makes the rest of the batch stale.
         if (!state.isRunning() || state.isStale()) break;
         const consumed = { topic, partition, offset: message.offset, key: message.key, value: message.value };
-        if (!(await consume(consumed, heartbeat))) break;
+        const outcome = await consume(consumed, heartbeat, isUnsent);
+        if (outcome === undefined) break;
         resolveOffset(message.offset);
         handled = message.offset;
-        if (BigInt(handled) - BigInt(committed ?? -1) >= COMMIT_EVERY || Date.now() - lastCommitAt >= COMMIT_AFTER_MS) {
+        if (outcome.announcements.length > 0 || announcements.busy) {
+          try {
+            announcements.add(consumed, outcome.announcements);
+          } catch {
+            sendFailed = true; // the processor stops: what was not sent is left for the next owner
+            break;
+          }
+        } else if (
+          BigInt(handled) - BigInt(committed ?? -1) >= COMMIT_EVERY ||
+          Date.now() - lastCommitAt >= COMMIT_AFTER_MS
+        ) {
           await commit();
         }
         await heartbeat();
       }
     } finally {
-      await commit();
+      sendFailed = await announcements.settle().then(
+        () => sendFailed,
+        () => true,
+      );
+      if (!sendFailed) await commit();
     }
   };
 

@@ -83,7 +83,9 @@ export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusC
   const sends = new Batcher<Outgoing>(async (batch) => {
     const transaction = await deps.producer.transaction();
     try {
-      await transaction.send({ topic: deps.topic, acks: -1, messages: batch.flatMap((outgoing) => outgoing.messages) });
+      const messages = batch.flatMap((outgoing) => outgoing.messages);
+      // Messages that announce nothing still commit their offsets here, after those before them.
+      if (messages.length > 0) await transaction.send({ topic: deps.topic, acks: -1, messages });
       await transaction.sendOffsets({ consumerGroupId: deps.groupId, topics: offsetsOf(batch) });
       await transaction.commit();
     } catch (error) {
@@ -99,7 +101,6 @@ export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusC
     );
   });
   return async function publishStatusChanges(announcements, cause) {
-    if (announcements.length === 0) return;
     const events = announcements.map(({ change }) => statusChangedEvent(change));
     await sends.add({
       messages: events.map((event) => ({ key: event.orderId, value: JSON.stringify(event) })),
