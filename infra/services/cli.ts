@@ -17,7 +17,25 @@ import type { NativeService } from './service.ts';
 
 const services: NativeService[] = [redis, ferretdb, kafka];
 
-async function ensure(service: NativeService): Promise<string> {
+/**
+ * Installs and builds what is missing, one service after another, before any is started: these
+ * steps block this process, and no server's start-up clock may run while another is being built.
+ */
+async function prepareMissing(): Promise<Map<NativeService, unknown>> {
+  const failures = new Map<NativeService, unknown>();
+  for (const service of services) {
+    if (await portOpen(service.port)) continue;
+    try {
+      await service.prepare();
+    } catch (error) {
+      failures.set(service, error);
+    }
+  }
+  return failures;
+}
+
+async function ensure(service: NativeService, prepareFailure: unknown): Promise<string> {
+  if (prepareFailure !== undefined) throw prepareFailure;
   const owned = ownedPid(service.name);
   if (await portOpen(service.port)) {
     try {
@@ -68,7 +86,8 @@ async function up(): Promise<void> {
     return;
   }
   const started = Date.now();
-  const outcomes = await Promise.allSettled(services.map((service) => ensure(service)));
+  const prepareFailures = await prepareMissing();
+  const outcomes = await Promise.allSettled(services.map((service) => ensure(service, prepareFailures.get(service))));
   const failures: unknown[] = [];
   outcomes.forEach((outcome, index) => {
     const service = services[index]!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Announcement, Consumed } from '../emit/publish-status-change.ts';
-import { AnnouncementQueue } from './announcements.ts';
+import { AnnouncementQueue, publishThenMark, type UntilDone } from './announcements.ts';
 
 const at = (offset: number): Consumed => ({ topic: 'orders.created', partition: 0, offset: String(offset) });
 const announcement = (id: string) => ({ change: { _id: id } }) as unknown as Announcement;
@@ -41,5 +41,64 @@ describe('AnnouncementQueue', () => {
     expect(() => queue.add(at(1), [announcement('b')])).toThrow('stopped');
     expect(sent).toEqual([]);
     expect(queue.sentUpTo).toBeUndefined();
+  });
+});
+
+describe('publishThenMark', () => {
+  /** Tries each step until it succeeds, as the consumer does, counting the tries. */
+  const tries: string[] = [];
+  const untilDone: UntilDone = async (what, _upTo, step) => {
+    for (;;) {
+      tries.push(what);
+      try {
+        return await step();
+      } catch {
+        // tried again
+      }
+    }
+  };
+
+  it('tries again only the mark when the database fails after the transaction committed', async () => {
+    tries.length = 0;
+    const published: string[][] = [];
+    let markFailures = 2;
+    const marked: string[][] = [];
+    const send = publishThenMark(
+      {
+        publish: async (batch) => void published.push(batch.map((a) => a.change._id)),
+        markPublished: async (batch) => {
+          if (markFailures-- > 0) throw new Error('database down');
+          marked.push(batch.map((a) => a.change._id));
+        },
+      },
+      untilDone,
+    );
+    await send([announcement('a'), announcement('b')], at(4));
+    expect(published).toEqual([['a', 'b']]);
+    expect(marked).toEqual([['a', 'b']]);
+    expect(tries).toEqual([
+      'announcing',
+      'marking announcements sent',
+      'marking announcements sent',
+      'marking announcements sent',
+    ]);
+  });
+
+  it('tries the transaction again while it fails, and marks nothing for offsets alone', async () => {
+    tries.length = 0;
+    let publishFailures = 1;
+    let marks = 0;
+    const send = publishThenMark(
+      {
+        publish: async () => {
+          if (publishFailures-- > 0) throw new Error('broker down');
+        },
+        markPublished: async () => void marks++,
+      },
+      untilDone,
+    );
+    await send([], at(5));
+    expect(tries).toEqual(['announcing', 'announcing']);
+    expect(marks).toBe(0);
   });
 });

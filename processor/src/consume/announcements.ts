@@ -12,9 +12,25 @@
  * after it is sent or committed, and the next owner of the partition handles
  * those messages again.
  */
-import type { Announcement, Consumed } from '../emit/publish-status-change.ts';
+import type { Announcement, Consumed, StatusPublisher } from '../emit/publish-status-change.ts';
 
 export type SendAnnouncements = (announcements: readonly Announcement[], upTo: Consumed) => Promise<void>;
+
+/** Runs a step until it succeeds (or throws when the processor stops); `what` names it in the logs. */
+export type UntilDone = (what: string, upTo: Consumed, step: () => Promise<void>) => Promise<void>;
+
+/**
+ * A send as the queue needs it: the transaction until it is out, then the mark that says so until
+ * that is written. Once the transaction has committed only the mark is tried again, never the
+ * transaction, so a database that fails after it does not put an event in the log twice.
+ */
+export function publishThenMark(publisher: StatusPublisher, untilDone: UntilDone): SendAnnouncements {
+  return async (announcements, upTo) => {
+    await untilDone('announcing', upTo, () => publisher.publish(announcements, upTo));
+    if (announcements.length > 0)
+      await untilDone('marking announcements sent', upTo, () => publisher.markPublished(announcements));
+  };
+}
 
 export class AnnouncementQueue {
   private queued: Announcement[] = [];

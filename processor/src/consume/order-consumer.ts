@@ -14,8 +14,8 @@ import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
 import type { Logger } from '@orders/core';
 import { processingFailed, type Decision } from '../decide/decide.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
-import type { Announcement, Consumed } from '../emit/publish-status-change.ts';
-import { AnnouncementQueue } from './announcements.ts';
+import type { StatusPublisher } from '../emit/publish-status-change.ts';
+import { AnnouncementQueue, publishThenMark, type UntilDone } from './announcements.ts';
 import type { IsUnsent, Outcome } from './handle-order-created.ts';
 import { retryUntilDone, type Backoff } from './retry.ts';
 
@@ -41,8 +41,8 @@ export interface OrderConsumerOptions {
   readonly maxAttempts: number;
   readonly backoff?: Backoff;
   readonly handle: (message: ConsumedMessage, imposed: Decision | undefined, isUnsent: IsUnsent) => Promise<Outcome>;
-  /** Sends what messages announce, with the offsets up to `upTo`, in one transaction. */
-  readonly announce: (announcements: readonly Announcement[], upTo: Consumed) => Promise<void>;
+  /** Sends what messages announce, with the offsets up to `upTo`, in one transaction; then marks it sent. */
+  readonly announce: StatusPublisher;
   readonly stats: ProcessorStats;
   readonly logger: Logger;
   /** Called each time this instance (re)joins its group, when its partitions may have changed. */
@@ -119,16 +119,17 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     }
   }
 
-  /** Sends announcements until they are out, or the processor stops (then they are left for the next owner). */
-  const announceUntilDone =
-    (heartbeat: () => Promise<void>) => (announcements: readonly Announcement[], upTo: Consumed) =>
-      retryUntilDone(() => options.announce(announcements, upTo), {
+  /** Runs a step of a send until it is done, or the processor stops (what was not sent is left for the next owner). */
+  const untilDone =
+    (heartbeat: () => Promise<void>): UntilDone =>
+    (what, upTo, step) =>
+      retryUntilDone(step, {
         maxAttempts: Number.POSITIVE_INFINITY,
         backoff: options.backoff,
         signal: stopping.signal,
         onRetry: async (error, attempt, delayMs) => {
           stats.retries++;
-          logger.warn('announcing failed; retrying', {
+          logger.warn(`${what} failed; retrying`, {
             partition: upTo.partition,
             upTo: upTo.offset,
             attempt,
@@ -147,7 +148,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     ...state
   }) => {
     const { topic, partition } = batch;
-    const announcements = new AnnouncementQueue(announceUntilDone(heartbeat));
+    const announcements = new AnnouncementQueue(publishThenMark(options.announce, untilDone(heartbeat)));
     const isUnsent: IsUnsent = (changeId) => announcements.isUnsent(changeId);
     let handled: string | undefined;
     let committed: string | undefined;

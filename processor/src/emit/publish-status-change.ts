@@ -5,8 +5,10 @@
  * nor doubled: it is committed in one Kafka transaction with the offset of the
  * message that caused it),
  * the order as it now stands to the Redis status channel (fire-and-forget:
- * subscribers catch up from MongoDB), then `publishedAt` on the change, so that
- * a redelivered message knows the event went out and sends nothing twice.
+ * subscribers catch up from MongoDB). Then, as a step of its own, `publishedAt`
+ * on the changes, so that a redelivered message knows the events went out and
+ * sends nothing twice: once the transaction has committed, only that step is
+ * tried again if it fails (the database down), never the send.
  */
 import type { Message, Producer, TopicOffsets } from 'kafkajs';
 import type { Redis } from 'ioredis';
@@ -49,11 +51,15 @@ export interface Announcement {
   readonly order: OrderDocument;
 }
 
-/**
- * Announces the changes one message caused, in their order, all in one Kafka transaction with the
- * message's offset: either every one of them is in the event log and the message is done, or none is.
- */
-export type PublishStatusChanges = (announcements: readonly Announcement[], cause: Consumed) => Promise<void>;
+export interface StatusPublisher {
+  /**
+   * Announces changes in their order, all in one Kafka transaction with the offsets up to `cause`:
+   * either every one of them is in the event log and the messages up to `cause` are done, or none is.
+   */
+  publish(announcements: readonly Announcement[], cause: Consumed): Promise<void>;
+  /** Records that the changes went out (their `publishedAt`); safe to repeat. */
+  markPublished(announcements: readonly Announcement[]): Promise<void>;
+}
 
 interface Outgoing {
   readonly messages: Message[];
@@ -75,7 +81,7 @@ function offsetsOf(batch: Outgoing[]): TopicOffsets[] {
   }));
 }
 
-export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusChanges {
+export function createStatusPublisher(deps: StatusPublisherDeps): StatusPublisher {
   // Exactly one event per change in orders.status: the events go out in a Kafka transaction together
   // with the offsets of the messages that caused them. A crash before the commit leaves neither (the
   // messages come again, and their changes are sent again); after it, the messages do not come again.
@@ -100,7 +106,7 @@ export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusC
       { ordered: false },
     );
   });
-  return async function publishStatusChanges(announcements, cause) {
+  async function publish(announcements: readonly Announcement[], cause: Consumed): Promise<void> {
     const events = announcements.map(({ change }) => statusChangedEvent(change));
     await sends.add({
       messages: events.map((event) => ({ key: event.orderId, value: JSON.stringify(event) })),
@@ -123,6 +129,11 @@ export function createStatusPublisher(deps: StatusPublisherDeps): PublishStatusC
         });
       }
     }
-    await Promise.all(announcements.map(({ change }) => marks.add(change._id)));
+  }
+  return {
+    publish,
+    async markPublished(announcements) {
+      await Promise.all(announcements.map(({ change }) => marks.add(change._id)));
+    },
   };
 }
