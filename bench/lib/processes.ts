@@ -1,6 +1,6 @@
 /** Starting the system's processes for a benchmark, and reading their CPU time and memory from /proc. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,15 +13,26 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** Where launched processes write their logs, when `PROCESS_LOG_DIR` asks for them (one file per process). */
+let launched = 0;
+function logOutput(entry: string): number | 'ignore' {
+  const dir = process.env.PROCESS_LOG_DIR;
+  if (!dir) return 'ignore';
+  mkdirSync(dir, { recursive: true });
+  const name = `${path.basename(path.dirname(path.dirname(entry)))}-${process.pid}-${++launched}.log`;
+  return openSync(path.resolve(dir, name), 'a');
+}
+
 /**
  * Runs a TypeScript entry with node + tsx directly (no npx wrapper), so `pid` is the process measured.
- * `nodeArgs` go to node itself, e.g. `--cpu-prof`.
+ * `nodeArgs` go to node itself, e.g. `--cpu-prof`. Its log lines are dropped, or appended to a file of
+ * its own under `PROCESS_LOG_DIR` when that is set (at `PROCESS_LOG_LEVEL`, `warn` by default).
  */
 export function launch(entry: string, env: Record<string, string>, port?: number, nodeArgs: string[] = []): Running {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
     cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, LOG_LEVEL: process.env.PROCESS_LOG_LEVEL ?? 'warn', ...env },
+    stdio: ['ignore', logOutput(entry), 'inherit'],
   });
   return {
     child,

@@ -27,6 +27,7 @@ import { createOrderConsumer, type OrderConsumer, type ProcessorStats } from './
 import type { Backoff } from './consume/retry.ts';
 import { createDeadLetters } from './dead-letters/send-to-dead-letters.ts';
 import { createStatusPublisher } from './emit/publish-status-change.ts';
+import { RenewableProducer } from './emit/renewable-producer.ts';
 
 export type ProcessorStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -60,7 +61,7 @@ interface Resources {
   connection?: Connection;
   redis?: Redis;
   producer?: Producer;
-  statusProducer?: Producer;
+  statusProducer?: RenewableProducer;
   consumer?: OrderConsumer;
 }
 
@@ -94,9 +95,10 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     await producer.connect();
     const groupId = `${prefix}${PROCESSOR_GROUP}`;
     // Its own transactional id per process: a restarted processor is a new producer, never a zombie's twin.
-    const statusProducer = (resources.statusProducer = createTransactionalProducer(
-      kafka,
-      `${groupId}-${randomUUID()}`,
+    const transactionalId = `${groupId}-${randomUUID()}`;
+    const statusProducer = (resources.statusProducer = new RenewableProducer(
+      () => createTransactionalProducer(kafka, transactionalId),
+      logger,
     ));
     await statusProducer.connect();
 

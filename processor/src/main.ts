@@ -1,7 +1,13 @@
-/** Starts the order processor: reads the environment, starts, and stops cleanly on SIGTERM or SIGINT. */
+/**
+ * Starts the order processor: reads the environment, starts, and stops cleanly on SIGTERM or SIGINT.
+ * A store that is not reachable yet (starting, restarting) is waited for: the processor tries to
+ * start again, with a growing wait, until it runs or is told to stop.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, createLogger } from '@orders/core';
 import { createProcessor } from './app.ts';
 import { loadConfig } from './config.ts';
+import { backoffDelay, reasonOf } from './consume/retry.ts';
 
 let config;
 try {
@@ -11,10 +17,13 @@ try {
   process.exit(1);
 }
 
+const START_BACKOFF = { initialMs: 500, maxMs: 10_000 };
 const logger = createLogger('processor', config.log.level);
-const processor = createProcessor(config, { logger });
+const stopRequested = new AbortController();
+let processor = createProcessor(config, { logger });
 const shutdown = (signal: string) => {
   logger.info('signal received', { signal });
+  stopRequested.abort();
   processor.stop().then(
     () => process.exit(0),
     (error: unknown) => {
@@ -26,10 +35,17 @@ const shutdown = (signal: string) => {
 process.once('SIGTERM', () => shutdown('SIGTERM'));
 process.once('SIGINT', () => shutdown('SIGINT'));
 
-try {
-  await processor.start();
-} catch (error) {
-  logger.error('processor could not start', { error });
-  console.error(`processor could not start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+for (let attempt = 1; !stopRequested.signal.aborted; attempt++) {
+  try {
+    await processor.start();
+    break;
+  } catch (error) {
+    if (stopRequested.signal.aborted) break;
+    const delayMs = backoffDelay(attempt, START_BACKOFF);
+    logger.error('processor could not start; trying again', { attempt, delayMs, error });
+    console.error(`processor could not start (${reasonOf(error)}); trying again in ${delayMs} ms`);
+    await sleep(delayMs, undefined, { signal: stopRequested.signal }).catch(() => undefined);
+    // A processor starts once: the next try is a new one.
+    if (!stopRequested.signal.aborted) processor = createProcessor(config, { logger });
+  }
 }

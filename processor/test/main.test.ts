@@ -1,5 +1,6 @@
-/** The processor as a process: refuses a bad configuration, and stops cleanly on SIGTERM. */
+/** The processor as a process: refuses a bad configuration, waits for a broker that is not up yet, and stops cleanly on SIGTERM. */
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,10 +34,8 @@ describe('the processor process', () => {
   });
 
   it('starts, and on SIGTERM stops and exits 0', async () => {
-    const id = randomBytes(4).toString('hex');
-    const uri = `mongodb://127.0.0.1:27017/proc_test_${id}`;
-    const prefix = `t${id}.`;
-    const { child, output, exited } = run({ MONGODB_URI: uri, KAFKA_TOPIC_PREFIX: prefix, LOG_LEVEL: 'info' });
+    const stores = testStores();
+    const { child, output, exited } = run({ ...stores.env, LOG_LEVEL: 'info' });
     try {
       await waitUntil('the processor to run', () => output.stdout.includes('"msg":"processor running"'), 30_000);
       child.kill('SIGTERM');
@@ -44,6 +43,49 @@ describe('the processor process', () => {
       expect(output.stdout).toContain('"msg":"processor stopped"');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+      await stores.clean();
+    }
+  });
+
+  it('waits for a broker that is not up yet, and starts once it answers', async () => {
+    const stores = testStores();
+    // The broker is reached through a port that answers only once the test opens it.
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const { child, output, exited } = run({ ...stores.env, KAFKA_BROKERS: `127.0.0.1:${port}`, LOG_LEVEL: 'info' });
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((socket) => {
+      const broker = net.connect(9092, '127.0.0.1');
+      for (const end of [socket, broker]) {
+        sockets.add(end);
+        end.on('error', () => end.destroy());
+      }
+      socket.pipe(broker).pipe(socket);
+    });
+    try {
+      await waitUntil('a failed start', () => output.stderr.includes('could not start'), 60_000);
+      expect(child.exitCode).toBeNull();
+      expect(output.stdout).not.toContain('"msg":"processor running"');
+      await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+      await waitUntil('the processor to run', () => output.stdout.includes('"msg":"processor running"'), 60_000);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      for (const socket of sockets) socket.destroy();
+      proxy.close();
+      await stores.clean();
+    }
+  });
+});
+
+/** A database and topic prefix of the test's own, and the cleanup of what a processor made of them. */
+function testStores() {
+  const id = randomBytes(4).toString('hex');
+  const uri = `mongodb://127.0.0.1:27017/proc_test_${id}`;
+  const prefix = `t${id}.`;
+  return {
+    env: { MONGODB_URI: uri, KAFKA_TOPIC_PREFIX: prefix },
+    async clean() {
       const admin = new Kafka({
         clientId: 'processor-test',
         brokers: ['127.0.0.1:9092'],
@@ -58,6 +100,6 @@ describe('the processor process', () => {
       const connection = await mongoose.createConnection(uri).asPromise();
       await connection.dropDatabase();
       await connection.close();
-    }
-  });
-});
+    },
+  };
+}

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
-import { createModels, topicsFor, type Models, type OrderStatusChangedEvent } from '@orders/core';
+import { createModels, topicsFor, type Models, type OrderStatus, type OrderStatusChangedEvent } from '@orders/core';
 import { graphqlRequest } from '../../bench/lib/graphql.ts';
 import { authorization } from '../../bench/lib/token.ts';
 import { freePort, launch, listenerPid, repoRoot, waitReady, type Running } from '../../bench/lib/processes.ts';
@@ -159,6 +159,16 @@ export async function waitForFinal(models: Models, expected: number, timeoutMs =
       throw new Error(`after ${timeoutMs} ms: ${orders.length}/${expected} orders stored, ${pending} still PENDING`);
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Waits until the processor has decided at least `count` orders: it is at work, so a fault that follows lands mid-load. */
+export async function waitForDecided(models: Models, count: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const decided = { status: mongoose.trusted({ $in: ['PROCESSED', 'FAILED'] as OrderStatus[] }) };
+  while ((await models.Order.countDocuments(decided)) < count) {
+    if (Date.now() > deadline) throw new Error(`after ${timeoutMs} ms: fewer than ${count} orders decided`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

@@ -8,7 +8,15 @@ import type { Kafka } from 'kafkajs';
 import { topicsFor } from '@orders/core';
 import { graphqlRequest } from '../../bench/lib/graphql.ts';
 import type { Running } from '../../bench/lib/processes.ts';
-import { checkBooks, createOrders, startCluster, stockNow, waitForFinal, type Cluster } from './cluster.ts';
+import {
+  checkBooks,
+  createOrders,
+  startCluster,
+  stockNow,
+  waitForDecided,
+  waitForFinal,
+  type Cluster,
+} from './cluster.ts';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -33,7 +41,7 @@ describe('a processor killed with SIGKILL in the middle of the load', () => {
     const first = cluster.startProcessor();
 
     const creating = createOrders(() => [server.url], 600, 200);
-    await sleep(1500);
+    await waitForDecided(cluster.models, 20);
     await killHard(first);
     await sleep(1000);
     cluster.startProcessor();

@@ -13,6 +13,7 @@ import {
   restartStore,
   startCluster,
   stockNow,
+  waitForDecided,
   waitForFinal,
   type Cluster,
 } from './cluster.ts';
@@ -101,7 +102,7 @@ describe('the MongoDB-wire server restarting', () => {
     cluster.startProcessor();
 
     const creating = createOrders(() => [server.url], 300, 100);
-    await sleep(1000);
+    await waitForDecided(cluster.models, 10);
     await restartStore('ferretdb', 2000);
     const ids = await creating;
 
@@ -120,7 +121,7 @@ describe('the Kafka broker stopping for a while', () => {
     cluster.startProcessor();
 
     const creating = createOrders(() => [server.url], 300, 60);
-    await sleep(1500);
+    await waitForDecided(cluster.models, 10);
     await restartStore('kafka', 3000);
     const ids = await creating;
 

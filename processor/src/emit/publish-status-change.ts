@@ -10,7 +10,7 @@
  * sends nothing twice: once the transaction has committed, only that step is
  * tried again if it fails (the database down), never the send.
  */
-import type { Message, Producer, TopicOffsets } from 'kafkajs';
+import type { Message, TopicOffsets } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import {
   Batcher,
@@ -23,11 +23,12 @@ import {
 } from '@orders/core';
 import type { OrderDocument } from '../record/project-order.ts';
 import type { StatusChange } from '../record/status-change.ts';
+import type { RenewableProducer } from './renewable-producer.ts';
 
 export interface StatusPublisherDeps {
   readonly models: Models;
   /** A transactional producer: each batch of events goes out with the consumer offsets of their messages. */
-  readonly producer: Producer;
+  readonly producer: RenewableProducer;
   /** The consumer group whose offsets commit with the events. */
   readonly groupId: string;
   readonly redis: Redis;
@@ -86,19 +87,15 @@ export function createStatusPublisher(deps: StatusPublisherDeps): StatusPublishe
   // with the offsets of the messages that caused them. A crash before the commit leaves neither (the
   // messages come again, and their changes are sent again); after it, the messages do not come again.
   // The partitions handled concurrently share transactions: what arrives during one goes in the next.
-  const sends = new Batcher<Outgoing>(async (batch) => {
-    const transaction = await deps.producer.transaction();
-    try {
+  const sends = new Batcher<Outgoing>((batch) =>
+    deps.producer.inTransaction(async (transaction) => {
       const messages = batch.flatMap((outgoing) => outgoing.messages);
       // Messages that announce nothing still commit their offsets here, after those before them.
       if (messages.length > 0) await transaction.send({ topic: deps.topic, acks: -1, messages });
       await transaction.sendOffsets({ consumerGroupId: deps.groupId, topics: offsetsOf(batch) });
       await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      throw error;
-    }
-  });
+    }),
+  );
   const marks = new Batcher<string>(async (ids) => {
     const publishedAt = new Date();
     await deps.models.StatusChange.bulkWrite(
