@@ -70,17 +70,23 @@ export interface PipelineResult {
   finalPerSec: number;
   mutation: Summary;
   toSubscriber: Summary;
+  /**
+   * The same journey in two legs, by the wall clock the processes share: from sending `createOrder`
+   * to the processor's decision (the change's `at`), and from there to the subscriber.
+   */
+  toDecision: Summary;
+  decisionToSubscriber: Summary;
   /** CPU seconds per 1,000 orders, per process: the server, the processor and each store's server. */
   cpuPerThousand: Record<string, number>;
 }
 
 const CREATE = 'mutation Bench($input: CreateOrderInput!) { createOrder(input: $input) { id } }';
 const FINAL = `subscription BenchFinal {
-  orderStatusChanged(status: [PROCESSED, FAILED]) { status order { id } }
+  orderStatusChanged(status: [PROCESSED, FAILED]) { status at order { id } }
 }`;
 
 interface Final {
-  orderStatusChanged: { status: string; order: { id: string } };
+  orderStatusChanged: { status: string; at: string; order: { id: string } };
 }
 
 /**
@@ -98,13 +104,17 @@ export async function runPipeline(
   const sentAt = new Map<string, number>(); // idempotency key → send time
   const keyOf = new Map<string, string>(); // order id → idempotency key
   const finalAt = new Map<string, number>(); // order id → when its final status arrived
+  const sentWall = new Map<string, number>(); // idempotency key → send time, wall clock
+  const legs = new Map<string, { decided: number; received: number }>(); // order id → wall clock times
   const mutationMs: number[] = [];
   let refused = 0;
 
   const client = wsClient(system.url);
   const unsubscribe = await subscribe<Final>(client, FINAL, {}, (data) => {
     const id = data.orderStatusChanged.order.id;
-    if (!finalAt.has(id)) finalAt.set(id, performance.now());
+    if (finalAt.has(id)) return;
+    finalAt.set(id, performance.now());
+    legs.set(id, { decided: Date.parse(data.orderStatusChanged.at), received: Date.now() });
   });
   await new Promise((resolve) => setTimeout(resolve, 500)); // the server's Redis subscription is in place
 
@@ -128,6 +138,7 @@ export async function runPipeline(
     };
     const sent = performance.now();
     sentAt.set(key, sent);
+    sentWall.set(key, Date.now());
     inFlight.push(
       graphqlRequest<{ createOrder: { id: string } }>(system.url, CREATE, { input }).then(
         ({ createOrder }) => {
@@ -149,11 +160,16 @@ export async function runPipeline(
   await client.dispose();
 
   const latencies: number[] = [];
+  const toDecision: number[] = [];
+  const decisionToSubscriber: number[] = [];
   let lastFinal = started;
   for (const [id, key] of keyOf) {
     const at = finalAt.get(id);
     if (at === undefined) continue;
     latencies.push(at - sentAt.get(key)!);
+    const leg = legs.get(id)!;
+    toDecision.push(leg.decided - sentWall.get(key)!);
+    decisionToSubscriber.push(leg.received - leg.decided);
     lastFinal = Math.max(lastFinal, at);
   }
   const perThousand = (cpu: number) => Math.round((cpu / Math.max(1, keyOf.size)) * 1000 * 100) / 100;
@@ -167,6 +183,8 @@ export async function runPipeline(
     finalPerSec: Math.round((latencies.length / ((lastFinal - started) / 1000)) * 10) / 10,
     mutation: summarize(mutationMs),
     toSubscriber: summarize(latencies),
+    toDecision: summarize(toDecision),
+    decisionToSubscriber: summarize(decisionToSubscriber),
     cpuPerThousand: Object.fromEntries(
       Object.keys(pids).map((name) => [name, perThousand((cpuAfter[name] ?? 0) - (cpuBefore[name] ?? 0))]),
     ),

@@ -21,6 +21,9 @@ function pipelineRow(r: PipelineResult): (string | number)[] {
     r.finalPerSec,
     `${r.mutation.p50} / ${r.mutation.p99}`,
     `${r.toSubscriber.p50} / ${r.toSubscriber.p95} / ${r.toSubscriber.p99} / ${r.toSubscriber.max}`,
+    // Results written before the split have no legs.
+    r.toDecision ? `${r.toDecision.p50} / ${r.toDecision.p99}` : '',
+    r.decisionToSubscriber ? `${r.decisionToSubscriber.p50} / ${r.decisionToSubscriber.p99}` : '',
     cpu,
   ];
 }
@@ -141,6 +144,8 @@ export function renderMarkdown(results: BenchResults): string {
           'final states/s',
           'mutation p50 / p99',
           'to subscriber p50 / p95 / p99 / max',
+          'of which to the decision p50 / p99',
+          'decision to subscriber p50 / p99',
           'CPU s per 1,000 orders',
         ],
         [...pipeline.ladder.map(pipelineRow), ...(pipeline.latencyRun ? [pipelineRow(pipeline.latencyRun)] : [])],
