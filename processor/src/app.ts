@@ -28,6 +28,7 @@ import type { Backoff } from './consume/retry.ts';
 import { createDeadLetters } from './dead-letters/send-to-dead-letters.ts';
 import { createStatusPublisher } from './emit/publish-status-change.ts';
 import { RenewableProducer } from './emit/renewable-producer.ts';
+import { CombinedWrites } from './record/combined-writes.ts';
 
 export type ProcessorStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -114,6 +115,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     });
     const deps = {
       models,
+      writes: new CombinedWrites(models),
       stock,
       sendToDeadLetters: createDeadLetters(producer, topics.deadLetters.name),
       rules: { paymentFailureRate: config.processing.paymentFailureRate, random: options.random ?? Math.random },

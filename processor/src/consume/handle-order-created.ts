@@ -19,6 +19,7 @@ import { decide, type Decision, type ProcessingRules } from '../decide/decide.ts
 import type { ConsumedMessage, SendToDeadLetters } from '../dead-letters/send-to-dead-letters.ts';
 import type { Announcement } from '../emit/publish-status-change.ts';
 import { claimChange } from '../record/claim-change.ts';
+import type { CombinedWrites } from '../record/combined-writes.ts';
 import { projectOntoOrder } from '../record/project-order.ts';
 import { reserveStock } from '../record/reserve-stock.ts';
 import type { StockBook } from '../record/stock-book.ts';
@@ -27,6 +28,8 @@ import { findChange, sequenced } from '../record/status-change.ts';
 
 export interface OrderHandlerDeps {
   readonly models: Models;
+  /** The writes of a decision, combined with those of the other partitions handled at the same time. */
+  readonly writes: CombinedWrites;
   readonly stock: StockBook;
   readonly sendToDeadLetters: SendToDeadLetters;
   readonly rules: ProcessingRules;
@@ -102,11 +105,11 @@ export async function handleOrderCreated(
       decision = decide(order, await deps.stock.product(order.sku), deps.rules);
     }
     const position = positionOf(message.partition, message.offset, 'decision');
-    const { change, won } = await claimChange(models, order, decision, new Date(), position);
+    const { change, won } = await claimChange(models, deps.writes, order, decision, new Date(), position);
     if (!won) log.info('an earlier attempt had decided this order; finishing its decision', { changeId: change._id });
-    await reserveStock(models, order.sku, change);
+    await reserveStock(deps.writes, order.sku, change);
     if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
-    const updated = await projectOntoOrder(models, order, change);
+    const updated = await projectOntoOrder(deps.writes, order, change);
     const decided = { change: await sequenced(models, change, position), order: updated };
     log.info('order decided', { status: change.status, error: change.error, stockAfter: change.stockAfter });
     return {

@@ -103,29 +103,43 @@ export function createStatusPublisher(deps: StatusPublisherDeps): StatusPublishe
       { ordered: false },
     );
   });
+  // The Redis messages of the sends in flight, in one pipeline: one socket write for all of them, in order.
+  const notes = new Batcher<string>(async (messages) => {
+    const pipeline = deps.redis.pipeline();
+    for (const message of messages) pipeline.publish(deps.channel, message);
+    const replies = (await pipeline.exec()) ?? [];
+    const failures = new Map<number, unknown>();
+    messages.forEach((_message, index) => {
+      const [error] = replies[index] ?? [new Error('no reply from redis')];
+      if (error) failures.set(index, error);
+    });
+    return failures;
+  });
   async function publish(announcements: readonly Announcement[], cause: Consumed): Promise<void> {
     const events = announcements.map(({ change }) => statusChangedEvent(change));
     await sends.add({
       messages: events.map((event) => ({ key: event.orderId, value: JSON.stringify(event) })),
       cause,
     });
-    for (const [index, { change, order }] of announcements.entries()) {
-      // The order as it stood right after this change, even if it has moved on since (a redelivery).
-      const message: OrderStatusMessage = {
-        change: events[index]!,
-        order: snapshotAsOf(snapshotOf(order), change.version),
-      };
-      try {
-        await deps.redis.publish(deps.channel, JSON.stringify(message));
-      } catch (error) {
-        // Retrying would send the Kafka event again; subscribers catch up from MongoDB by sequence.
-        deps.logger.warn('status change not announced on redis', {
-          orderId: change.orderId,
-          changeId: change._id,
-          error,
-        });
-      }
-    }
+    await Promise.all(
+      announcements.map(async ({ change, order }, index) => {
+        // The order as it stood right after this change, even if it has moved on since (a redelivery).
+        const message: OrderStatusMessage = {
+          change: events[index]!,
+          order: snapshotAsOf(snapshotOf(order), change.version),
+        };
+        try {
+          await notes.add(JSON.stringify(message));
+        } catch (error) {
+          // Retrying would send the Kafka event again; subscribers catch up from MongoDB by sequence.
+          deps.logger.warn('status change not announced on redis', {
+            orderId: change.orderId,
+            changeId: change._id,
+            error,
+          });
+        }
+      }),
+    );
   }
   return {
     publish,

@@ -6,6 +6,7 @@
  */
 import { changeId, isDuplicateKey, type Models, type StreamPosition } from '@orders/core';
 import type { Decision } from '../decide/decide.ts';
+import type { CombinedWrites } from './combined-writes.ts';
 import { findChange, type StatusChange } from './status-change.ts';
 
 export interface Claim {
@@ -16,6 +17,7 @@ export interface Claim {
 
 export async function claimChange(
   models: Models,
+  writes: CombinedWrites,
   order: { readonly _id: string; readonly version: number },
   decision: Decision,
   at: Date,
@@ -36,7 +38,7 @@ export async function claimChange(
     publishedAt: null,
   };
   try {
-    await models.StatusChange.create(change);
+    await writes.insertChange(change);
     return { change, won: true };
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;

@@ -5,7 +5,8 @@
  * version before the change (it just read it PENDING at that version), which is
  * what keeps the history push from happening twice.
  */
-import type { Models, snapshotOf } from '@orders/core';
+import type { snapshotOf } from '@orders/core';
+import type { CombinedWrites } from './combined-writes.ts';
 import type { StatusChange } from './status-change.ts';
 
 /** An order as read from the database (lean), in the shape that goes on the wire once snapshotted. */
@@ -13,7 +14,7 @@ export type OrderDocument = Parameters<typeof snapshotOf>[0];
 
 /** Writes the change onto the order and returns the order as it now stands. */
 export async function projectOntoOrder(
-  models: Models,
+  writes: CombinedWrites,
   order: OrderDocument,
   change: StatusChange,
 ): Promise<OrderDocument> {
@@ -34,6 +35,6 @@ export async function projectOntoOrder(
     // Absolute rather than $inc: a retried write sets the same value again.
     attempts: order.attempts + 1,
   };
-  await models.Order.updateOne({ _id: order._id }, { $set: fields, $push: { history: entry } });
+  await writes.updateOrder({ _id: order._id, update: { $set: fields, $push: { history: entry } } });
   return { ...order, ...fields, history: [...(order.history ?? []), entry] };
 }

@@ -4,10 +4,10 @@
  * and a partition is replayed in order after a crash: replayed sets converge on
  * the last decision, where replayed decrements would take the stock twice.
  */
-import type { Models } from '@orders/core';
+import type { CombinedWrites } from './combined-writes.ts';
 import type { StatusChange } from './status-change.ts';
 
-export async function reserveStock(models: Models, sku: string, change: StatusChange): Promise<void> {
+export async function reserveStock(writes: CombinedWrites, sku: string, change: StatusChange): Promise<void> {
   if (change.stockAfter === null) return;
-  await models.Product.updateOne({ _id: sku }, { $set: { stock: change.stockAfter } });
+  await writes.updateProduct({ _id: sku, update: { $set: { stock: change.stockAfter } } });
 }
