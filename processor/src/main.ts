@@ -28,6 +28,7 @@ const shutdown = (signal: string) => {
     () => process.exit(0),
     (error: unknown) => {
       logger.error('shutdown failed', { error });
+      console.error(`processor shutdown failed: ${reasonOf(error)}`);
       process.exit(1);
     },
   );

@@ -232,16 +232,37 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
     signToken: (request) => signToken(key, request),
     async stop() {
       logger.info('server stopping');
-      await ws.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await relay.stop();
-      await stats.stop();
-      await readModel.stop();
-      statusFeed.stop();
-      await events.close();
-      await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
-      await connection.close();
+      // Every step runs even if one before it failed; what failed is reported together at the end.
+      const failed: { step: string; error: unknown }[] = [];
+      const step = async (name: string, run: () => unknown) => {
+        try {
+          await run();
+        } catch (error) {
+          logger.warn('a shutdown step failed', { step: name, error });
+          failed.push({ step: name, error });
+        }
+      };
+      await step('closing the WebSocket clients', () => ws.close());
+      await step('closing the HTTP server', () => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      });
+      await step('stopping the outbox relay', () => relay.stop());
+      await step('stopping the statistics', () => stats.stop());
+      await step('stopping the read model', () => readModel.stop());
+      await step('stopping the status feed', () => statusFeed.stop());
+      await step('closing Redis', () => events.close());
+      await step('closing Kafka', () => Promise.all([producer.disconnect(), admin.disconnect()]));
+      await step('closing MongoDB', () => connection.close());
+      if (failed.length > 0) {
+        throw new Error(
+          `shutdown finished, but ${failed
+            .map(
+              ({ step: name, error }) => `${name} failed (${error instanceof Error ? error.message : String(error)})`,
+            )
+            .join('; ')}`,
+        );
+      }
       logger.info('server stopped');
     },
   };

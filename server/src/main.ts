@@ -24,6 +24,7 @@ try {
       () => process.exit(0),
       (error: unknown) => {
         logger.error('shutdown failed', { error });
+        console.error(`server shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);
       },
     );

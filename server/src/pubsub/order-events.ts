@@ -63,7 +63,16 @@ export function createOrderEvents(url: string, prefix: string, logger: Logger): 
     },
     onResubscribed: (listener) => void resubscribed.push(listener),
     async close() {
-      await pubsub.close();
+      // QUIT fails on a connection that is already closing (a subscription ending at the same time);
+      // such a connection is dropped instead: either way it is closed when this resolves.
+      await Promise.all(
+        [publisher, subscriber].map((client) =>
+          client.quit().catch((error: unknown) => {
+            logger.debug('redis QUIT failed; disconnecting', { error });
+            client.disconnect();
+          }),
+        ),
+      );
     },
   };
 }
