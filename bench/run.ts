@@ -50,7 +50,8 @@ export interface BenchResults {
 
 function commit(): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
-  const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
+  // Earlier results under bench/results/ are not a change to what is measured.
+  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results') !== '';
   return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+changes' : ''}`;
 }
 
