@@ -57,6 +57,12 @@ export interface OrderConsumer {
   isConnected(): boolean;
 }
 
+/** Whether kafkajs says the group is rebalancing (as its own runner tells it). */
+function isRebalancing(error: unknown): boolean {
+  const type = typeof error === 'object' && error !== null && 'type' in error ? error.type : undefined;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
+}
+
 /** Commit after this many handled messages of a partition, or this long after the last commit, whichever is first. */
 const COMMIT_EVERY = 100n;
 const COMMIT_AFTER_MS = 200;
@@ -136,7 +142,11 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
             delayMs,
             error,
           });
-          await heartbeat();
+          // A broker that is away fails the heartbeat too: that is no reason to give up. A rebalance is:
+          // the partition may be another member's now, which handles what was not sent.
+          await heartbeat().catch((heartbeatError: unknown) => {
+            if (isRebalancing(heartbeatError)) throw heartbeatError;
+          });
         },
       });
 
@@ -196,6 +206,17 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
         () => true,
       );
       if (!sendFailed) await commit();
+      else if (state.isRunning() && !stopping.signal.aborted) {
+        // Still running (a rebalance kept the partition here): the messages whose changes were not sent
+        // are fetched and handled again, which announces them, rather than skipped with their offsets.
+        const done = [announcements.sentUpTo, committed]
+          .filter((offset): offset is string => offset !== undefined)
+          .map(BigInt)
+          .reduce((last, offset) => (offset > last ? offset : last), BigInt(batch.firstOffset() ?? '0') - 1n);
+        const offset = (done + 1n).toString();
+        logger.warn('announcing failed; handling the unsent messages again', { partition, offset });
+        consumer.seek({ topic, partition, offset });
+      }
     }
   };
 
