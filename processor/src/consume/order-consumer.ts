@@ -189,7 +189,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
           try {
             announcements.add(consumed, outcome.announcements);
           } catch {
-            sendFailed = true; // the processor stops: what was not sent is left for the next owner
+            sendFailed = true; // stopping or rebalancing: what was not sent is handled again (below) or by the next owner
             break;
           }
         } else if (
