@@ -17,25 +17,29 @@ import type { NativeService } from './service.ts';
 
 const services: NativeService[] = [redis, ferretdb, kafka];
 
+/** What preparing a service that was not listening came to. */
+type Prepared = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
+
 /**
  * Installs and builds what is missing, one service after another, before any is started: these
  * steps block this process, and no server's start-up clock may run while another is being built.
  */
-async function prepareMissing(): Promise<Map<NativeService, unknown>> {
-  const failures = new Map<NativeService, unknown>();
+async function prepareMissing(): Promise<Map<NativeService, Prepared>> {
+  const prepared = new Map<NativeService, Prepared>();
   for (const service of services) {
     if (await portOpen(service.port)) continue;
     try {
       await service.prepare();
+      prepared.set(service, { ok: true });
     } catch (error) {
-      failures.set(service, error);
+      prepared.set(service, { ok: false, error });
     }
   }
-  return failures;
+  return prepared;
 }
 
-async function ensure(service: NativeService, prepareFailure: unknown): Promise<string> {
-  if (prepareFailure !== undefined) throw prepareFailure;
+async function ensure(service: NativeService, prepared: Prepared | undefined): Promise<string> {
+  if (prepared?.ok === false) throw prepared.error;
   const owned = ownedPid(service.name);
   if (await portOpen(service.port)) {
     try {
@@ -59,7 +63,8 @@ async function ensure(service: NativeService, prepareFailure: unknown): Promise<
     return owned === undefined ? 'already running (not started by this command, left alone)' : `running (pid ${owned})`;
   }
 
-  await service.prepare();
+  // Listening a moment ago, gone now: not prepared above.
+  if (prepared === undefined) await service.prepare();
   const pid = service.start();
   try {
     await waitFor(service.name, () => service.probe(), {
@@ -86,8 +91,8 @@ async function up(): Promise<void> {
     return;
   }
   const started = Date.now();
-  const prepareFailures = await prepareMissing();
-  const outcomes = await Promise.allSettled(services.map((service) => ensure(service, prepareFailures.get(service))));
+  const prepared = await prepareMissing();
+  const outcomes = await Promise.allSettled(services.map((service) => ensure(service, prepared.get(service))));
   const failures: unknown[] = [];
   outcomes.forEach((outcome, index) => {
     const service = services[index]!;

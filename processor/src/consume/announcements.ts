@@ -8,9 +8,10 @@
  *
  * A send covers every message handled up to its last one (their offsets commit
  * in the same transaction), so nothing is committed before what it announces.
- * A send that fails for good (the processor stops) ends the queue: nothing
- * after it is sent or committed, and the next owner of the partition handles
- * those messages again.
+ * A send that fails for good (the processor stops, or the group rebalances)
+ * ends the queue: nothing after it is sent or committed, and those messages are
+ * handled again, by the next owner of the partition or, when it stays here,
+ * by this instance after the consumer seeks back to them.
  */
 import type { Announcement, Consumed, StatusPublisher } from '../emit/publish-status-change.ts';
 
