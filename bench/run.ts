@@ -61,7 +61,12 @@ const seconds = quick ? 4 : 10;
 async function pipelineAt(rate: number, profileDir?: string): Promise<PipelineResult> {
   const system = await startSystem('bench_pipeline', { profileDir });
   try {
-    const result = await runPipeline(system, { rate, seconds, drainSeconds: quick ? 10 : 20 });
+    const result = await runPipeline(system, {
+      rate,
+      seconds,
+      drainSeconds: quick ? 10 : 20,
+      warmupSeconds: quick ? 1 : 3,
+    });
     step(
       `pipeline ${rate}/s: ${result.finished}/${result.sent} finished, ${result.finalPerSec}/s final, ` +
         `p99 to subscriber ${result.toSubscriber.p99} ms${sustained(result) ? '' : ' (not sustained)'}`,
