@@ -11,7 +11,7 @@
  * subscriber's token before it is sent.
  */
 import type { IncomingMessage, Server } from 'node:http';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionArgs } from 'graphql';
@@ -20,7 +20,7 @@ import type { Logger } from '@orders/core';
 import { isExpired, sharingScope } from '../auth/access.ts';
 import { authorizationParam, type Authenticator } from '../auth/authentication.ts';
 import type { Viewer } from '../auth/tokens.ts';
-import { SharedSubscriptions } from './shared-subscriptions.ts';
+import { SharedSubscriptions, type SendJson } from './shared-subscriptions.ts';
 
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => unknown;
@@ -59,8 +59,9 @@ export function attachGraphqlWs(
     },
   });
   const shared = new SharedSubscriptions();
-  // Which execution each subscription may share: the same operation, variables and access scope.
-  const sharingKeys = new WeakMap<ExecutionArgs, { key: string; viewer: Viewer | null }>();
+  // Which execution each subscription may share (the same operation, variables and access scope),
+  // and how its results reach the socket.
+  const sharingKeys = new WeakMap<ExecutionArgs, { key: string; viewer: Viewer | null; send: SendJson }>();
   const states = new WeakMap<object, ConnectionState>();
   const stateOf = (extra: object): ConnectionState => {
     let state = states.get(extra);
@@ -78,7 +79,7 @@ export function attachGraphqlWs(
         const { viewer } = sharing;
         // Checked for each subscriber and each event, not only when the subscription began.
         const stillAllowed = () => viewer === null || !isExpired(viewer);
-        return shared.subscribe(sharing.key, () => root.subscribe(args) as never, stillAllowed) as never;
+        return shared.subscribe(sharing.key, () => root.subscribe(args) as never, stillAllowed, sharing.send) as never;
       },
       onConnect: async (ctx) => {
         const state = stateOf(ctx.extra);
@@ -102,7 +103,7 @@ export function attachGraphqlWs(
         }
         return true;
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         // graphql-ws has already registered this one: the others are the connection's open subscriptions.
         const others = Object.keys(ctx.subscriptions).length - 1;
         if (others >= options.maxSubscriptions) {
@@ -136,7 +137,7 @@ export function attachGraphqlWs(
           params.operationName ?? null,
           params.variables ?? null,
         ]);
-        sharingKeys.set(args, { key, viewer });
+        sharingKeys.set(args, { key, viewer, send: nextMessages(ctx.extra.socket, id) });
         return args;
       },
       onError: (_ctx, _id, _payload, errors) => {
@@ -152,5 +153,17 @@ export function attachGraphqlWs(
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * The `next` messages of one subscription, written straight to its socket around a result already
+ * serialised once for every subscriber of the event: the frame graphql-ws would write, without
+ * serialising the result again for each. Nothing is written to a socket that is no longer open.
+ */
+function nextMessages(socket: WebSocket, id: string): SendJson {
+  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return (resultJson) => {
+    if (socket.readyState === WebSocket.OPEN) socket.send(`${head}${resultJson}}`);
   };
 }

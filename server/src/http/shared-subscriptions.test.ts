@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Repeater } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
-import { SharedSubscriptions } from './shared-subscriptions.ts';
+import { GraphQLError } from 'graphql';
+import { resultJson, SharedSubscriptions } from './shared-subscriptions.ts';
 
 /** A source whose results the test pushes by hand, counting how often it was started and ended. */
 function manualSource() {
@@ -108,5 +109,61 @@ describe('SharedSubscriptions', () => {
     expect(result).toBe(failure);
     await tick();
     expect(shared.executions).toBe(0);
+  });
+
+  it('serialises each result once for every subscriber that takes JSON, in order, beside those that iterate', async () => {
+    const shared = new SharedSubscriptions();
+    const { state, start } = manualSource();
+    const sent: string[][] = [[], [], []];
+    for (const frames of sent) await shared.subscribe('k', start, undefined, (json) => frames.push(json));
+    const iterating = await shared.subscribe('k', start);
+    const taking = take(iterating, 2);
+    await tick();
+    let serialised = 0;
+    const counted = (n: number): ExecutionResult => ({
+      get data() {
+        serialised += 1;
+        return { n };
+      },
+    });
+    state.push(counted(1));
+    state.push(counted(2));
+    const { results } = await taking;
+    expect(results.map((result) => result.data)).toEqual([{ n: 1 }, { n: 2 }]);
+    for (const frames of sent) expect(frames).toEqual(['{"data":{"n":1}}', '{"data":{"n":2}}']);
+    // Two results to three JSON subscribers, read twice more by the test's own `data` above.
+    expect(serialised).toBe(2 + 2);
+  });
+
+  it('sends no JSON to a subscriber no longer allowed, and ends its iterator', async () => {
+    const shared = new SharedSubscriptions();
+    const { state, start } = manualSource();
+    let allowed = true;
+    const frames: string[] = [];
+    const a = (await shared.subscribe(
+      'k',
+      start,
+      () => allowed,
+      (json) => frames.push(json),
+    )) as AsyncIterable<ExecutionResult>;
+    const iterator = a[Symbol.asyncIterator]();
+    const ended = iterator.next();
+    await tick();
+    state.push({ data: { n: 1 } });
+    await tick();
+    expect(frames).toEqual(['{"data":{"n":1}}']);
+    allowed = false;
+    state.push({ data: { n: 2 } });
+    expect(await ended).toEqual({ done: true, value: undefined });
+    expect(frames).toEqual(['{"data":{"n":1}}']);
+  });
+
+  it('writes a result as graphql-ws writes a next payload: its errors last, as their JSON', () => {
+    const error = new GraphQLError('no such order', { path: ['order'], extensions: { code: 'NOT_FOUND' } });
+    expect(JSON.parse(resultJson({ errors: [error], data: { order: null } }))).toEqual({
+      data: { order: null },
+      errors: [{ message: 'no such order', path: ['order'], extensions: { code: 'NOT_FOUND' } }],
+    });
+    expect(Object.keys(JSON.parse(resultJson({ errors: [error], data: null })))).toEqual(['data', 'errors']);
   });
 });

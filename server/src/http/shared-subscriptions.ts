@@ -4,6 +4,11 @@
  * stream, so each event is filtered, resolved and executed once however many
  * clients listen, not once per client. The source starts with the first
  * subscriber of its key and ends with the last.
+ *
+ * A subscriber that can take a result as JSON (`send`) gets it that way: each
+ * result is serialised once for all of them, and written to each socket as it
+ * comes, without a trip through that subscriber's iterator. Its iterator still
+ * ends the subscription (the source ended, the client left, its token expired).
  */
 import type { ExecutionResult } from 'graphql';
 import { SinkIterator } from '../pubsub/sink-iterator.ts';
@@ -11,8 +16,25 @@ import { SinkIterator } from '../pubsub/sink-iterator.ts';
 type Result = ExecutionResult;
 type Source = AsyncIterator<Result> & Partial<AsyncIterable<Result>>;
 
+/** Writes one result, given as its JSON, to one subscriber. */
+export type SendJson = (resultJson: string) => void;
+
+interface Member {
+  readonly sink: SinkIterator<Result>;
+  readonly send: SendJson | undefined;
+}
+
+/**
+ * A result as JSON, shaped as graphql-ws shapes a `next` payload: its fields, and its errors (if
+ * any) last, each as its own JSON.
+ */
+export function resultJson(result: Result): string {
+  const { errors, ...rest } = result;
+  return JSON.stringify(errors ? { ...rest, errors: errors.map((error) => error.toJSON()) } : rest);
+}
+
 interface Group {
-  readonly sinks: Set<SinkIterator<Result>>;
+  readonly members: Set<Member>;
   pumping: boolean;
   /** Resolves to the source once started, or to the single result (errors) it gave instead of a stream. */
   readonly source: Promise<Source | Result>;
@@ -37,14 +59,15 @@ export class SharedSubscriptions {
     key: string,
     start: () => Promise<AsyncIterable<Result> | Result> | AsyncIterable<Result> | Result,
     allowed?: () => boolean,
+    send?: SendJson,
   ): Promise<AsyncIterable<Result> | Result> {
     let group = this.groups.get(key);
     if (group === undefined) {
-      const sinks = new Set<SinkIterator<Result>>();
+      const members = new Set<Member>();
       const source = Promise.resolve(start()).then((started): Source | Result =>
         Symbol.asyncIterator in started ? started[Symbol.asyncIterator]() : started,
       );
-      group = { sinks, source, pumping: false };
+      group = { members, source, pumping: false };
       this.groups.set(key, group);
     }
     const forget = (ended: Group) => this.groups.get(key) === ended && this.groups.delete(key);
@@ -61,14 +84,15 @@ export class SharedSubscriptions {
       return source;
     }
     // The group ended while this subscriber waited for it: start or join the next one.
-    if (this.groups.get(key) !== group) return this.subscribe(key, start, allowed);
+    if (this.groups.get(key) !== group) return this.subscribe(key, start, allowed, send);
 
     const joined = group;
     const sink = new SinkIterator<Result>(async () => {
-      joined.sinks.delete(sink);
-      if (joined.sinks.size === 0) await this.end(key, joined);
+      joined.members.delete(member);
+      if (joined.members.size === 0) await this.end(key, joined);
     }, allowed);
-    joined.sinks.add(sink);
+    const member: Member = { sink, send };
+    joined.members.add(member);
     // Read the source only once someone listens, so its first results reach the first subscriber.
     if (!joined.pumping) {
       joined.pumping = true;
@@ -83,14 +107,18 @@ export class SharedSubscriptions {
       for (;;) {
         const { done, value } = await source.next();
         if (done) break;
-        for (const sink of group.sinks) sink.push(value);
+        let json: string | undefined;
+        for (const { sink, send } of group.members) {
+          if (send === undefined) sink.push(value);
+          else if (sink.admits()) send((json ??= resultJson(value)));
+        }
       }
     } catch (error) {
       failure = error;
     } finally {
       if (this.groups.get(key) === group) this.groups.delete(key);
       // The source ended (or failed): so does every subscription that read it.
-      for (const sink of group.sinks) sink.stop(failure);
+      for (const { sink } of group.members) sink.stop(failure);
     }
   }
 

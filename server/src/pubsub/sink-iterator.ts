@@ -19,12 +19,7 @@ export class SinkIterator<T> implements AsyncIterableIterator<T> {
   ) {}
 
   push(result: T): void {
-    if (this.ended) return;
-    if (this.allowed && !this.allowed()) {
-      this.stop();
-      void this.return();
-      return;
-    }
+    if (!this.admits()) return;
     const resolve = this.waiting;
     if (resolve === undefined) {
       this.queue.push(result);
@@ -32,6 +27,20 @@ export class SinkIterator<T> implements AsyncIterableIterator<T> {
     }
     this.waiting = this.failWaiting = undefined;
     resolve({ done: false, value: result });
+  }
+
+  /**
+   * Whether the next result may reach this subscriber: not once it ended, nor once `allowed` says
+   * no (which ends it). For a result delivered beside the iterator rather than pushed through it.
+   */
+  admits(): boolean {
+    if (this.ended) return false;
+    if (this.allowed && !this.allowed()) {
+      this.stop();
+      void this.return();
+      return false;
+    }
+    return true;
   }
 
   stop(error?: unknown): void {
