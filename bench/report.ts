@@ -213,7 +213,7 @@ export function renderMarkdown(results: BenchResults): string {
         ]),
       ),
       '',
-      'Subscribers of the same operation and variables share one execution per event; each still gets its own frame.',
+      'Subscribers of the same operation and variables share one execution per event, serialised once; each still gets its own frame (with its subscription id).',
       '',
     );
     const largest = fanout.at(-1)!;
