@@ -215,6 +215,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
     originAllowed: originPolicy({ allowed: config.auth.allowedOrigins, production: config.production }),
     maxMessageBytes: config.limits.maxBodyBytes,
     maxSubscriptions: config.limits.wsMaxSubscriptions,
+    maxBufferedBytes: config.limits.wsMaxBufferedBytes,
   });
 
   await new Promise<void>((resolve, reject) => {

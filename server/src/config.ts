@@ -39,6 +39,8 @@ const LimitsModel = z.object({
   /** The largest request body over HTTP and the largest WebSocket message, in bytes. */
   MAX_BODY_BYTES: intFromEnv(65_536, 1024, 10_485_760),
   WS_MAX_SUBSCRIPTIONS: intFromEnv(50, 1, 10_000),
+  /** Unsent bytes a WebSocket may fall behind by before it is closed (1013): a client that stopped reading. */
+  WS_MAX_BUFFERED_BYTES: intFromEnv(4_194_304, 1024, 1_073_741_824),
   /** The most status changes a subscription resuming from a cursor may have missed. */
   CATCH_UP_LIMIT: intFromEnv(10_000, 1, 1_000_000),
 });
@@ -76,6 +78,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       createOrder: { perSecond: raw.CREATE_ORDER_RATE, burst: raw.CREATE_ORDER_BURST },
       maxBodyBytes: raw.MAX_BODY_BYTES,
       wsMaxSubscriptions: raw.WS_MAX_SUBSCRIPTIONS,
+      wsMaxBufferedBytes: raw.WS_MAX_BUFFERED_BYTES,
       catchUp: raw.CATCH_UP_LIMIT,
     },
   };

@@ -7,8 +7,10 @@
  * origin; the token in connectionParams is checked when the connection opens
  * (a bad one closes it with 4403) and the connection is closed with 4403 when
  * the token expires; messages are limited in size and a connection in the
- * number of its subscriptions; and every event is checked against the
- * subscriber's token before it is sent.
+ * number of its subscriptions; every event is checked against the
+ * subscriber's token before it is sent; and a connection that falls more than
+ * `maxBufferedBytes` behind (its client stopped reading) is closed with 1013
+ * rather than held in memory without end: the client resumes from its cursor.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -33,6 +35,8 @@ export interface GraphqlWsOptions {
   originAllowed: (origin: string, request: IncomingMessage) => boolean;
   maxMessageBytes: number;
   maxSubscriptions: number;
+  /** Unsent bytes a connection may hold before it is closed as too slow. */
+  maxBufferedBytes: number;
 }
 
 /** What the server keeps on each connection, beside the socket. */
@@ -137,7 +141,10 @@ export function attachGraphqlWs(
           params.operationName ?? null,
           params.variables ?? null,
         ]);
-        sharingKeys.set(args, { key, viewer, send: nextMessages(ctx.extra.socket, id) });
+        const send = nextMessages(ctx.extra.socket, id, options.maxBufferedBytes, (bufferedBytes) =>
+          logger.warn('websocket closed: the client fell behind', { bufferedBytes }),
+        );
+        sharingKeys.set(args, { key, viewer, send });
         return args;
       },
       onError: (_ctx, _id, _payload, errors) => {
@@ -156,14 +163,30 @@ export function attachGraphqlWs(
   };
 }
 
+/** The close code for a client too slow to keep up: "Try Again Later", which graphql-ws clients retry. */
+export const TOO_SLOW = 1013;
+
 /**
  * The `next` messages of one subscription, written straight to its socket around a result already
  * serialised once for every subscriber of the event: the frame graphql-ws would write, without
- * serialising the result again for each. Nothing is written to a socket that is no longer open.
+ * serialising the result again for each. Nothing is written to a socket that is no longer open; a
+ * socket holding more than `maxBufferedBytes` not yet sent is closed instead (`onTooSlow` is told).
  */
-function nextMessages(socket: WebSocket, id: string): SendJson {
+export function nextMessages(
+  socket: Pick<WebSocket, 'readyState' | 'bufferedAmount' | 'send' | 'close'>,
+  id: string,
+  maxBufferedBytes: number,
+  onTooSlow: (bufferedBytes: number) => void,
+): SendJson {
   const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
   return (resultJson) => {
-    if (socket.readyState === WebSocket.OPEN) socket.send(`${head}${resultJson}}`);
+    if (socket.readyState !== WebSocket.OPEN) return;
+    const buffered = socket.bufferedAmount;
+    if (buffered > maxBufferedBytes) {
+      onTooSlow(buffered);
+      socket.close(TOO_SLOW, `Try Again Later: ${buffered} bytes not yet read; resume with the last cursor`);
+      return;
+    }
+    socket.send(`${head}${resultJson}}`);
   };
 }
