@@ -67,7 +67,6 @@ export interface CreateOrderDeps {
 
 export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Promise<OrderShape> {
   const input = validateCreateOrder(rawInput);
-  const { models } = deps;
   const [customer, product] = await Promise.all([
     deps.catalogue.customer(input.customerId),
     deps.catalogue.product(input.sku),
@@ -77,24 +76,26 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
 
   const now = new Date();
   const id = orderIdFor(customer._id, input.idempotencyKey);
-  const doc = new models.Order({
+  // Every field of the order schema, from validated input and known records: written as it stands,
+  // without a mongoose document to build and validate again (a tenth of the server's time per order).
+  const stored = {
     _id: id,
     orderNumber: newOrderNumber(now),
     customerId: customer._id,
     sku: product._id,
     quantity: input.quantity,
     total: Math.round(product.price * input.quantity * 100) / 100,
-    status: 'PENDING',
+    status: 'PENDING' as const,
     version: 1,
     attempts: 0,
     error: null,
     idempotencyKey: input.idempotencyKey ?? null,
     createdAt: now,
+    processedAt: null,
+    failedAt: null,
     updatedAt: now,
-    history: [{ version: 1, previousStatus: null, status: 'PENDING', at: now, error: null }],
-  });
-  await doc.validate();
-  const stored = doc.toObject();
+    history: [{ version: 1, previousStatus: null, status: 'PENDING' as const, at: now, error: null }],
+  };
   try {
     await deps.insertOrder(stored);
   } catch (error) {

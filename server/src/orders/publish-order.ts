@@ -25,8 +25,8 @@ export function createOrderPublisher(models: Models, producer: Producer, topics:
   const records = new Batcher<string>(async (ids) => {
     const now = new Date();
     try {
-      await models.Publication.insertMany(
-        ids.map((_id) => ({ _id, publishedAt: now })),
+      await models.Publication.collection.insertMany(
+        ids.map((_id): Record<string, unknown> => ({ _id, publishedAt: now })),
         { ordered: false },
       );
     } catch (error) {
