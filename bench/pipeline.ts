@@ -65,6 +65,8 @@ export interface PipelineResult {
   sent: number;
   created: number;
   refused: number;
+  /** Why createOrder requests failed, by message, with how many failed so. */
+  refusals: Record<string, number>;
   finished: number;
   /** Final states per second, from the first send to the last final state received. */
   finalPerSec: number;
@@ -119,6 +121,7 @@ export async function runPipeline(
   const legs = new Map<string, { decided: number; received: number }>(); // order id → wall clock times
   const mutationMs: number[] = [];
   let refused = 0;
+  const refusals: Record<string, number> = {};
 
   const client = wsClient(system.url);
   const unsubscribe = await subscribe<Final>(client, FINAL, {}, (data) => {
@@ -156,7 +159,11 @@ export async function runPipeline(
           mutationMs.push(performance.now() - sent);
           keyOf.set(createOrder.id, key);
         },
-        () => void (refused += 1),
+        (error: unknown) => {
+          refused += 1;
+          const reason = error instanceof Error ? error.message : String(error);
+          refusals[reason] = (refusals[reason] ?? 0) + 1;
+        },
       ),
     );
   }
@@ -190,6 +197,7 @@ export async function runPipeline(
     sent: total,
     created: keyOf.size,
     refused,
+    refusals,
     finished: latencies.length,
     finalPerSec: Math.round((latencies.length / ((lastFinal - started) / 1000)) * 10) / 10,
     mutation: summarize(mutationMs),

@@ -12,10 +12,28 @@ export interface GraphQLResponse<T> {
   errors?: { message: string }[];
 }
 
-/** Posts one operation; throws with the server's messages when it answers with errors. */
+/**
+ * Posts one operation; throws with the server's messages when it answers with errors. A kept-alive
+ * connection that the server closed as idle just as it was reused fails with ECONNRESET before any
+ * answer: the request is sent again on another, once, as browsers do (the operations sent here are
+ * safe to repeat: createOrder carries an idempotency key).
+ */
 export async function graphqlRequest<T>(url: string, query: string, variables?: object): Promise<T> {
   const payload = JSON.stringify({ query, variables });
-  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+  const { status, text } = await post(url, payload).catch((error: unknown) => {
+    if (error instanceof ReusedSocketReset) return post(url, payload);
+    throw error;
+  });
+  const body = JSON.parse(text) as GraphQLResponse<T>;
+  if (body.errors?.length) throw new Error(body.errors.map((error) => error.message).join('; '));
+  if (body.data === undefined) throw new Error(`no data in the answer (HTTP ${status})`);
+  return body.data;
+}
+
+class ReusedSocketReset extends Error {}
+
+function post(url: string, payload: string): Promise<{ status: number; text: string }> {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = request(
       url,
       {
@@ -34,13 +52,12 @@ export async function graphqlRequest<T>(url: string, query: string, variables?: 
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (req.reusedSocket && error.code === 'ECONNRESET') reject(new ReusedSocketReset(error.message));
+      else reject(error);
+    });
     req.end(payload);
   });
-  const body = JSON.parse(text) as GraphQLResponse<T>;
-  if (body.errors?.length) throw new Error(body.errors.map((error) => error.message).join('; '));
-  if (body.data === undefined) throw new Error(`no data in the answer (HTTP ${status})`);
-  return body.data;
 }
 
 /** A graphql-ws client that connects at once (not lazily) and gives up after a few tries. */
