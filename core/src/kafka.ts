@@ -9,13 +9,24 @@ import { allTopics, topicsFor } from './topics.ts';
  */
 const boundedRetriesWarning = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
 
-function bridge(logger: Logger): logCreator {
+/**
+ * CONCURRENT_TRANSACTIONS, as kafkajs words it: a transaction begun while the broker still commits the
+ * one before. Logged by kafkajs as an error, though it is routine under load and retried at once (see
+ * TRANSACTION_RETRY); a send that still fails is reported by whoever waits for it.
+ */
+const concurrentTransaction = 'another concurrent operation on the same transaction';
+const isRoutineRetry = (fields: Record<string, unknown>, message: string) =>
+  message.includes(concurrentTransaction) || String(fields.error ?? '').includes(concurrentTransaction);
+
+/** kafkajs log entries, into a service logger. */
+export function bridge(logger: Logger): logCreator {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...fields } = log;
       if (message === boundedRetriesWarning) return;
       const text = `kafka: ${message}`;
-      if (level === logLevel.ERROR) logger.error(text, fields);
+      if (isRoutineRetry(fields, message)) logger.debug(text, fields);
+      else if (level === logLevel.ERROR) logger.error(text, fields);
       else if (level === logLevel.WARN) logger.warn(text, fields);
       else logger.debug(text, fields);
     };
