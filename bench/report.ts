@@ -239,23 +239,25 @@ export function renderMarkdown(results: BenchResults): string {
   }
 
   if (profile) {
-    const costs = (summary: typeof profile.server) =>
-      summary.topPackages
-        .slice(0, 8)
-        .map((cost) => `${cost.name} ${cost.percent}%`)
+    const costs = (list: { name: string; percent: number }[], count: number) =>
+      list
+        .slice(0, count)
+        .map((cost) => `${cost.name.replaceAll('|', '/')} ${cost.percent}%`)
         .join(', ');
     out.push(
       `## Where the time goes (CPU profile at ${profile.rate} orders/s)`,
       '',
       table(
-        ['process', 'idle', 'self time by package'],
-        [
-          ['server', `${profile.server.idlePercent}%`, costs(profile.server)],
-          ['processor', `${profile.processor.idlePercent}%`, costs(profile.processor)],
-        ],
+        ['process', 'idle', 'self time by package', 'costliest functions (self time)'],
+        (['server', 'processor'] as const).map((name) => [
+          name,
+          `${profile[name].idlePercent}%`,
+          costs(profile[name].topPackages, 8),
+          costs(profile[name].topFunctions, 5),
+        ]),
       ),
       '',
-      '`(native)` is time in system calls and V8 built-ins: mostly socket writes to the stores. On two shared cores a ' +
+      '`(native)` is time in system calls and V8 built-ins: mostly socket writes to the stores (`writeBuffer`, `writev`). On two shared cores a ' +
         'busy machine also shows up there, as time the thread waited to run again.',
       '',
     );

@@ -63,7 +63,9 @@ export function summarizeProfile(file: string, top = 12): ProfileSummary {
       continue;
     }
     const file = frame.url.split('/').slice(-2).join('/');
-    const name = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
+    // A native function (a system call, a V8 built-in) has no script to place it in.
+    const fn = frame.functionName || '(anonymous)';
+    const name = frame.url === '' ? fn : `${fn} ${file}:${frame.lineNumber + 1}`;
     functions.set(name, (functions.get(name) ?? 0) + micros);
     const pkg = packageOf(frame.url);
     packages.set(pkg, (packages.get(pkg) ?? 0) + micros);
