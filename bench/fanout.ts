@@ -11,10 +11,11 @@
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { channelsFor, type OrderStatusMessage } from '@orders/core';
+import { channelsFor } from '@orders/core';
 import { summarize, type Summary } from './lib/latency.ts';
 import { authorization } from './lib/token.ts';
 import { cpuSeconds, freePort, launch, rssBytes, waitReady, type Running } from './lib/processes.ts';
+import { decisionMessage } from './lib/status-message.ts';
 
 const SUBSCRIPTION = `subscription Fanout {
   orderStatusChanged { status at order { id orderNumber status version } }
@@ -36,44 +37,6 @@ export interface FanoutResult {
   rawWs: FanoutSide;
   /** GraphQL's CPU per delivered event over the raw broadcast's. */
   cpuRatio: number;
-}
-
-function statusMessage(i: number, at: Date): OrderStatusMessage {
-  const orderId = (0xf0000000 + i).toString(16).padStart(24, '0');
-  const iso = at.toISOString();
-  return {
-    change: {
-      v: 1,
-      type: 'OrderStatusChanged',
-      changeId: `${orderId}:2`,
-      orderId,
-      version: 2,
-      previousStatus: 'PENDING',
-      status: 'PROCESSED',
-      error: null,
-      at: iso,
-    },
-    order: {
-      _id: orderId,
-      orderNumber: `ORD-FANOUT-${i}`,
-      customerId: 'cus_0001',
-      sku: 'SKU-0001',
-      quantity: 1,
-      total: 10,
-      status: 'PROCESSED',
-      version: 2,
-      attempts: 1,
-      error: null,
-      createdAt: iso,
-      processedAt: iso,
-      failedAt: null,
-      updatedAt: iso,
-      history: [
-        { version: 1, previousStatus: null, status: 'PENDING', at: iso, error: null },
-        { version: 2, previousStatus: 'PENDING', status: 'PROCESSED', at: iso, error: null },
-      ],
-    },
-  };
 }
 
 /** Opens `count` sockets speaking graphql-transport-ws, `batch` at a time; each subscribes once acknowledged. */
@@ -124,8 +87,7 @@ async function measureSide(
     const deadline = Date.now() + 60_000;
     while (probes < options.subscribers && Date.now() < deadline) {
       probes = 0;
-      const probe = statusMessage(0, new Date());
-      probe.order.orderNumber = 'ORD-FANOUT-probe';
+      const probe = decisionMessage({ index: 0, orderNumber: 'ORD-FANOUT-probe' });
       await redis.publish(channel, JSON.stringify(probe));
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
@@ -133,7 +95,7 @@ async function measureSide(
 
     const cpuBefore = cpuSeconds(server.pid);
     for (let i = 1; i <= options.events; i++) {
-      await redis.publish(channel, JSON.stringify(statusMessage(i, new Date())));
+      await redis.publish(channel, JSON.stringify(decisionMessage({ index: i, orderNumber: `ORD-FANOUT-${i}` })));
       await new Promise((resolve) => setTimeout(resolve, 1000 / options.rate));
     }
     const expected = options.events * options.subscribers;

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelsFor, type OrderStatusMessage } from '@orders/core';
+import { decisionMessage } from '../../bench/lib/status-message.ts';
 import { collect, startTestServer, waitUntil, type TestServer } from './harness.ts';
 
 let server: TestServer;
@@ -24,45 +25,9 @@ afterAll(async () => {
 
 const CHANGES = 'subscription { orderStatusChanged { status error order { orderNumber } } }';
 
-/** A decision as the processor announces it, with a long error so that each frame is about 4 KB. */
-function failed(orderNumber: string, index: number): OrderStatusMessage {
-  const orderId = (0xe0000000 + index).toString(16).padStart(24, '0');
-  const at = new Date().toISOString();
-  const error = `payment declined: ${'x'.repeat(4000)}`;
-  return {
-    change: {
-      v: 1,
-      type: 'OrderStatusChanged',
-      changeId: `${orderId}:2`,
-      orderId,
-      version: 2,
-      previousStatus: 'PENDING',
-      status: 'FAILED',
-      error,
-      at,
-    },
-    order: {
-      _id: orderId,
-      orderNumber,
-      customerId: 'cus_0001',
-      sku: 'SKU-0001',
-      quantity: 1,
-      total: 10,
-      status: 'FAILED',
-      version: 2,
-      attempts: 1,
-      error,
-      createdAt: at,
-      processedAt: null,
-      failedAt: at,
-      updatedAt: at,
-      history: [
-        { version: 1, previousStatus: null, status: 'PENDING', at, error: null },
-        { version: 2, previousStatus: 'PENDING', status: 'FAILED', at, error },
-      ],
-    },
-  };
-}
+/** A FAILED decision with a long error, so that each frame is about 4 KB. */
+const failed = (orderNumber: string, index: number): OrderStatusMessage =>
+  decisionMessage({ index, orderNumber, error: `payment declined: ${'x'.repeat(4000)}` });
 
 describe('a subscriber that stops reading', () => {
   it('is closed with 1013 once it falls too far behind, and the others receive every event', async () => {
