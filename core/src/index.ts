@@ -7,3 +7,4 @@ export * from './topics.ts';
 export * from './kafka.ts';
 export * from './batcher.ts';
 export * from './sequence.ts';
+export * from './order-index/index.ts';

@@ -60,9 +60,8 @@ export const orderSchema = new Schema(
   },
   { versionKey: false },
 );
-orderSchema.index({ createdAt: -1, _id: -1 });
-orderSchema.index({ status: 1, createdAt: -1 });
-orderSchema.index({ customerId: 1, createdAt: -1 });
+// No secondary indexes: lists, counts and statistics come from the order index in Redis, and every
+// read and write here is by `_id` (see ./order-index/).
 
 /**
  * One status change of one order, with `_id` = `<orderId>:<version>`. Inserting
@@ -87,8 +86,6 @@ export const statusChangeSchema = new Schema(
   },
   { versionKey: false },
 );
-// What a subscriber catching up reads: the changes of a stream after a point.
-statusChangeSchema.index({ partition: 1, seq: 1 });
 
 /** That the OrderCreated event for `<orderId>:<version>` reached Kafka. Kept apart from the order so no two writers share a document. */
 export const publicationSchema = new Schema(

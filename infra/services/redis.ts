@@ -1,4 +1,4 @@
-/** Debian's redis-server on 127.0.0.1:6379, installed with apt-get when it is missing. */
+/** Debian's redis-server on 127.0.0.1:6379 with its append-only file in .data/redis, installed with apt-get when it is missing. */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -36,11 +36,24 @@ export const redis: NativeService = {
   start() {
     const dir = path.join(dataDir, 'redis');
     mkdirSync(dir, { recursive: true });
-    // PubSub only: nothing in Redis needs to survive a restart, so persistence is off.
+    // The order index lives here: kept across restarts in an append-only file, written to disk every second.
     return startDetached({
       name: 'redis',
       command: 'redis-server',
-      args: ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      args: [
+        '--port',
+        String(REDIS_PORT),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'everysec',
+        '--dir',
+        dir,
+      ],
     });
   },
 

@@ -17,6 +17,7 @@ import {
   createLogger,
   createModels,
   ensureTopics,
+  OrderIndex,
   topicsFor,
   type Logger,
 } from '@orders/core';
@@ -108,7 +109,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
       models,
       producer: statusProducer,
       groupId,
-      redis,
+      index: new OrderIndex(redis, { prefix, logLength: config.processing.logLength }),
       topic: topics.status.name,
       channel: channelsFor(prefix).status,
       logger,

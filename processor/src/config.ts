@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import {
   CREATED_PARTITIONS,
+  DEFAULT_LOG_LENGTH,
   KafkaModel,
   LogModel,
   MongoModel,
@@ -20,6 +21,8 @@ const ProcessingModel = z.object({
   PROCESSOR_MAX_ATTEMPTS: intFromEnv(8, 1, 100),
   /** Partitions of `orders.created` consumed at the same time. */
   PROCESSOR_CONCURRENCY: intFromEnv(CREATED_PARTITIONS, 1, CREATED_PARTITIONS),
+  /** Status changes each partition's log keeps in Redis: the furthest back a subscription can resume. */
+  STATUS_LOG_LENGTH: intFromEnv(DEFAULT_LOG_LENGTH, 100, 10_000_000),
 });
 
 const Model = ProcessingModel.extend(MongoModel.shape)
@@ -40,6 +43,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       paymentFailureRate: raw.PAYMENT_FAILURE_RATE,
       maxAttempts: raw.PROCESSOR_MAX_ATTEMPTS,
       concurrency: raw.PROCESSOR_CONCURRENCY,
+      logLength: raw.STATUS_LOG_LENGTH,
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The server's wiring: MongoDB, Kafka and Redis, the GraphQL schema on Yoga
- * over HTTP, SSE and graphql-ws, health and readiness, the outbox relay and
- * the stats broadcaster. `createApp(config)` returns `{ start, stop }`.
+ * The server's wiring: MongoDB, Kafka and Redis, the order index in Redis, the
+ * GraphQL schema on Yoga over HTTP, SSE and graphql-ws, health and readiness,
+ * the outbox relay and the stats broadcaster. `createApp(config)` returns
+ * `{ start, stop }`. Nothing here holds anything that grows with the orders.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,7 @@ import {
   createLogger,
   createModels,
   ensureTopics,
+  OrderIndex,
   topicsFor,
   type Logger,
 } from '@orders/core';
@@ -26,9 +28,11 @@ import { createLoaders, type Context, type Services } from './context.ts';
 import { seedCatalogue } from './catalogue/seed.ts';
 import { CatalogueCache } from './catalogue/catalogue-cache.ts';
 import { createOrder, orderInserter } from './orders/create-order.ts';
+import { IndexKeeper } from './orders/index-keeper.ts';
+import { IndexWrites } from './orders/index-writes.ts';
+import { OrderCache } from './orders/order-cache.ts';
 import { OutboxRelay } from './orders/outbox-relay.ts';
 import { StatusFeed } from './pubsub/status-feed.ts';
-import { OrderReadModel } from './orders/read-model.ts';
 import { createOrderPublisher } from './orders/publish-order.ts';
 import { retryOrder } from './orders/retry-order.ts';
 import { createOrderEvents, type OrderEvents } from './pubsub/order-events.ts';
@@ -61,6 +65,8 @@ export interface App {
   readonly url: string;
   readonly services: Services;
   readonly relay: OutboxRelay;
+  /** Checks that the order index is there, and has it rebuilt when it is not. */
+  readonly indexKeeper: IndexKeeper;
   /** Makes a token this server accepts (for tests and tools on the same secret). */
   signToken: (request: Parameters<typeof signToken>[1]) => Promise<string>;
   stop(): Promise<void>;
@@ -100,34 +106,43 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
   const catalogue = new CatalogueCache(models);
   const insertOrder = orderInserter(models);
   const afterStore = crashAfterStoring(config.faults.exitAfterStore, logger);
-  const readModel = new OrderReadModel(models, logger);
-  await readModel.start(events);
-  const statusFeed = new StatusFeed(models, events, logger.child({ part: 'status-feed' }), {
+  const index = new OrderIndex(events.redis, { prefix: config.kafka.topicPrefix });
+  const indexWrites = new IndexWrites(index, logger.child({ part: 'order-index' }));
+  const indexKeeper = new IndexKeeper(models, index, logger.child({ part: 'order-index' }));
+  await indexKeeper.start();
+  // After a break, Redis may have come back empty (flushed, or restarted without its files).
+  events.onResubscribed(() => indexKeeper.checkInBackground());
+  const statusFeed = new StatusFeed(index, events, logger.child({ part: 'status-feed' }), {
     catchUpLimit: config.limits.catchUp,
+    partitions: topics.created.partitions,
   });
   await statusFeed.start();
-  const stats = new StatsBroadcaster(readModel, events, logger, config.stats.intervalMs);
+  const stats = new StatsBroadcaster(index, events, logger, config.stats.intervalMs);
   stats.start();
-  const relay = new OutboxRelay(models, readModel, publisher, logger.child({ part: 'outbox-relay' }), config.outbox);
+  const relay = new OutboxRelay(
+    models,
+    indexWrites,
+    publisher,
+    events.channels.created,
+    logger.child({ part: 'outbox-relay' }),
+    config.outbox,
+  );
   relay.start();
 
+  const createdChannel = events.channels.created;
   const services: Services = {
     models,
-    readModel,
+    index,
+    orderCache: new OrderCache(models),
     events,
     statusFeed,
     stats,
-    // The instance's own writes reach its read model at once, not only when their Redis message returns.
-    createOrder: async (input) => {
-      const order = await createOrder({ models, catalogue, insertOrder, afterStore, publisher, events, logger }, input);
-      readModel.apply(order);
-      return order;
-    },
-    retryOrder: async (orderId) => {
-      const order = await retryOrder({ models, publisher, logger }, orderId);
-      readModel.apply(order);
-      return order;
-    },
+    createOrder: (input) =>
+      createOrder(
+        { models, catalogue, insertOrder, afterStore, publisher, indexWrites, createdChannel, logger },
+        input,
+      ),
+    retryOrder: (orderId) => retryOrder({ models, publisher, indexWrites, logger }, orderId),
   };
 
   const key = signingKey({ secret: config.auth.secret, production: config.production });
@@ -230,6 +245,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
     url,
     services,
     relay,
+    indexKeeper,
     signToken: (request) => signToken(key, request),
     async stop() {
       logger.info('server stopping');
@@ -250,7 +266,8 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
       });
       await step('stopping the outbox relay', () => relay.stop());
       await step('stopping the statistics', () => stats.stop());
-      await step('stopping the read model', () => readModel.stop());
+      await step('stopping the order index checks', () => indexKeeper.stop());
+      await step('stopping the held order index writes', () => indexWrites.stop());
       await step('stopping the status feed', () => statusFeed.stop());
       await step('closing Redis', () => events.close());
       await step('closing Kafka', () => Promise.all([producer.disconnect(), admin.disconnect()]));

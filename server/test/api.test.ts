@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topicsFor } from '@orders/core';
+import { rebuildIndex, topicsFor } from '@orders/core';
 import { printedSchema, schemaFile } from '../scripts/print-schema.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 
@@ -239,8 +239,8 @@ describe('orders', () => {
       updatedAt: new Date(base + i),
     }));
     await server.models.Order.insertMany(docs);
-    // Written behind the server's back: its read model learns of them on its next reload.
-    await server.app.services.readModel.reload();
+    // Written behind the server's back: the order index learns of them when it is rebuilt.
+    await rebuildIndex(server.models, server.app.services.index);
     const processed = docs
       .filter((doc) => doc.status === 'PROCESSED')
       .map((doc) => doc.orderNumber)
@@ -303,8 +303,8 @@ describe('orders', () => {
       updatedAt: new Date(),
     }));
     await server.models.Order.insertMany(docs);
-    // Written behind the server's back: its read model learns of them on its next reload.
-    await server.app.services.readModel.reload();
+    // Written behind the server's back: the order index learns of them when it is rebuilt.
+    await rebuildIndex(server.models, server.app.services.index);
 
     const queries: string[] = [];
     mongoose.set('debug', (collection: string, method: string) => queries.push(`${collection}.${method}`));

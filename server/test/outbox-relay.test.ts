@@ -31,15 +31,27 @@ describe('OutboxRelay', () => {
   it('publishes an order the server stored but never produced, once, and leaves fresh ones to their request', async () => {
     const topic = topicsFor(server.config.kafka.topicPrefix).created.name;
     const before = await server.messageCount(topic);
-    // As if the server died between the insert and the produce.
+    // As if the server died between the insert and the produce: marked unpublished, stored, never produced.
+    const { index } = server.app.services;
+    await index.markUnpublished('c00000000000000000000001', Date.now() - 60_000);
     await server.models.Order.create(strandedOrder('c00000000000000000000001', new Date(Date.now() - 60_000)));
+    await index.markUnpublished('c00000000000000000000002');
     await server.models.Order.create(strandedOrder('c00000000000000000000002', new Date()));
-    // What a server (re)starting finds in MongoDB: it loads its read model from there.
-    await server.app.services.readModel.reload();
+    // And one whose server died before it was stored: its mark is dropped.
+    await index.markUnpublished('c00000000000000000000003', Date.now() - 60_000);
 
     expect(await server.app.relay.runOnce()).toBe(1);
     expect(await server.messageCount(topic)).toBe(before + 1);
     expect(await server.models.Publication.exists({ _id: 'c00000000000000000000001:1' })).not.toBeNull();
+
+    // The relay listed it too, and left the fresh order's mark to its request.
+    const { data } = await server.graphql<{ orders: { edges: { node: { orderNumber: string } }[] } }>(
+      '{ orders(status: [PENDING]) { edges { node { orderNumber } } } }',
+    );
+    expect(data?.orders.edges.map((edge) => edge.node.orderNumber)).toEqual(['ORD-STRANDED-0001']);
+    expect((await index.unpublishedBefore(Date.now(), 10)).map((mark) => mark.id)).toEqual([
+      'c00000000000000000000002',
+    ]);
 
     // A second pass finds it published and sends nothing more.
     expect(await server.app.relay.runOnce()).toBe(0);

@@ -63,8 +63,10 @@ describe('publishThenMark', () => {
     const published: string[][] = [];
     let markFailures = 2;
     const marked: string[][] = [];
+    const recorded: string[][] = [];
     const send = publishThenMark(
       {
+        record: async (batch) => void recorded.push(batch.map((a) => a.change._id)),
         publish: async (batch) => void published.push(batch.map((a) => a.change._id)),
         markPublished: async (batch) => {
           if (markFailures-- > 0) throw new Error('database down');
@@ -74,9 +76,11 @@ describe('publishThenMark', () => {
       untilDone,
     );
     await send([announcement('a'), announcement('b')], at(4));
+    expect(recorded).toEqual([['a', 'b']]);
     expect(published).toEqual([['a', 'b']]);
     expect(marked).toEqual([['a', 'b']]);
     expect(tries).toEqual([
+      'recording announcements in redis',
       'announcing',
       'marking announcements sent',
       'marking announcements sent',
@@ -88,8 +92,10 @@ describe('publishThenMark', () => {
     tries.length = 0;
     let publishFailures = 1;
     let marks = 0;
+    let records = 0;
     const send = publishThenMark(
       {
+        record: async () => void records++,
         publish: async () => {
           if (publishFailures-- > 0) throw new Error('broker down');
         },
@@ -100,5 +106,26 @@ describe('publishThenMark', () => {
     await send([], at(5));
     expect(tries).toEqual(['announcing', 'announcing']);
     expect(marks).toBe(0);
+    expect(records).toBe(0);
+  });
+
+  it('records in redis until redis takes the changes, before the transaction that commits their offsets', async () => {
+    tries.length = 0;
+    let recordFailures = 2;
+    const steps: string[] = [];
+    const send = publishThenMark(
+      {
+        record: async () => {
+          if (recordFailures-- > 0) throw new Error('redis down');
+          steps.push('record');
+        },
+        publish: async () => void steps.push('publish'),
+        markPublished: async () => void steps.push('mark'),
+      },
+      untilDone,
+    );
+    await send([announcement('c')], at(6));
+    expect(steps).toEqual(['record', 'publish', 'mark']);
+    expect(tries.filter((what) => what === 'recording announcements in redis')).toHaveLength(3);
   });
 });

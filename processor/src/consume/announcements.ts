@@ -21,12 +21,15 @@ export type SendAnnouncements = (announcements: readonly Announcement[], upTo: C
 export type UntilDone = (what: string, upTo: Consumed, step: () => Promise<void>) => Promise<void>;
 
 /**
- * A send as the queue needs it: the transaction until it is out, then the mark that says so until
- * that is written. Once the transaction has committed only the mark is tried again, never the
- * transaction, so a database that fails after it does not put an event in the log twice.
+ * A send as the queue needs it: Redis (index, log, subscribers) until it has taken the changes, then
+ * the transaction until it is out, then the mark that says so until that is written. Once the
+ * transaction has committed only the mark is tried again, never the transaction, so a database that
+ * fails after it does not put an event in the log twice.
  */
 export function publishThenMark(publisher: StatusPublisher, untilDone: UntilDone): SendAnnouncements {
   return async (announcements, upTo) => {
+    if (announcements.length > 0)
+      await untilDone('recording announcements in redis', upTo, () => publisher.record(announcements));
     await untilDone('announcing', upTo, () => publisher.publish(announcements, upTo));
     if (announcements.length > 0)
       await untilDone('marking announcements sent', upTo, () => publisher.markPublished(announcements));

@@ -1,17 +1,23 @@
 /**
  * Telling the world about a decision (and, for a retried order, its return to
- * PENDING just before): the OrderStatusChanged events to
- * `orders.status` (the event log, must not be lost: an error here is retried;
- * nor doubled: it is committed in one Kafka transaction with the offset of the
- * message that caused it),
- * the order as it now stands to the Redis status channel (fire-and-forget:
- * subscribers catch up from MongoDB). Then, as a step of its own, `publishedAt`
- * on the changes, so that a redelivered message knows the events went out and
- * sends nothing twice: once the transaction has committed, only that step is
- * tried again if it fails (the database down), never the send.
+ * PENDING just before), in three steps, each tried until it is done:
+ *
+ * 1. Redis, in one round trip per change (`record`): the order index takes the
+ *    order as it stands after the change, the change is appended to its
+ *    partition's log at its sequence, and it is PUBLISHed to subscribers. All
+ *    of it is idempotent (by version, and by sequence in the log), so doing it
+ *    again after a crash changes nothing. It comes before the Kafka commit:
+ *    a committed offset proves the index and the log have the change, and a
+ *    processor killed before it leaves its message to be handled again.
+ * 2. Kafka (`publish`): the OrderStatusChanged events to `orders.status` (the
+ *    event log, must not be lost nor doubled: they are committed in one Kafka
+ *    transaction with the offsets of the messages that caused them).
+ * 3. MongoDB (`markPublished`): `publishedAt` on the changes, so that a
+ *    redelivered message knows the events went out and sends nothing twice:
+ *    once the transaction has committed, only this step is tried again if it
+ *    fails (the database down), never the send.
  */
 import type { Message, TopicOffsets } from 'kafkajs';
-import type { Redis } from 'ioredis';
 import {
   Batcher,
   snapshotAsOf,
@@ -19,6 +25,7 @@ import {
   statusChangedEvent,
   type Logger,
   type Models,
+  type OrderIndex,
   type OrderStatusMessage,
 } from '@orders/core';
 import type { OrderDocument } from '../record/project-order.ts';
@@ -31,7 +38,8 @@ export interface StatusPublisherDeps {
   readonly producer: RenewableProducer;
   /** The consumer group whose offsets commit with the events. */
   readonly groupId: string;
-  readonly redis: Redis;
+  /** The order index and the logs of status changes, in Redis. */
+  readonly index: OrderIndex;
   /** The `orders.status` topic. */
   readonly topic: string;
   /** The Redis `order.status` channel. */
@@ -53,6 +61,8 @@ export interface Announcement {
 }
 
 export interface StatusPublisher {
+  /** Applies the changes to the order index, appends them to their logs and publishes them, in one round trip each; safe to repeat. */
+  record(announcements: readonly Announcement[]): Promise<void>;
   /**
    * Announces changes in their order, all in one Kafka transaction with the offsets up to `cause`:
    * either every one of them is in the event log and the messages up to `cause` are done, or none is.
@@ -103,45 +113,34 @@ export function createStatusPublisher(deps: StatusPublisherDeps): StatusPublishe
       { ordered: false },
     );
   });
-  // The Redis messages of the sends in flight, in one pipeline: one socket write for all of them, in order.
-  const notes = new Batcher<string>(async (messages) => {
-    const pipeline = deps.redis.pipeline();
-    for (const message of messages) pipeline.publish(deps.channel, message);
-    const replies = (await pipeline.exec()) ?? [];
-    const failures = new Map<number, unknown>();
-    messages.forEach((_message, index) => {
-      const [error] = replies[index] ?? [new Error('no reply from redis')];
-      if (error) failures.set(index, error);
-    });
-    return failures;
-  });
   async function publish(announcements: readonly Announcement[], cause: Consumed): Promise<void> {
     const events = announcements.map(({ change }) => statusChangedEvent(change));
     await sends.add({
       messages: events.map((event) => ({ key: event.orderId, value: JSON.stringify(event) })),
       cause,
     });
+  }
+  async function record(announcements: readonly Announcement[]): Promise<void> {
+    // Concurrent calls share one pipeline (see OrderIndex.apply): one socket write for all of them, in order.
     await Promise.all(
-      announcements.map(async ({ change, order }, index) => {
+      announcements.map(({ change, order }) => {
+        if (change.partition === null || change.seq === null) {
+          throw new Error(`status change ${change._id} has no place in a stream; it cannot be announced`);
+        }
         // The order as it stood right after this change, even if it has moved on since (a redelivery).
         const message: OrderStatusMessage = {
-          change: events[index]!,
+          change: statusChangedEvent(change),
           order: snapshotAsOf(snapshotOf(order), change.version),
         };
-        try {
-          await notes.add(JSON.stringify(message));
-        } catch (error) {
-          // Retrying would send the Kafka event again; subscribers catch up from MongoDB by sequence.
-          deps.logger.warn('status change not announced on redis', {
-            orderId: change.orderId,
-            changeId: change._id,
-            error,
-          });
-        }
+        return deps.index.apply(message.order, {
+          publish: { channel: deps.channel, message: JSON.stringify(message) },
+          log: { partition: change.partition, seq: change.seq },
+        });
       }),
     );
   }
   return {
+    record,
     publish,
     async markPublished(announcements) {
       await Promise.all(announcements.map(({ change }) => marks.add(change._id)));

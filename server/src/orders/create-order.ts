@@ -1,14 +1,19 @@
 /**
- * createOrder: validate, store the order PENDING, publish it. The same
- * idempotency key from the same customer returns the same order and sends
+ * createOrder: validate, store the order PENDING, publish it, index it. The
+ * same idempotency key from the same customer returns the same order and sends
  * nothing twice, because it decides the order's id.
+ *
+ * Before the order is stored it is marked unpublished in the index: a server
+ * that dies after storing it and before producing it leaves the mark, and the
+ * outbox relay of any instance finds the order by it. Once the order is in
+ * Kafka, one Redis round trip lists it, clears the mark and tells subscribers.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { Batcher, failuresByIndex, isDuplicateKey, snapshotOf, type Logger, type Models } from '@orders/core';
+import type { IndexWrites } from './index-writes.ts';
 import type { CatalogueCache } from '../catalogue/catalogue-cache.ts';
 import { badInput, notFound } from '../errors.ts';
-import type { OrderEvents } from '../pubsub/order-events.ts';
 import type { OrderPublisher } from './publish-order.ts';
 import { orderFromDocument, type OrderShape } from './shape.ts';
 
@@ -61,7 +66,9 @@ export interface CreateOrderDeps {
   /** Called between storing an order and producing it: where the fault tests crash the server. */
   afterStore?: () => void;
   publisher: OrderPublisher;
-  events: OrderEvents;
+  indexWrites: IndexWrites;
+  /** The Redis channel of new orders. */
+  createdChannel: string;
   logger: Logger;
 }
 
@@ -96,6 +103,7 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
     updatedAt: now,
     history: [{ version: 1, previousStatus: null, status: 'PENDING' as const, at: now, error: null }],
   };
+  await markUnpublished(deps, id);
   try {
     await deps.insertOrder(stored);
   } catch (error) {
@@ -107,14 +115,21 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
   const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber });
   log.info('order created', { sku: order.sku, quantity: order.quantity });
   deps.afterStore?.();
-  await publishOrLeaveToRelay(deps, order, log);
-  try {
-    await deps.events.publishCreated({ order: snapshotOf(order) });
-  } catch (error) {
-    // Redis down: the order is stored and on its way; lists and statistics catch up when Redis is back.
-    log.warn('order created but not announced on redis', { error });
-  }
+  const published = await publishOrLeaveToRelay(deps, order, log);
+  await deps.indexWrites.write(order, {
+    published,
+    publish: { channel: deps.createdChannel, message: JSON.stringify({ order: snapshotOf(order) }) },
+  });
   return order;
+}
+
+/** Marks the order unpublished before it is stored; without Redis the order is still taken (see the README). */
+async function markUnpublished(deps: CreateOrderDeps, id: string): Promise<void> {
+  try {
+    await deps.indexWrites.index.markUnpublished(id);
+  } catch (error) {
+    deps.logger.warn('could not mark an order unpublished in the index before storing it', { orderId: id, error });
+  }
 }
 
 /** A repeated request with the same key: the first order, published if the first request could not. */
@@ -129,17 +144,27 @@ async function existingForKey(deps: CreateOrderDeps, id: string, input: CreateOr
     );
   }
   if (existing.status === 'PENDING' && !(await deps.publisher.isPublished(existing))) {
-    await publishOrLeaveToRelay(deps, existing, deps.logger.child({ orderId: existing._id }));
+    const log = deps.logger.child({ orderId: existing._id });
+    if (await publishOrLeaveToRelay(deps, existing, log)) await deps.indexWrites.write(existing, { published: true });
   }
   return existing;
 }
 
-/** A broker outage does not fail the request: the order is stored, and the outbox relay publishes it later. */
-async function publishOrLeaveToRelay(deps: CreateOrderDeps, order: OrderShape, log: Logger): Promise<void> {
+/**
+ * A broker outage does not fail the request: the order is stored, and the outbox relay publishes it
+ * later. Resolves with whether the order reached Kafka.
+ */
+export async function publishOrLeaveToRelay(
+  deps: Pick<CreateOrderDeps, 'publisher'>,
+  order: OrderShape,
+  log: Logger,
+): Promise<boolean> {
   try {
     await deps.publisher.publish(order);
+    return true;
   } catch (error) {
     log.warn('order stored but not yet published; the outbox relay will retry', { error });
+    return false;
   }
 }
 

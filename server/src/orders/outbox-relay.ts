@@ -4,15 +4,17 @@
  * publishes them, so that no order stays PENDING for ever. Publishing twice is
  * harmless: the processor ignores an event for a version it already decided.
  *
- * Candidates come from the read model, not from a query: on a server without
- * secondary indexes (FerretDB's SQLite backend) a query by status reads every
- * order, every pass. An order stranded by a server that died is in the read
- * model of every instance that loads after it: the restarted server at once,
- * the others at their next reload.
+ * Candidates come from the order index, not from a query: every order is
+ * marked unpublished there before it is stored (and each retry before it is
+ * written), and the mark is cleared once it is in Kafka. A mark older than the
+ * grace period is one the request that made it did not clear: its order is
+ * read from MongoDB and published if it still needs to be, and the index is
+ * brought up to what MongoDB holds. A mark whose order never got stored (the
+ * server died first, or the insert failed) is dropped.
  */
-import type { Logger, Models } from '@orders/core';
+import { snapshotOf, type Logger, type Models } from '@orders/core';
+import type { IndexWrites } from './index-writes.ts';
 import type { OrderPublisher } from './publish-order.ts';
-import type { OrderReadModel } from './read-model.ts';
 import { orderFromDocument } from './shape.ts';
 
 export interface OutboxRelayOptions {
@@ -29,8 +31,9 @@ export class OutboxRelay {
 
   constructor(
     private readonly models: Models,
-    private readonly readModel: OrderReadModel,
+    private readonly indexWrites: IndexWrites,
     private readonly publisher: OrderPublisher,
+    private readonly createdChannel: string,
     private readonly logger: Logger,
     private readonly options: OutboxRelayOptions,
   ) {}
@@ -52,19 +55,25 @@ export class OutboxRelay {
   }
 
   private async pass(): Promise<number> {
-    const cutoff = new Date(Date.now() - this.options.graceMs);
+    const { index } = this.indexWrites;
+    const cutoff = Date.now() - this.options.graceMs;
     let published = 0;
     try {
-      await this.readModel.ready();
-      for (const candidate of this.readModel.pendingSince(cutoff, this.options.batchSize ?? 200)) {
-        // The stored order, not the model's copy: publish what is in MongoDB now.
-        const doc = await this.models.Order.findById(candidate._id).lean();
-        if (doc === null || doc.status !== 'PENDING') continue;
+      for (const candidate of await index.unpublishedBefore(cutoff, this.options.batchSize ?? 200)) {
+        const doc = await this.models.Order.findById(candidate.id).lean();
+        if (doc === null) {
+          await index.clearUnpublished([candidate.id]);
+          continue;
+        }
         const order = orderFromDocument(doc);
-        if (await this.publisher.isPublished(order)) continue;
-        await this.publisher.publish(order);
-        published += 1;
-        this.logger.info('outbox relay published an order', { orderId: order._id, version: order.version });
+        if (order.status === 'PENDING' && !(await this.publisher.isPublished(order))) {
+          await this.publisher.publish(order);
+          published += 1;
+          this.logger.info('outbox relay published an order', { orderId: order._id, version: order.version });
+        }
+        // The index as MongoDB has it; subscribers hear of a new order they were never told of.
+        const created = { channel: this.createdChannel, message: JSON.stringify({ order: snapshotOf(order) }) };
+        await index.apply(order, { published: true, ...(order.version === 1 ? { publish: created } : {}) });
       }
     } catch (error) {
       this.logger.warn('outbox relay pass failed; next pass retries', { error });

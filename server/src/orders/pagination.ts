@@ -1,12 +1,13 @@
 /**
- * Relay cursor pagination over orders, newest first, read from the order read
- * model. A cursor names the (createdAt, id) pair of an order, so pages stay
- * stable while new orders arrive and two orders created in the same
- * millisecond are never skipped.
+ * Relay cursor pagination over orders, newest first: the ids come from the
+ * order index in Redis, the orders from MongoDB by `_id` (the one lookup every
+ * MongoDB-wire server serves from an index). A cursor names the
+ * (createdAt, id) pair of an order, so pages stay stable while new orders
+ * arrive and two orders created in the same millisecond are never skipped.
  */
-import type { OrderStatus } from '@orders/core';
+import type { ListPosition, OrderIndex, OrderStatus } from '@orders/core';
 import { badInput } from '../errors.ts';
-import type { OrderReadModel, Position } from './read-model.ts';
+import type { OrderCache } from './order-cache.ts';
 import type { OrderShape } from './shape.ts';
 
 export const DEFAULT_PAGE = 20;
@@ -16,11 +17,11 @@ export function encodeCursor(order: Pick<OrderShape, 'createdAt' | '_id'>): stri
   return Buffer.from(JSON.stringify([order.createdAt.getTime(), order._id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, argument: string): Position {
+export function decodeCursor(cursor: string, argument: string): ListPosition {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') {
-      return { at: value[0], id: value[1] };
+    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && typeof value[1] === 'string' && value[1] !== '') {
+      return { at: value[0] as number, id: value[1] };
     }
   } catch {
     // fall through to the error below
@@ -45,7 +46,13 @@ function pageSize(value: number | null | undefined, argument: string): number | 
   return value;
 }
 
-export async function ordersPage(readModel: OrderReadModel, args: OrdersPageArgs) {
+export interface OrderListsDeps {
+  readonly index: OrderIndex;
+  /** The orders of a page, by id and the version the index holds: one batch per request. */
+  readonly orders: OrderCache;
+}
+
+export async function ordersPage(deps: OrderListsDeps, args: OrdersPageArgs) {
   const first = pageSize(args.first, 'first');
   const last = pageSize(args.last, 'last');
   if (first !== undefined && last !== undefined) throw badInput('pass "first" or "last", not both', 'last');
@@ -56,16 +63,18 @@ export async function ordersPage(readModel: OrderReadModel, args: OrdersPageArgs
   const backwards = last !== undefined;
   const limit = (backwards ? last : (first ?? DEFAULT_PAGE)) ?? DEFAULT_PAGE;
 
-  await readModel.ready();
-  const found = limit === 0 ? [] : readModel.list({ ...filter, olderThan, newerThan, limit, backwards });
-  const hasMore = found.length > limit;
-  const page = found.slice(0, limit);
-  if (backwards) page.reverse();
+  // One more than asked tells whether there is more.
+  const entries = await deps.index.page({ ...filter, olderThan, newerThan, limit: limit + 1, oldestFirst: backwards });
+  const hasMore = entries.length > limit;
+  const wanted = entries.slice(0, limit);
+  if (backwards) wanted.reverse();
+  // An order listed but gone from MongoDB (deleted behind the system's back) is left out.
+  const page = (await deps.orders.load(wanted)).filter((order) => order !== null);
 
   const edges = page.map((order) => ({ cursor: encodeCursor(order), node: order }));
   return {
     edges,
-    totalCount: () => readModel.count(filter),
+    totalCount: () => deps.index.count(filter),
     pageInfo: {
       hasNextPage: backwards ? Boolean(args.before) : hasMore,
       hasPreviousPage: backwards ? hasMore : Boolean(args.after),

@@ -16,8 +16,8 @@ import {
 export interface OrderEvents {
   readonly channels: Channels;
   readonly pubsub: RedisPubSub;
-  publishCreated(message: OrderCreatedMessage): Promise<void>;
-  publishStatus(message: OrderStatusMessage): Promise<void>;
+  /** The connection that publishes: the order index's writes go on it, their PUBLISH with them. */
+  readonly redis: Redis;
   created(): AsyncIterableIterator<OrderCreatedMessage>;
   statusChanges(): AsyncIterableIterator<OrderStatusMessage>;
   ping(): Promise<void>;
@@ -54,8 +54,7 @@ export function createOrderEvents(url: string, prefix: string, logger: Logger): 
   return {
     channels,
     pubsub,
-    publishCreated: (message) => pubsub.publish(channels.created, message),
-    publishStatus: (message) => pubsub.publish(channels.status, message),
+    redis: publisher,
     created: () => pubsub.asyncIterableIterator<OrderCreatedMessage>(channels.created),
     statusChanges: () => pubsub.asyncIterableIterator<OrderStatusMessage>(channels.status),
     async ping() {

@@ -9,15 +9,14 @@
  * head after a change, encoded, is that change's cursor.
  *
  * A subscription with a cursor listens first, then reads what it missed from
- * MongoDB, hands that over, then what arrived meanwhile and live changes,
+ * the order index's logs, hands that over, then what arrived meanwhile and live changes,
  * each only if it comes after what it has already handed over. When this
  * instance's own Redis subscription comes back after a break, it does the
  * same for everyone: it holds live changes, reads what the break hid, and
  * delivers that first.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import mongoose from 'mongoose';
-import type { Logger, Models, OrderStatusMessage } from '@orders/core';
+import type { Logger, OrderIndex, OrderStatusMessage } from '@orders/core';
 import { CatchUpReader } from './catch-up.ts';
 import { encodeCursor, isAfter, union, type Vector } from './cursor.ts';
 import type { OrderEvents } from './order-events.ts';
@@ -34,6 +33,8 @@ export interface FedMessage extends OrderStatusMessage {
 export interface StatusFeedOptions {
   /** The most changes a subscription may catch up on; see CatchUpReader. */
   readonly catchUpLimit: number;
+  /** The partitions of `orders.created`: one stream of changes each. */
+  readonly partitions: number;
 }
 
 type Listener = (message: FedMessage) => void;
@@ -52,29 +53,23 @@ export class StatusFeed {
   private subscription: number | undefined;
 
   constructor(
-    private readonly models: Models,
+    private readonly index: OrderIndex,
     private readonly events: OrderEvents,
     private readonly logger: Logger,
     options: StatusFeedOptions,
   ) {
-    this.reader = new CatchUpReader(models, options.catchUpLimit);
+    const partitions = Array.from({ length: options.partitions }, (_, partition) => partition);
+    this.reader = new CatchUpReader(index, partitions, options.catchUpLimit);
   }
 
-  /** Subscribes to the channel, then learns from MongoDB how far each stream has been announced. */
+  /** Subscribes to the channel, then learns from the logs' heads how far each stream has been announced. */
   async start(): Promise<void> {
     // Resolves once Redis has confirmed the subscription: nothing announced from here on is missed.
     this.subscription = await this.events.pubsub.subscribe<OrderStatusMessage>(this.events.channels.status, (message) =>
       this.receive(message),
     );
-    // Only what was announced: a change claimed but not yet announced must not be taken as delivered.
-    const announced = this.models.StatusChange.find(
-      // Operators are refused in filters unless marked trusted (sanitizeFilter): these are ours.
-      { publishedAt: mongoose.trusted({ $ne: null }), seq: mongoose.trusted({ $ne: null }) },
-      { partition: 1, seq: 1, _id: 0 },
-    )
-      .lean<{ partition: number; seq: number }[]>()
-      .cursor({ batchSize: 5000 });
-    for await (const { partition, seq } of announced) {
+    // A change is appended to its log and published in one step: the heads are exactly what was announced.
+    for (const [partition, seq] of await this.index.logHeads()) {
       if (isAfter(this.head, partition, seq)) this.head.set(partition, seq);
     }
     this.events.onResubscribed(() => void this.catchUpAfterBreak());
@@ -91,7 +86,7 @@ export class StatusFeed {
   }
 
   /**
-   * Live changes from now on; with `after`, first every change since that point (read from MongoDB
+   * Live changes from now on; with `after`, first every change since that point (read from the logs
    * once the subscription is in place), then live ones, none twice. Rejects with BAD_USER_INPUT when
    * the point is too far behind.
    */

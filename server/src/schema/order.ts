@@ -115,15 +115,18 @@ builder.queryFields((t) => ({
         status: t.arg({ type: [OrderStatusEnum], required: false }),
         customerId: t.arg.id({ required: false }),
       },
-      resolve: (_root, args, { readModel, viewer }) =>
-        ordersPage(readModel, {
-          status: args.status,
-          customerId: customerScope(viewer, args.customerId),
-          first: args.first,
-          after: args.after,
-          last: args.last,
-          before: args.before,
-        }),
+      resolve: (_root, args, { index, orderCache, viewer }) =>
+        ordersPage(
+          { index, orders: orderCache },
+          {
+            status: args.status,
+            customerId: customerScope(viewer, args.customerId),
+            first: args.first,
+            after: args.after,
+            last: args.last,
+            before: args.before,
+          },
+        ),
     },
     { name: 'OrderConnection', description: 'A page of orders.' },
     { name: 'OrderEdge' },

@@ -38,9 +38,9 @@ builder.queryField('orderStats', (t) =>
   t.field({
     type: OrderStats,
     description: 'Counts per status and the last minutes of orders. Operators only.',
-    resolve: (_root, _args, { readModel, viewer }) => {
+    resolve: (_root, _args, { index, viewer }) => {
       requireOperator(viewer, 'read the statistics');
-      return computeOrderStats(readModel);
+      return computeOrderStats(index);
     },
   }),
 );

@@ -4,8 +4,7 @@
  * instance, shared by every subscriber.
  */
 import { Repeater } from 'graphql-yoga';
-import type { Logger } from '@orders/core';
-import type { OrderReadModel } from '../orders/read-model.ts';
+import type { Logger, OrderIndex } from '@orders/core';
 import type { OrderEvents } from '../pubsub/order-events.ts';
 import { computeOrderStats, type OrderStats } from './order-stats.ts';
 
@@ -17,7 +16,7 @@ export class StatsBroadcaster {
   private readonly iterators: AsyncIterableIterator<unknown>[] = [];
 
   constructor(
-    private readonly readModel: OrderReadModel,
+    private readonly index: OrderIndex,
     private readonly events: OrderEvents,
     private readonly logger: Logger,
     private readonly intervalMs: number,
@@ -48,7 +47,7 @@ export class StatsBroadcaster {
       const listener = (stats: OrderStats) => void push(stats);
       this.listeners.add(listener);
       try {
-        await push(await computeOrderStats(this.readModel));
+        await push(await computeOrderStats(this.index));
       } catch (error) {
         stop(error);
       }
@@ -61,7 +60,7 @@ export class StatsBroadcaster {
     if (!this.dirty || this.listeners.size === 0) return;
     this.dirty = false;
     try {
-      const stats = await computeOrderStats(this.readModel);
+      const stats = await computeOrderStats(this.index);
       for (const listener of this.listeners) listener(stats);
     } catch (error) {
       this.dirty = true;

@@ -1,0 +1,3 @@
+export * from './layout.ts';
+export * from './order-index.ts';
+export * from './rebuild.ts';

@@ -1,0 +1,439 @@
+/**
+ * OrderIndex: the query side of the system, shared in Redis by every server
+ * instance, so that no process holds anything that grows with the orders.
+ *
+ * - Lists: a sorted set per status, and per customer and status; a list of
+ *   several statuses (or of every status) merges them in Redis. Each order sits
+ *   in two sets, which keeps the index near 300 bytes an order.
+ * - What the index holds of each order (its version and status), so that a
+ *   change is applied only when it is newer: idempotent and order-insensitive.
+ * - Counts (ZCARD, no scan) and per-minute counters of created, processed and
+ *   failed orders, expiring after the statistics' window.
+ * - A log of announced status changes per partition of `orders.created` (a
+ *   Redis Stream keyed by the change's sequence, trimmed to a fixed length),
+ *   which subscribers resuming from a cursor read from a position.
+ * - The orders whose current version may not have reached Kafka (the outbox).
+ *
+ * Writers (the server on create and retry, the processor on decide) apply
+ * each change in one round trip that also PUBLISHes it; concurrent writes share
+ * one pipeline. The index is derived data: see rebuild.ts.
+ */
+import type { ChainableCommander, Redis } from 'ioredis';
+import { Batcher } from '../batcher.ts';
+import type { OrderStatusMessage } from '../events.ts';
+import { ORDER_STATUSES, type OrderStatus } from '../status.ts';
+import {
+  INDEX_LAYOUT,
+  STATS_WINDOW_MINUTES,
+  indexKeys,
+  logEntryId,
+  memberOf,
+  minuteOf,
+  listPositionOf,
+  seqOfLogEntry,
+  statusNumber,
+  type IndexKeys,
+  type ListPosition,
+} from './layout.ts';
+import { APPLY_ORDER, READ_PAGE, RELEASE_LOCK, RENEW_LOCK } from './scripts.ts';
+
+/** What the index needs of an order: its place, its status and version, and when it was decided. */
+export interface IndexedOrder {
+  readonly _id: string;
+  readonly customerId: string;
+  readonly status: OrderStatus;
+  readonly version: number;
+  readonly createdAt: Date | string;
+  readonly history: readonly { readonly version: number; readonly status: OrderStatus; readonly at: Date | string }[];
+}
+
+export interface ApplyOptions {
+  /** PUBLISH this message on this channel in the same round trip: when the index took the change, or for a logged change, when the log did. */
+  readonly publish?: { readonly channel: string; readonly message: string };
+  /** The change's place in its partition's log; the published message is what the log keeps. */
+  readonly log?: { readonly partition: number; readonly seq: number };
+  /** The order's current version has reached Kafka: drop its unpublished mark. */
+  readonly published?: boolean;
+}
+
+export interface ListFilter {
+  readonly statuses?: readonly OrderStatus[];
+  readonly customerId?: string;
+}
+
+export interface PageRequest extends ListFilter {
+  /** Only orders older than this position. */
+  readonly olderThan?: ListPosition;
+  /** Only orders newer than this position. */
+  readonly newerThan?: ListPosition;
+  readonly limit: number;
+  /** From the oldest end of the range (for `last`/`before`) rather than the newest. */
+  readonly oldestFirst: boolean;
+}
+
+export interface IndexedEntry extends ListPosition {
+  /** The version the index holds (0 if the order is listed but its record is gone). */
+  readonly version: number;
+}
+
+export interface MinuteCounts {
+  readonly at: Date;
+  readonly created: number;
+  readonly processed: number;
+  readonly failed: number;
+}
+
+/** A status change read back from a partition's log, with its place. */
+export type LoggedMessage = OrderStatusMessage & { change: { partition: number; seq: number } };
+
+export interface IndexState {
+  /** The layout the index was built with; undefined when there is no index (Redis new or flushed). */
+  readonly layout: number | undefined;
+  /** Whether the logs hold every change since the first (the index was made before any order). */
+  readonly genesis: boolean;
+  readonly builtAt: Date | undefined;
+}
+
+export class LogTooFarBehindError extends Error {
+  override readonly name = 'LogTooFarBehindError';
+  readonly code = 'LOG_TOO_FAR_BEHIND';
+}
+
+export interface OrderIndexOptions {
+  /** The system's prefix (KAFKA_TOPIC_PREFIX): systems sharing one Redis never meet. */
+  readonly prefix?: string;
+  /** How many changes each partition's log keeps (the deepest a resuming subscriber can catch up). */
+  readonly logLength?: number;
+}
+
+export const DEFAULT_LOG_LENGTH = 10_000;
+
+interface Pending {
+  readonly order: IndexedOrder;
+  readonly options: ApplyOptions;
+}
+
+type Scripted = Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+
+/** Registers the scripts once per connection; ioredis loads them (EVALSHA, or EVAL on a miss) in pipelines too. */
+function withScripts(redis: Redis): Redis {
+  if (!('ordersApply' in redis)) {
+    redis.defineCommand('ordersApply', { lua: APPLY_ORDER });
+    redis.defineCommand('ordersReadPage', { lua: READ_PAGE });
+    redis.defineCommand('ordersReleaseLock', { lua: RELEASE_LOCK, numberOfKeys: 1 });
+    redis.defineCommand('ordersRenewLock', { lua: RENEW_LOCK, numberOfKeys: 1 });
+  }
+  return redis;
+}
+
+const scripted = (target: Redis | ChainableCommander) => target as unknown as Scripted;
+const toMs = (at: Date | string) => (typeof at === 'string' ? Date.parse(at) : at.getTime());
+
+export class OrderIndex {
+  readonly keys: IndexKeys;
+  readonly logLength: number;
+  private readonly redis: Redis;
+  private readonly applies: Batcher<Pending>;
+  private readonly marks: Batcher<{ id: string; at: number }>;
+
+  constructor(redis: Redis, options: OrderIndexOptions = {}) {
+    this.redis = withScripts(redis);
+    this.keys = indexKeys(options.prefix);
+    this.logLength = options.logLength ?? DEFAULT_LOG_LENGTH;
+    this.applies = new Batcher(async (items) => {
+      const pipeline = this.redis.pipeline();
+      for (const { order, options: applyOptions } of items) this.queueApply(pipeline, order, applyOptions);
+      return failuresOf(await pipeline.exec());
+    });
+    this.marks = new Batcher(async (items) => {
+      const args = items.flatMap(({ id, at }) => [at, id]);
+      await this.redis.zadd(this.keys.unpublished, ...args);
+    });
+  }
+
+  // ——— writes ———
+
+  /** Applies an order as it now stands (see APPLY_ORDER); concurrent calls share one pipeline. */
+  apply(order: IndexedOrder, options: ApplyOptions = {}): Promise<void> {
+    return this.applies.add({ order, options });
+  }
+
+  /** Applies many orders in one pipeline, publishing nothing: the rebuild's write. */
+  async applyAll(orders: readonly IndexedOrder[], now = Date.now()): Promise<void> {
+    if (orders.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const order of orders) this.queueApply(pipeline, order, {}, now);
+    const failures = failuresOf(await pipeline.exec());
+    if (failures.size > 0) throw [...failures.values()][0];
+  }
+
+  /** Marks orders as perhaps not in Kafka at their current version, before their write to MongoDB. */
+  markUnpublished(id: string, at = Date.now()): Promise<void> {
+    return this.marks.add({ id, at });
+  }
+
+  async clearUnpublished(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.zrem(this.keys.unpublished, ...ids);
+  }
+
+  private queueApply(pipeline: ChainableCommander, order: IndexedOrder, options: ApplyOptions, now = Date.now()) {
+    const { keys } = this;
+    const member = memberOf({ at: toMs(order.createdAt), id: order._id });
+    const events = minuteEvents(order, now);
+    const partition = options.log === undefined ? '' : String(options.log.partition);
+    const argv: (string | number)[] = [
+      order._id,
+      order.version,
+      statusNumber(order.status),
+      member,
+      options.publish?.channel ?? '',
+      options.publish?.message ?? '',
+      partition,
+      options.log?.seq ?? 0,
+      this.logLength,
+      options.published ? '1' : '0',
+      ...events.flatMap((event) => [event.field, event.version, event.expireAt]),
+    ];
+    const keyList = [
+      keys.orders,
+      ...ORDER_STATUSES.map((status) => keys.status(status)),
+      ...ORDER_STATUSES.map((status) => keys.customer(order.customerId, status)),
+      keys.unpublished,
+      keys.log(options.log?.partition ?? 0),
+      keys.logHeads,
+      keys.logFloors,
+      keys.meta,
+      ...events.map((event) => keys.minute(event.minute)),
+    ];
+    scripted(pipeline).ordersApply!(keyList.length, ...keyList, ...argv);
+  }
+
+  // ——— reads ———
+
+  /** The lists a filter reads: one per status asked for (every status when none), the customer's if given. */
+  listsOf(filter: ListFilter): string[] {
+    const statuses = filter.statuses?.length ? [...new Set(filter.statuses)] : ORDER_STATUSES;
+    return statuses.map((status) =>
+      filter.customerId === undefined ? this.keys.status(status) : this.keys.customer(filter.customerId, status),
+    );
+  }
+
+  /** Up to `limit` entries of a list in list order (newest first), or from the oldest end when asked. */
+  async page(request: PageRequest): Promise<IndexedEntry[]> {
+    if (request.limit <= 0) return [];
+    const upper = request.olderThan ? `(${memberOf(request.olderThan)}` : '+';
+    const lower = request.newerThan ? `(${memberOf(request.newerThan)}` : '-';
+    const lists = this.listsOf(request);
+    const reply = (await scripted(this.redis).ordersReadPage!(
+      lists.length + 1,
+      this.keys.orders,
+      ...lists,
+      upper,
+      lower,
+      request.limit,
+      request.oldestFirst ? '1' : '0',
+    )) as string[];
+    const entries: IndexedEntry[] = [];
+    for (let i = 0; i < reply.length; i += 2) {
+      const held = reply[i + 1] ?? '';
+      entries.push({ ...listPositionOf(reply[i]!), version: held === '' ? 0 : Number(held.split(':')[0]) });
+    }
+    return entries;
+  }
+
+  /** How many orders a filter lists, from the sets' sizes. */
+  async count(filter: ListFilter): Promise<number> {
+    const pipeline = this.redis.pipeline();
+    for (const list of this.listsOf(filter)) pipeline.zcard(list);
+    return numbersOf(await pipeline.exec()).reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Orders per status, and the last `minutes` whole minutes up to `now`'s, in one round trip. */
+  async statistics(now: Date, minutes = STATS_WINDOW_MINUTES) {
+    const last = minuteOf(now.getTime());
+    const starts = Array.from({ length: minutes }, (_, i) => last - (minutes - 1 - i) * 60_000);
+    const pipeline = this.redis.pipeline();
+    for (const status of ORDER_STATUSES) pipeline.zcard(this.keys.status(status));
+    for (const start of starts) pipeline.hmget(this.keys.minute(start), 'c', 'p', 'f');
+    const replies = checked(await pipeline.exec());
+    const counts = Object.fromEntries(ORDER_STATUSES.map((status, i) => [status, Number(replies[i])])) as Record<
+      OrderStatus,
+      number
+    >;
+    const perMinute: MinuteCounts[] = starts.map((start, i) => {
+      const [created, processed, failed] = (replies[ORDER_STATUSES.length + i] as (string | null)[]).map(Number);
+      return { at: new Date(start), created: created!, processed: processed!, failed: failed! };
+    });
+    return { counts, perMinute };
+  }
+
+  /** Orders marked unpublished at or before `cutoff` (ms), oldest first. */
+  async unpublishedBefore(cutoff: number, limit: number): Promise<{ id: string; at: number }[]> {
+    const reply = await this.redis.zrangebyscore(
+      this.keys.unpublished,
+      '-inf',
+      cutoff,
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      limit,
+    );
+    const found: { id: string; at: number }[] = [];
+    for (let i = 0; i < reply.length; i += 2) found.push({ id: reply[i]!, at: Number(reply[i + 1]) });
+    return found;
+  }
+
+  /** Partition → the last sequence appended to its log. */
+  async logHeads(): Promise<Map<number, number>> {
+    const heads = await this.redis.hgetall(this.keys.logHeads);
+    return new Map(Object.entries(heads).map(([partition, seq]) => [Number(partition), Number(seq)]));
+  }
+
+  /**
+   * The changes after `after` (partition → last sequence seen; a partition it does not name, from its
+   * start) in each of `partitions`, each partition's in its order. Throws LogTooFarBehindError when a
+   * log no longer holds what follows the point, or when more than `limit` changes follow it.
+   */
+  async readLog(after: ReadonlyMap<number, number>, partitions: readonly number[], limit: number) {
+    const pipeline = this.redis.pipeline();
+    pipeline.hgetall(this.keys.logFloors);
+    for (const partition of partitions) {
+      const seen = after.get(partition);
+      const start = seen === undefined ? '-' : `(${logEntryId(seen)}`;
+      pipeline.xrange(this.keys.log(partition), start, '+', 'COUNT', limit + 1);
+    }
+    const replies = checked(await pipeline.exec());
+    const floors = replies[0] as Record<string, string>;
+    const logs = new Map<number, LoggedMessage[]>();
+    let total = 0;
+    partitions.forEach((partition, i) => {
+      const entries = replies[i + 1] as [string, string[]][];
+      const floor = floors[String(partition)];
+      const seen = after.get(partition) ?? -1;
+      if (floor !== undefined && seen < Number(floor)) {
+        throw new LogTooFarBehindError(`the log of partition ${partition} no longer holds the changes after ${seen}`);
+      }
+      total += entries.length;
+      if (total > limit) throw new LogTooFarBehindError(`more than ${limit} changes were made since this point`);
+      logs.set(
+        partition,
+        entries.map(([id, fields]) => {
+          const message = JSON.parse(fields[1]!) as OrderStatusMessage;
+          return { ...message, change: { ...message.change, partition, seq: seqOfLogEntry(id) } };
+        }),
+      );
+    });
+    return logs;
+  }
+
+  // ——— the index itself ———
+
+  async state(): Promise<IndexState> {
+    const meta = await this.redis.hgetall(this.keys.meta);
+    return {
+      layout: meta.layout === undefined ? undefined : Number(meta.layout),
+      genesis: meta.genesis === '1',
+      builtAt: meta.builtAt === undefined ? undefined : new Date(Number(meta.builtAt)),
+    };
+  }
+
+  /**
+   * Records that the index of this layout is complete; `genesis` when it was made before the first
+   * order, so that its logs hold every change.
+   */
+  async markBuilt(genesis: boolean): Promise<void> {
+    await this.redis.hset(this.keys.meta, {
+      layout: INDEX_LAYOUT,
+      builtAt: Date.now(),
+      ...(genesis ? { genesis: '1' } : {}),
+    });
+    if (!genesis) await this.redis.hdel(this.keys.meta, 'genesis');
+  }
+
+  /** Takes the rebuild lock for `ms` if nobody holds it; true if taken. */
+  async lockRebuild(owner: string, ms: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.rebuildLock, owner, 'PX', ms, 'NX')) === 'OK';
+  }
+
+  async renewRebuildLock(owner: string, ms: number): Promise<boolean> {
+    return Number(await scripted(this.redis).ordersRenewLock!(this.keys.rebuildLock, owner, ms)) === 1;
+  }
+
+  async unlockRebuild(owner: string): Promise<void> {
+    await scripted(this.redis).ordersReleaseLock!(this.keys.rebuildLock, owner);
+  }
+
+  /** Every key of this system's index, of any layout (for tests and a rebuild from nothing). */
+  async drop(options: { keepOtherLayouts?: boolean } = {}): Promise<number> {
+    const tag = this.keys.meta.slice(0, this.keys.meta.indexOf('}') + 1);
+    const pattern = options.keepOtherLayouts ? `${this.keys.base}:*` : `${escapeGlob(tag)}*`;
+    let dropped = 0;
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) dropped += await this.redis.unlink(...found);
+    } while (cursor !== '0');
+    return dropped;
+  }
+
+  /** Keys of this system's index from other layouts (left by an older version). */
+  async dropOtherLayouts(): Promise<number> {
+    const tag = this.keys.meta.slice(0, this.keys.meta.indexOf('}') + 1);
+    let dropped = 0;
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${escapeGlob(tag)}:*`, 'COUNT', 1000);
+      cursor = next;
+      const stale = found.filter(
+        (key) => !key.startsWith(`${this.keys.base}:`) && key !== this.keys.meta && key !== this.keys.rebuildLock,
+      );
+      if (stale.length > 0) dropped += await this.redis.unlink(...stale);
+    } while (cursor !== '0');
+    return dropped;
+  }
+
+  /** Resolves once every write handed over so far is done. */
+  async flush(): Promise<void> {
+    await Promise.all([this.applies.flush(), this.marks.flush()]);
+  }
+}
+
+/** The per-minute events of an order in the statistics' window: created, and each decision. */
+function minuteEvents(order: IndexedOrder, now: number) {
+  const oldest = minuteOf(now) - STATS_WINDOW_MINUTES * 60_000;
+  const events: { field: string; version: number; minute: number; expireAt: number }[] = [];
+  const add = (field: string, version: number, at: number) => {
+    const minute = minuteOf(at);
+    if (minute < oldest) return;
+    // Kept for the window after its minute, and a little more for clocks that disagree.
+    events.push({ field, version, minute, expireAt: Math.ceil(minute / 1000) + (STATS_WINDOW_MINUTES + 5) * 60 });
+  };
+  add('c', 1, toMs(order.createdAt));
+  for (const entry of order.history) {
+    if (entry.status === 'PROCESSED') add('p', entry.version, toMs(entry.at));
+    else if (entry.status === 'FAILED') add('f', entry.version, toMs(entry.at));
+  }
+  return events;
+}
+
+const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+
+type Replies = [Error | null, unknown][] | null;
+
+function failuresOf(replies: Replies): Map<number, unknown> {
+  const failures = new Map<number, unknown>();
+  if (replies === null) throw new Error('redis returned no replies for a pipeline');
+  replies.forEach(([error], index) => {
+    if (error) failures.set(index, error);
+  });
+  return failures;
+}
+
+function checked(replies: Replies): unknown[] {
+  const failures = failuresOf(replies);
+  if (failures.size > 0) throw [...failures.values()][0];
+  return replies!.map(([, value]) => value);
+}
+
+const numbersOf = (replies: Replies) => checked(replies).map(Number);

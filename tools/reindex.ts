@@ -1,0 +1,75 @@
+/**
+ * Rebuilds the order index in Redis from MongoDB: `npm run reindex`.
+ *
+ * The orders are streamed from MongoDB in one cursor (memory stays bounded
+ * whatever their number) and applied by version, so it is safe while the
+ * system runs: a change its writers make meanwhile is newer and wins. Holds
+ * the same lock a server takes to rebuild, so the two never run together.
+ *
+ * Options: --fresh deletes the index first (lists are partial until it ends;
+ * use it to drop orders deleted from MongoDB behind the system's back).
+ * Settings: MONGODB_URI, REDIS_URL, KAFKA_TOPIC_PREFIX, as the services read them.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import {
+  ConfigError,
+  KafkaModel,
+  MongoModel,
+  OrderIndex,
+  RedisModel,
+  connectDatabase,
+  createModels,
+  parseConfig,
+  rebuildIndex,
+} from '@orders/core';
+
+const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } } });
+
+let config;
+try {
+  config = parseConfig(z.object({ ...MongoModel.shape, ...RedisModel.shape, ...KafkaModel.shape }), process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+}
+
+const LOCK_MS = 30_000;
+const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+const connection = await connectDatabase(config.MONGODB_URI);
+const models = createModels(connection);
+const index = new OrderIndex(redis, { prefix: config.KAFKA_TOPIC_PREFIX });
+const owner = `reindex-${randomUUID()}`;
+let exitCode = 0;
+try {
+  if (!(await index.lockRebuild(owner, LOCK_MS))) {
+    throw new Error(
+      'another process is rebuilding the index (a server that found it missing); try again when it is done',
+    );
+  }
+  if (values.fresh) console.error(`dropped ${await index.drop()} keys of the old index`);
+  const total = await models.Order.estimatedDocumentCount();
+  console.error(`rebuilding the order index from ${config.MONGODB_URI} (about ${total} orders)…`);
+  const done = await rebuildIndex(models, index, {
+    progressEvery: 10_000,
+    keepGoing: () => index.renewRebuildLock(owner, LOCK_MS),
+    onProgress: ({ read, ms }) => {
+      const share = total > 0 ? ` (${Math.min(100, Math.round((read / total) * 100))}%)` : '';
+      console.error(
+        `  ${read} orders${share}, ${(ms / 1000).toFixed(1)} s, ${Math.round(read / Math.max(ms / 1000, 0.001))}/s`,
+      );
+    },
+  });
+  console.error(`order index rebuilt: ${done.read} orders in ${(done.ms / 1000).toFixed(1)} s`);
+} catch (error) {
+  console.error(`reindex failed: ${error instanceof Error ? error.message : String(error)}`);
+  exitCode = 1;
+} finally {
+  await index.unlockRebuild(owner).catch(() => undefined);
+  redis.disconnect();
+  await connection.close();
+}
+process.exit(exitCode);
