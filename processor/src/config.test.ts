@@ -9,7 +9,7 @@ describe('the processor configuration', () => {
       kafka: { brokers: ['127.0.0.1:9092'], topicPrefix: '' },
       redis: { url: 'redis://127.0.0.1:6379' },
       log: { level: 'info' },
-      processing: { delayMs: 250, paymentFailureRate: 0.1, maxAttempts: 8, concurrency: 6 },
+      processing: { delayMs: 250, paymentFailureRate: 0.1, maxAttempts: 8, concurrency: 6, logLength: 10_000 },
     });
   });
 
@@ -19,8 +19,15 @@ describe('the processor configuration', () => {
       PAYMENT_FAILURE_RATE: '1',
       PROCESSOR_MAX_ATTEMPTS: '2',
       PROCESSOR_CONCURRENCY: '6',
+      STATUS_LOG_LENGTH: '500',
     });
-    expect(config.processing).toEqual({ delayMs: 0, paymentFailureRate: 1, maxAttempts: 2, concurrency: 6 });
+    expect(config.processing).toEqual({
+      delayMs: 0,
+      paymentFailureRate: 1,
+      maxAttempts: 2,
+      concurrency: 6,
+      logLength: 500,
+    });
   });
 
   it('names every bad setting at once', () => {

@@ -10,7 +10,17 @@ import WebSocket from 'ws';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
-import { createModels, topicsFor, type Models, type OrderStatus, type OrderStatusChangedEvent } from '@orders/core';
+import { Redis } from 'ioredis';
+import {
+  ORDER_STATUSES,
+  OrderIndex,
+  createModels,
+  statusNumber,
+  topicsFor,
+  type Models,
+  type OrderStatus,
+  type OrderStatusChangedEvent,
+} from '@orders/core';
 import { graphqlRequest } from '../../bench/lib/graphql.ts';
 import { authorization } from '../../bench/lib/token.ts';
 import { freePort, launch, listenerPid, repoRoot, waitReady, type Running } from '../../bench/lib/processes.ts';
@@ -21,6 +31,9 @@ export interface Cluster {
   readonly prefix: string;
   readonly models: Models;
   readonly kafka: Kafka;
+  /** The test's own connection to Redis, and the cluster's order index read through it. */
+  readonly redis: Redis;
+  readonly index: OrderIndex;
   servers: Running[];
   processors: Running[];
   /** Starts one more server (on a port of its own), waiting until it is ready. */
@@ -45,11 +58,15 @@ export async function startCluster(name: string): Promise<Cluster> {
   };
   const connection: Connection = await mongoose.createConnection(env.MONGODB_URI).asPromise();
   const kafka = new Kafka({ clientId: `faults-${id}`, brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
+  redis.on('error', () => {}); // a restarting Redis: reads are retried by `retrying`
   const cleanups: (() => unknown)[] = [];
   const cluster: Cluster = {
     prefix,
     models: createModels(connection),
     kafka,
+    redis,
+    index: new OrderIndex(redis, { prefix }),
     servers: [],
     processors: [],
     async startServer(extra = {}) {
@@ -77,6 +94,9 @@ export async function startCluster(name: string): Promise<Cluster> {
       await admin.disconnect();
       await retrying('dropping the test database', () => connection.dropDatabase());
       await connection.close();
+      // Redis keeps the index on disk: a test's keys go with the test.
+      await retrying('dropping the test index', () => cluster.index.drop());
+      redis.disconnect();
     },
   };
   return cluster;
@@ -224,12 +244,70 @@ export async function checkBooks(cluster: Cluster, createdIds: string[], initial
     if (product.stock !== expected) problems.push(`${product._id}: stock ${product.stock}, expected ${expected}`);
     if (product.stock < 0) problems.push(`${product._id}: stock below zero (${product.stock})`);
   }
+  problems.push(...(await indexAgrees(cluster, orders)));
   return {
     orders: orders.length,
     processed: orders.filter((order) => order.status === 'PROCESSED').length,
     failed: orders.filter((order) => order.status === 'FAILED').length,
     problems,
   } satisfies Books;
+}
+
+type StoredOrder = Pick<
+  Awaited<ReturnType<Models['Order']['find']>>[number],
+  '_id' | 'status' | 'version' | 'customerId'
+>;
+
+/**
+ * What the order index and MongoDB disagree on, order by order: each order listed under its status (in
+ * the status's list and its customer's), at its version, and nothing listed that MongoDB does not hold
+ * so. The index is written just after MongoDB, so it is read again for a while before a difference
+ * counts (a processor held back by a restarting Redis catches up by itself).
+ */
+export async function indexAgrees(cluster: Cluster, orders: readonly StoredOrder[], timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const problems = await retrying('reading the order index', () => indexDifferences(cluster, orders));
+    if (problems.length === 0 || Date.now() > deadline) return problems;
+    await sleepMs(500);
+  }
+}
+
+async function indexDifferences(cluster: Cluster, orders: readonly StoredOrder[]): Promise<string[]> {
+  const { keys } = cluster.index;
+  const problems: string[] = [];
+  const held = await cluster.redis.hgetall(keys.orders);
+  const listed = new Map<OrderStatus, Set<string>>();
+  for (const status of ORDER_STATUSES) {
+    const members = await cluster.redis.zrange(keys.status(status), 0, -1);
+    listed.set(status, new Set(members.map((member) => member.slice(13))));
+  }
+  const byCustomer = new Map<string, Set<string>>();
+  for (const order of orders) {
+    const want = `${order.version}:${statusNumber(order.status)}`;
+    if (held[order._id] !== want) {
+      problems.push(`index holds order ${order._id} as ${held[order._id] ?? 'nothing'}, MongoDB as ${want}`);
+    }
+    for (const status of ORDER_STATUSES) {
+      if (listed.get(status)!.has(order._id) !== (status === order.status)) {
+        problems.push(
+          `order ${order._id} (${order.status}) is ${status === order.status ? 'not ' : ''}listed ${status}`,
+        );
+      }
+    }
+    const customerKey = keys.customer(order.customerId, order.status);
+    let customerList = byCustomer.get(customerKey);
+    if (customerList === undefined) {
+      const members = await cluster.redis.zrange(customerKey, 0, -1);
+      byCustomer.set(customerKey, (customerList = new Set(members.map((member) => member.slice(13)))));
+    }
+    if (!customerList.has(order._id)) problems.push(`order ${order._id} is not in its customer's ${order.status} list`);
+  }
+  const stored = new Set(orders.map((order) => order._id));
+  for (const [status, ids] of listed) {
+    for (const id of ids) if (!stored.has(id)) problems.push(`index lists ${status} order ${id}, which MongoDB lacks`);
+  }
+  return problems;
 }
 
 /** The products' stock as seeded, read once the first server has seeded the catalogue. */

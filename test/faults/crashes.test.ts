@@ -9,6 +9,8 @@ import { topicsFor } from '@orders/core';
 import { graphqlRequest } from '../../bench/lib/graphql.ts';
 import type { Running } from '../../bench/lib/processes.ts';
 import {
+  changeKeys,
+  changesOn,
   checkBooks,
   createOrders,
   startCluster,
@@ -25,6 +27,11 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function countDecided(cluster: Cluster): Promise<number> {
+  const orders = await cluster.models.Order.find({}, { status: 1 }).lean();
+  return orders.filter((order) => order.status !== 'PENDING').length;
+}
 
 /** Kills a process as a power cut would: no handler runs, nothing is flushed or committed. */
 async function killHard(running: Running) {
@@ -52,6 +59,48 @@ describe('a processor killed with SIGKILL in the middle of the load', () => {
     expect(books.problems).toEqual([]);
     expect(books.orders).toBe(600);
     expect(books.processed + books.failed).toBe(600);
+  });
+});
+
+describe('a processor killed between its database writes and its Redis round trip', () => {
+  it('leaves its messages to the next processor, which lists and announces their decisions, once each', async () => {
+    cluster = await startCluster('fault_kill_before_redis');
+    const server = await cluster.startServer();
+    const initial = await stockNow(cluster.models);
+    const first = cluster.startProcessor();
+    const stayed = changesOn(cluster, server);
+
+    const creating = createOrders(() => [server.url], 300, 100);
+    await waitForDecided(cluster.models, 20);
+    // Redis takes no write for a while: the processor decides and writes MongoDB, then waits on Redis.
+    await cluster.redis.call('CLIENT', 'PAUSE', '10000', 'WRITE');
+    let decidedInMongo = 0;
+    let decidedInIndex = 0;
+    try {
+      await sleep(1500);
+      decidedInMongo = await countDecided(cluster);
+      decidedInIndex = await cluster.index.count({ statuses: ['PROCESSED', 'FAILED'] });
+      await killHard(first);
+    } finally {
+      await cluster.redis.call('CLIENT', 'UNPAUSE');
+    }
+    // Killed where intended: decisions stored in MongoDB that the index had not taken.
+    expect(decidedInMongo).toBeGreaterThan(decidedInIndex);
+    cluster.startProcessor();
+    const ids = await creating;
+
+    await waitForFinal(cluster.models, ids.length);
+    const books = await checkBooks(cluster, ids, initial);
+    expect(books.problems).toEqual([]);
+    expect(books.orders).toBe(300);
+    // The connected subscriber heard of every decision, once.
+    const deadline = Date.now() + 30_000;
+    while (new Set(stayed.received.map((change) => change.orderId)).size < 300 && Date.now() < deadline) {
+      await sleep(200);
+    }
+    const keys = changeKeys(stayed.received);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(new Set(stayed.received.map((change) => change.orderId)).size).toBe(300);
   });
 });
 
