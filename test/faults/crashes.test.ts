@@ -74,16 +74,19 @@ describe('a processor killed between its database writes and its Redis round tri
     await waitForDecided(cluster.models, 20);
     // Redis takes no write for a while: the processor decides and writes MongoDB, then waits on Redis.
     await cluster.redis.call('CLIENT', 'PAUSE', '10000', 'WRITE');
-    let decidedInMongo = 0;
-    let decidedInIndex = 0;
-    try {
-      await sleep(1500);
-      decidedInMongo = await countDecided(cluster);
-      decidedInIndex = await cluster.index.count({ statuses: ['PROCESSED', 'FAILED'] });
-      await killHard(first);
-    } finally {
-      await cluster.redis.call('CLIENT', 'UNPAUSE');
-    }
+    const { decidedInMongo, decidedInIndex } = await (async () => {
+      try {
+        await sleep(1500);
+        const counts = {
+          decidedInMongo: await countDecided(cluster!),
+          decidedInIndex: await cluster!.index.count({ statuses: ['PROCESSED', 'FAILED'] }),
+        };
+        await killHard(first);
+        return counts;
+      } finally {
+        await cluster!.redis.call('CLIENT', 'UNPAUSE');
+      }
+    })();
     // Killed where intended: decisions stored in MongoDB that the index had not taken.
     expect(decidedInMongo).toBeGreaterThan(decidedInIndex);
     cluster.startProcessor();
