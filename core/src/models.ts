@@ -1,5 +1,5 @@
 /**
- * The read model in MongoDB: products, customers, orders, and the status changes
+ * The record in MongoDB: products, customers, orders, and the status changes
  * that decide them. Every write the system makes is a single-document write, so
  * that the same code is correct on MongoDB and on FerretDB (which has neither
  * multi-document transactions nor atomic conditional updates).

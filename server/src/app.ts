@@ -108,7 +108,7 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
   const afterStore = crashAfterStoring(config.faults.exitAfterStore, logger);
   const index = new OrderIndex(events.redis, { prefix: config.kafka.topicPrefix });
   const indexWrites = new IndexWrites(index, logger.child({ part: 'order-index' }));
-  const indexKeeper = new IndexKeeper(models, index, logger.child({ part: 'order-index' }));
+  const indexKeeper = new IndexKeeper(models, index, logger.child({ part: 'order-index' }), config.index.checkMs);
   await indexKeeper.start();
   // After a break, Redis may have come back empty (flushed, or restarted without its files).
   events.onResubscribed(() => indexKeeper.checkInBackground());

@@ -1,6 +1,6 @@
 /** The server's configuration: one model per concern, parsed once at start. */
 import { z } from 'zod';
-import { KafkaModel, LogModel, MongoModel, RedisModel, intFromEnv, parseConfig } from '@orders/core';
+import { INDEX_CHECK_MS, KafkaModel, LogModel, MongoModel, RedisModel, intFromEnv, parseConfig } from '@orders/core';
 
 const ServerModel = z.object({
   PORT: intFromEnv(4000, 0, 65535),
@@ -8,6 +8,8 @@ const ServerModel = z.object({
   OUTBOX_INTERVAL_MS: intFromEnv(5000, 100, 3_600_000),
   OUTBOX_GRACE_MS: intFromEnv(10_000, 0, 3_600_000),
   STATS_INTERVAL_MS: intFromEnv(250, 50, 60_000),
+  /** How often the server looks whether the order index is still there (Redis flushed under it). */
+  INDEX_CHECK_MS: intFromEnv(INDEX_CHECK_MS, 1000, 3_600_000),
   WEB_DIST: z.string().optional(),
   /** Test-only fault injection: exit right after storing this many orders, before producing the last. */
   FAULT_EXIT_AFTER_STORE: intFromEnv(0, 0, 1_000_000),
@@ -67,6 +69,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     log: { level: raw.LOG_LEVEL },
     outbox: { intervalMs: raw.OUTBOX_INTERVAL_MS, graceMs: raw.OUTBOX_GRACE_MS },
     stats: { intervalMs: raw.STATS_INTERVAL_MS },
+    index: { checkMs: raw.INDEX_CHECK_MS },
     faults: { exitAfterStore: raw.FAULT_EXIT_AFTER_STORE },
     auth: {
       secret: raw.AUTH_SECRET,

@@ -20,6 +20,8 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 export interface TestServer {
   app: App;
   config: ServerConfig;
+  /** The environment the server was started with: pass it as `env` to start another instance of the same system. */
+  env: Record<string, string>;
   models: Models;
   kafka: Kafka;
   /** An operation over HTTP, as an operator unless another token (or null: none) is given. */
@@ -51,8 +53,23 @@ export function testEnv(name: string, extra: Record<string, string> = {}): Recor
   };
 }
 
-export async function startTestServer(name: string, extra: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig(testEnv(name, extra));
+export interface TestServerOptions {
+  /**
+   * Another instance of a running test system: this environment as it is (its database, prefix and
+   * index), instead of a new one. Its `close()` stops this instance only and leaves the system's data
+   * to the server that made it.
+   */
+  env?: Record<string, string>;
+}
+
+export async function startTestServer(
+  name: string,
+  extra: Record<string, string> = {},
+  options: TestServerOptions = {},
+): Promise<TestServer> {
+  const env = options.env === undefined ? testEnv(name, extra) : { ...options.env, ...extra };
+  const owner = options.env === undefined;
+  const config = loadConfig(env);
   const app = await createApp(config, { logger: createLogger('server-test', 'warn') });
   const connection = await mongoose.createConnection(config.mongo.uri).asPromise();
   const models = createModels(connection);
@@ -67,6 +84,7 @@ export async function startTestServer(name: string, extra: Record<string, string
   return {
     app,
     config,
+    env,
     models,
     kafka,
     async graphql(query, variables, token) {
@@ -102,6 +120,11 @@ export async function startTestServer(name: string, extra: Record<string, string
     async close() {
       await Promise.allSettled(clients.map((client) => client.dispose()));
       await app.stop();
+      if (!owner) {
+        await admin.disconnect();
+        await connection.close();
+        return;
+      }
       const topics = topicsFor(config.kafka.topicPrefix);
       await admin
         .deleteTopics({ topics: [topics.created.name, topics.status.name, topics.deadLetters.name] })

@@ -297,6 +297,7 @@ export class OrderIndex {
   async readLog(after: ReadonlyMap<number, number>, partitions: readonly number[], limit: number) {
     const pipeline = this.redis.pipeline();
     pipeline.hgetall(this.keys.logFloors);
+    pipeline.hget(this.keys.meta, 'genesis');
     for (const partition of partitions) {
       const seen = after.get(partition);
       const start = seen === undefined ? '-' : `(${logEntryId(seen)}`;
@@ -304,11 +305,14 @@ export class OrderIndex {
     }
     const replies = checked(await pipeline.exec());
     const floors = replies[0] as Record<string, string>;
+    // Without a floor, a log is complete only on an index begun before the first order: otherwise (Redis
+    // lost its data, or the index was first built over existing orders) what came before is unknown.
+    const genesis = replies[1] === '1';
     const logs = new Map<number, LoggedMessage[]>();
     let total = 0;
     partitions.forEach((partition, i) => {
-      const entries = replies[i + 1] as [string, string[]][];
-      const floor = floors[String(partition)];
+      const entries = replies[i + 2] as [string, string[]][];
+      const floor = floors[String(partition)] ?? (genesis ? undefined : Infinity);
       const seen = after.get(partition) ?? -1;
       if (floor !== undefined && seen < Number(floor)) {
         throw new LogTooFarBehindError(`the log of partition ${partition} no longer holds the changes after ${seen}`);
