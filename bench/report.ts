@@ -1,5 +1,7 @@
 /** The benchmark results as a Markdown report (with the targets met or missed) and an SVG chart of the pipeline. */
+import type { LoadResult } from './lib/load.ts';
 import type { PipelineResult } from './pipeline.ts';
+import type { ScaleResult, ScaleSize } from './scale.ts';
 import type { BenchResults, PipelineSection } from './run.ts';
 
 const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
@@ -29,7 +31,7 @@ function pipelineRow(r: PipelineResult): (string | number)[] {
 }
 
 export function renderMarkdown(results: BenchResults): string {
-  const { machine, stores, hello, queries, pipeline, fanout, profile } = results;
+  const { machine, stores, hello, queries, pipeline, fanout, profile, scale } = results;
   const out: string[] = [
     '# Benchmark results',
     '',
@@ -123,8 +125,9 @@ export function renderMarkdown(results: BenchResults): string {
         ],
       ),
       '',
-      `GraphQL / REST = **${restRatio}**. The server reads lists and counts from its in-memory read model; ` +
-        'the baseline asks FerretDB, which reads every order for a filter on `status`.',
+      `GraphQL / REST = **${restRatio}**. Both list from the same order index in Redis (the ids of a page of 20), ` +
+        'then read each order by `_id` in FerretDB: the GraphQL server in one batch per request, the baseline ' +
+        '(Express + mongoose) with a `findById` per order.',
       '',
     );
     targets.push(['queries: at least 1.0× the REST baseline', restRatio, mark(restCompleted && ratioValue >= 1)]);
@@ -263,8 +266,144 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
 
+  if (scale && scale.sizes.length > 0) out.push(...scaleSection(scale, targets));
+
   if (targets.length > 0) out.push('## Targets', '', table(['target', 'measured', ''], targets), '');
   return `${out.join('\n')}\n`;
+}
+
+/** The scale part: each figure per size against its target, and how it grew from the smallest size to the largest. */
+function scaleSection(scale: ScaleResult, targets: (string | number)[][]): string[] {
+  const { sizes, targets: t } = scale;
+  const largest = sizes.at(-1)!;
+  const smallest = sizes[0]!;
+  const growth = (of: (size: ScaleSize) => number) => {
+    const a = of(smallest);
+    const b = of(largest);
+    return sizes.length < 2 || !(a > 0) ? '' : `${Math.round((b / a) * 100) / 100}×`;
+  };
+  const load = (r: LoadResult) => `${r.p99} ms (${num(r.requestsPerSec)} req/s)`;
+  const lines: {
+    measure: string;
+    target: string;
+    figure: (size: ScaleSize) => string;
+    value: (size: ScaleSize) => number;
+    met: (size: ScaleSize) => boolean;
+  }[] = [
+    {
+      measure: 'orders written into MongoDB (insertMany, 4 batches of 1,000 at once)',
+      target: '',
+      figure: (s) => `${s.insert.seconds} s (${num(s.insert.perSec)}/s)`,
+      value: (s) => s.insert.seconds,
+      met: () => true,
+    },
+    {
+      measure: '`npm run reindex`',
+      target: `< ${t.reindexSeconds / 60} min`,
+      figure: (s) =>
+        s.reindex.toolError === undefined
+          ? `${s.reindex.seconds} s (${num(s.reindex.perSec)}/s; the rebuild itself ${s.reindex.rebuildSeconds} s)`
+          : `the tool failed (${s.reindex.toolError.replaceAll('|', '/')}); rebuildIndex in the bench: ${s.reindex.seconds} s, its first 10,000 orders ${s.reindex.firstTenThousandSeconds ?? 'n/a'} s`,
+      value: (s) => s.reindex.seconds,
+      met: (s) => s.reindex.toolError === undefined && s.reindex.seconds < t.reindexSeconds,
+    },
+    {
+      measure: 'Redis memory of the index per order (used_memory after − before)',
+      target: `≤ ${t.redisBytesPerOrder} B`,
+      figure: (s) => `${s.redis.bytesPerOrder} B`,
+      value: (s) => s.redis.bytesPerOrder,
+      met: (s) => s.redis.bytesPerOrder <= t.redisBytesPerOrder,
+    },
+    {
+      measure: 'server start to `GET /ready` 200 (topics there)',
+      target: `< ${t.startToReadyMs / 1000} s`,
+      figure: (s) => `${num(s.startToReadyMs)} ms (first start, creating the topics: ${num(s.firstStartToReadyMs)} ms)`,
+      value: (s) => s.startToReadyMs,
+      met: (s) => s.startToReadyMs < t.startToReadyMs,
+    },
+    {
+      measure: 'server RSS after the query load',
+      target: `< ${t.serverRssMb} MB`,
+      figure: (s) => `${s.serverRssMb} MB (${s.serverRssAtReadyMb} MB once ready)`,
+      value: (s) => s.serverRssMb,
+      met: (s) => s.serverRssMb < t.serverRssMb,
+    },
+    {
+      measure: '`orders(status: [PROCESSED], first: 20)` p99',
+      target: `< ${t.firstPageP99Ms} ms`,
+      figure: (s) => load(s.firstPage),
+      value: (s) => s.firstPage.p99,
+      met: (s) => s.firstPage.p99 < t.firstPageP99Ms && s.firstPage.errors === 0,
+    },
+    {
+      measure: 'the same, `after:` a cursor deep in the list, p99',
+      target: `< ${t.deepPageP99Ms} ms`,
+      figure: (s) => `${load(s.deepPage)}, ${num(s.deepPageDepth)} deep`,
+      value: (s) => s.deepPage.p99,
+      met: (s) => s.deepPage.p99 < t.deepPageP99Ms && s.deepPage.errors === 0,
+    },
+    {
+      measure: '`orderStats` (with `perMinute`) p99',
+      target: `< ${t.statsP99Ms} ms`,
+      figure: (s) => load(s.stats),
+      value: (s) => s.stats.p99,
+      met: (s) => s.stats.p99 < t.statsP99Ms && s.stats.errors === 0,
+    },
+    {
+      measure: '`orderStatusChanged(after:)` 1,000 changes back: subscribing to the first missed change, p99',
+      target: `< ${t.resumeFirstP99Ms} ms`,
+      figure: (s) =>
+        `${s.resume.toFirst.p99} ms (p50 ${s.resume.toFirst.p50}; all ${num(s.resume.changesBack)}: p99 ${s.resume.toAll.p99} ms; ` +
+        `${s.resume.subscriptions} subscriptions${s.resume.incomplete > 0 ? `, ${s.resume.incomplete} incomplete` : ''})`,
+      value: (s) => s.resume.toFirst.p99,
+      met: (s) => s.resume.toFirst.p99 < t.resumeFirstP99Ms && s.resume.incomplete === 0,
+    },
+  ];
+  const head = ['measure', 'target', ...sizes.map((s) => `${num(s.orders)} orders`), 'growth', ''];
+  for (const line of lines.filter((l) => l.target !== '')) {
+    targets.push([
+      `scale: ${line.measure.split(' (')[0]} ${line.target} at ${num(largest.orders)} orders`,
+      line.figure(largest),
+      mark(line.met(largest)),
+    ]);
+  }
+  const rows = lines.map((line) => {
+    const missed = line.target !== '' ? sizes.filter((s) => !line.met(s)).map((s) => num(s.orders)) : [];
+    const verdict = line.target === '' ? '' : missed.length === 0 ? 'met' : `**missed** at ${missed.join(', ')}`;
+    return [line.measure, line.target, ...sizes.map(line.figure), growth(line.value), verdict];
+  });
+  const cpu = sizes
+    .map(
+      (s) =>
+        `${num(s.orders)}: ` +
+        Object.entries(s.firstPageCpuMsPerRequest)
+          .map(([name, ms]) => `${name} ${ms}`)
+          .join(', '),
+    )
+    .join('; ');
+  const reindexCpu = sizes
+    .map(
+      (s) =>
+        `${num(s.orders)}: ` +
+        Object.entries(s.reindex.cpuSeconds)
+          .map(([name, seconds]) => `${name} ${seconds} s`)
+          .join(', '),
+    )
+    .join('; ');
+  return [
+    `## Scale: the server over ${sizes.map((s) => num(s.orders)).join(' and ')} orders`,
+    '',
+    `Each size on a database and topic prefix of its own: orders written straight into MongoDB, indexed by \`npm run reindex\`, ` +
+      `then one server; queries under closed-loop load, ${scale.connections} connections for ${scale.seconds} s each; ` +
+      'the resume from a cursor once a processor has decided 1,200 orders created through `createOrder`. ' +
+      "Growth is the largest size's figure over the smallest's.",
+    '',
+    table(head, rows),
+    '',
+    `CPU ms per request of the first-page load, by process: ${cpu}. ` +
+      `CPU of the stores' servers during the reindex: ${reindexCpu}.`,
+    '',
+  ];
 }
 
 /** Latency p50 and p99 to the subscriber (bars, left axis) and final states per second (line, right axis) by offered rate. */

@@ -4,8 +4,10 @@
  * with the machine, Node version and commit. Each comparison is made side by
  * side in this run and given as a ratio as well as absolute figures.
  *
- * `npm run bench -- stores hello queries pipeline fanout profile` runs a subset
- * (in that order); `BENCH_QUICK=1` shortens every part for a smoke run.
+ * `npm run bench -- stores hello queries pipeline fanout profile scale` runs a
+ * subset (in that order); `BENCH_QUICK=1` shortens every part for a smoke run.
+ * `scale` (100,000 then 1,000,000 orders, `SCALE_ORDERS` to change them) takes
+ * a quarter of an hour or more: it writes and indexes every order first.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -17,10 +19,11 @@ import { summarizeProfile, type ProfileSummary } from './lib/profile.ts';
 import { repoRoot } from './lib/processes.ts';
 import { runPipeline, startSystem, sustained, type PipelineResult } from './pipeline.ts';
 import { benchQueries } from './queries.ts';
+import { benchScale, scaleSizes, type ScaleResult } from './scale.ts';
 import { measureStores } from './stores.ts';
 import { renderMarkdown, renderPipelineChart } from './report.ts';
 
-const PARTS = ['stores', 'hello', 'queries', 'pipeline', 'fanout', 'profile'] as const;
+const PARTS = ['stores', 'hello', 'queries', 'pipeline', 'fanout', 'profile', 'scale'] as const;
 type Part = (typeof PARTS)[number];
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -46,6 +49,7 @@ export interface BenchResults {
   pipeline?: PipelineSection;
   fanout?: FanoutResult[];
   profile?: { rate: number; server: ProfileSummary; processor: ProfileSummary } | null;
+  scale?: ScaleResult;
 }
 
 function commit(): string {
@@ -158,6 +162,16 @@ if (parts.has('profile')) {
   const rate = results.pipeline?.highestSustained || 100;
   step(`profile: the pipeline at ${rate}/s with --cpu-prof`);
   results.profile = await profileSection(rate);
+}
+if (parts.has('scale')) {
+  const sizes = scaleSizes(quick);
+  step(`scale: the server over ${sizes.map((size) => size.toLocaleString('en-US')).join(' and ')} orders`);
+  results.scale = await benchScale({
+    sizes,
+    seconds: quick ? 3 : 8,
+    connections: 16,
+    subscriptions: quick ? 20 : 50,
+  });
 }
 
 const dir = path.join(repoRoot, 'bench', 'results');

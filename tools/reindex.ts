@@ -24,6 +24,7 @@ import {
   createModels,
   parseConfig,
   rebuildIndex,
+  takeRebuildLock,
 } from '@orders/core';
 
 const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } } });
@@ -37,29 +38,27 @@ try {
   process.exit(2);
 }
 
-const LOCK_MS = 30_000;
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
 const connection = await connectDatabase(config.MONGODB_URI);
 const models = createModels(connection);
 const index = new OrderIndex(redis, { prefix: config.KAFKA_TOPIC_PREFIX });
-const owner = `reindex-${randomUUID()}`;
 let exitCode = 0;
+const lock = await takeRebuildLock(index, `reindex-${randomUUID()}`);
 try {
-  if (!(await index.lockRebuild(owner, LOCK_MS))) {
+  if (lock === undefined) {
     throw new Error(
       'another process is rebuilding the index (a server that found it missing); try again when it is done',
     );
   }
-  if (values.fresh) console.error(`dropped ${await index.drop()} keys of the old index`);
-  const total = await models.Order.estimatedDocumentCount();
-  console.error(`rebuilding the order index from ${config.MONGODB_URI} (about ${total} orders)…`);
+  if (values.fresh)
+    console.error(`dropped ${await index.drop({ except: [index.keys.rebuildLock] })} keys of the old index`);
+  console.error(`rebuilding the order index from ${config.MONGODB_URI}…`);
   const done = await rebuildIndex(models, index, {
-    progressEvery: 10_000,
-    keepGoing: () => index.renewRebuildLock(owner, LOCK_MS),
+    progressEvery: 50_000,
+    keepGoing: async () => lock.held,
     onProgress: ({ read, ms }) => {
-      const share = total > 0 ? ` (${Math.min(100, Math.round((read / total) * 100))}%)` : '';
       console.error(
-        `  ${read} orders${share}, ${(ms / 1000).toFixed(1)} s, ${Math.round(read / Math.max(ms / 1000, 0.001))}/s`,
+        `  ${read} orders, ${(ms / 1000).toFixed(1)} s, ${Math.round(read / Math.max(ms / 1000, 0.001))}/s`,
       );
     },
   });
@@ -68,7 +67,7 @@ try {
   console.error(`reindex failed: ${error instanceof Error ? error.message : String(error)}`);
   exitCode = 1;
 } finally {
-  await index.unlockRebuild(owner).catch(() => undefined);
+  await lock?.release();
   redis.disconnect();
   await connection.close();
 }

@@ -17,6 +17,7 @@ import {
   createLogger,
   createModels,
   ensureTopics,
+  OrderCache,
   OrderIndex,
   topicsFor,
   type Logger,
@@ -30,7 +31,7 @@ import { CatalogueCache } from './catalogue/catalogue-cache.ts';
 import { createOrder, orderInserter } from './orders/create-order.ts';
 import { IndexKeeper } from './orders/index-keeper.ts';
 import { IndexWrites } from './orders/index-writes.ts';
-import { OrderCache } from './orders/order-cache.ts';
+import { orderFromDocument } from './orders/shape.ts';
 import { OutboxRelay } from './orders/outbox-relay.ts';
 import { StatusFeed } from './pubsub/status-feed.ts';
 import { createOrderPublisher } from './orders/publish-order.ts';
@@ -133,7 +134,10 @@ export async function createApp(config: ServerConfig, options: { logger?: Logger
   const services: Services = {
     models,
     index,
-    orderCache: new OrderCache(models),
+    orderCache: new OrderCache(async (id) => {
+      const doc = await models.Order.findById(id).lean();
+      return doc === null ? null : orderFromDocument(doc);
+    }),
     events,
     statusFeed,
     stats,

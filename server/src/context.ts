@@ -1,10 +1,9 @@
 /** What every resolver receives: the models, per-request loaders and the app's services. */
 import DataLoader from 'dataloader';
 import mongoose from 'mongoose';
-import type { CustomerDoc, Models, OrderIndex, ProductDoc } from '@orders/core';
+import type { CustomerDoc, Models, OrderCache, OrderIndex, ProductDoc } from '@orders/core';
 import type { RateLimiter } from './auth/rate-limit.ts';
 import type { Viewer } from './auth/tokens.ts';
-import type { OrderCache } from './orders/order-cache.ts';
 import type { OrderEvents } from './pubsub/order-events.ts';
 import type { StatusFeed } from './pubsub/status-feed.ts';
 import type { StatsBroadcaster } from './stats/stats-broadcaster.ts';
@@ -16,7 +15,7 @@ export interface Services {
   /** Lists, counts, statistics and the logs of status changes, shared in Redis by every instance. */
   index: OrderIndex;
   /** The orders of list pages, read by id and kept while their version stands. */
-  orderCache: OrderCache;
+  orderCache: OrderCache<OrderShape>;
   events: OrderEvents;
   /** Status changes with their cursors, for the status subscriptions. */
   statusFeed: StatusFeed;

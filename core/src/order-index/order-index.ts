@@ -35,7 +35,7 @@ import {
   type IndexKeys,
   type ListPosition,
 } from './layout.ts';
-import { APPLY_ORDER, READ_PAGE, RELEASE_LOCK, RENEW_LOCK } from './scripts.ts';
+import { APPLY_ORDER, READ_PAGE, READ_STATISTICS, RELEASE_LOCK, RENEW_LOCK } from './scripts.ts';
 
 /** What the index needs of an order: its place, its status and version, and when it was decided. */
 export interface IndexedOrder {
@@ -120,6 +120,7 @@ function withScripts(redis: Redis): Redis {
   if (!('ordersApply' in redis)) {
     redis.defineCommand('ordersApply', { lua: APPLY_ORDER });
     redis.defineCommand('ordersReadPage', { lua: READ_PAGE });
+    redis.defineCommand('ordersReadStatistics', { lua: READ_STATISTICS });
     redis.defineCommand('ordersReleaseLock', { lua: RELEASE_LOCK, numberOfKeys: 1 });
     redis.defineCommand('ordersRenewLock', { lua: RENEW_LOCK, numberOfKeys: 1 });
   }
@@ -252,17 +253,21 @@ export class OrderIndex {
   async statistics(now: Date, minutes = STATS_WINDOW_MINUTES) {
     const last = minuteOf(now.getTime());
     const starts = Array.from({ length: minutes }, (_, i) => last - (minutes - 1 - i) * 60_000);
-    const pipeline = this.redis.pipeline();
-    for (const status of ORDER_STATUSES) pipeline.zcard(this.keys.status(status));
-    for (const start of starts) pipeline.hmget(this.keys.minute(start), 'c', 'p', 'f');
-    const replies = checked(await pipeline.exec());
-    const counts = Object.fromEntries(ORDER_STATUSES.map((status, i) => [status, Number(replies[i])])) as Record<
+    const lists = ORDER_STATUSES.map((status) => this.keys.status(status));
+    const minuteKeys = starts.map((start) => this.keys.minute(start));
+    const reply = (await scripted(this.redis).ordersReadStatistics!(
+      lists.length + minuteKeys.length,
+      ...lists,
+      ...minuteKeys,
+      lists.length,
+    )) as number[];
+    const counts = Object.fromEntries(ORDER_STATUSES.map((status, i) => [status, reply[i]!])) as Record<
       OrderStatus,
       number
     >;
     const perMinute: MinuteCounts[] = starts.map((start, i) => {
-      const [created, processed, failed] = (replies[ORDER_STATUSES.length + i] as (string | null)[]).map(Number);
-      return { at: new Date(start), created: created!, processed: processed!, failed: failed! };
+      const at = lists.length + i * 3;
+      return { at: new Date(start), created: reply[at]!, processed: reply[at + 1]!, failed: reply[at + 2]! };
     });
     return { counts, perMinute };
   }
@@ -368,15 +373,16 @@ export class OrderIndex {
   }
 
   /** Every key of this system's index, of any layout (for tests and a rebuild from nothing). */
-  async drop(options: { keepOtherLayouts?: boolean } = {}): Promise<number> {
+  async drop(options: { except?: readonly string[] } = {}): Promise<number> {
     const tag = this.keys.meta.slice(0, this.keys.meta.indexOf('}') + 1);
-    const pattern = options.keepOtherLayouts ? `${this.keys.base}:*` : `${escapeGlob(tag)}*`;
+    const kept = new Set(options.except);
     let dropped = 0;
     let cursor = '0';
     do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${escapeGlob(tag)}*`, 'COUNT', 1000);
       cursor = next;
-      if (found.length > 0) dropped += await this.redis.unlink(...found);
+      const doomed = found.filter((key) => !kept.has(key));
+      if (doomed.length > 0) dropped += await this.redis.unlink(...doomed);
     } while (cursor !== '0');
     return dropped;
   }

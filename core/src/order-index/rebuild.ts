@@ -49,7 +49,7 @@ export async function rebuildIndex(models: Models, index: OrderIndex, options: R
     batch = [];
     await Promise.all([index.applyAll(orders), markUnpublished(models, index, orders)]);
   };
-  const cursor = models.Order.find({}, PROJECTION).lean<IndexedOrder[]>().cursor({ batchSize: 1000 });
+  const cursor = models.Order.find({}, PROJECTION).lean<IndexedOrder[]>().cursor({ batchSize: 2000 });
   for await (const order of cursor) {
     batch.push(order);
     read += 1;
@@ -81,6 +81,41 @@ async function markUnpublished(models: Models, index: OrderIndex, orders: readon
   );
 }
 
+export interface RebuildLock {
+  /** False once a renewal found the lock gone (expired and taken by another): the holder must stop. */
+  readonly held: boolean;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the rebuild lock if nobody holds it, and renews it on a timer while it is held (a MongoDB-wire
+ * server may take longer than the lock's life to answer one read). Undefined if another holds it.
+ */
+export async function takeRebuildLock(
+  index: OrderIndex,
+  owner: string,
+  lockMs = LOCK_MS,
+): Promise<RebuildLock | undefined> {
+  if (!(await index.lockRebuild(owner, lockMs))) return undefined;
+  let held = true;
+  const renew = setInterval(() => {
+    index.renewRebuildLock(owner, lockMs).then(
+      (renewed) => (held &&= renewed),
+      () => undefined, // Redis away for a moment: the next renewal tries again, within the lock's life
+    );
+  }, lockMs / 3);
+  renew.unref();
+  return {
+    get held() {
+      return held;
+    },
+    async release() {
+      clearInterval(renew);
+      await index.unlockRebuild(owner).catch(() => undefined);
+    },
+  };
+}
+
 /** How often an instance looks again whether the index is still there (Redis flushed under it). */
 export const INDEX_CHECK_MS = 10_000;
 const LOCK_MS = 30_000;
@@ -103,19 +138,18 @@ export async function ensureIndex(
     await index.markBuilt(true);
     return { condition: 'begun', done: Promise.resolve() };
   }
-  const owner = randomUUID();
-  if (!(await index.lockRebuild(owner, LOCK_MS)))
-    return { condition: 'rebuilt by another instance', done: Promise.resolve() };
+  const lock = await takeRebuildLock(index, randomUUID());
+  if (lock === undefined) return { condition: 'rebuilt by another instance', done: Promise.resolve() };
   logger.warn('order index missing or of another layout; rebuilding it from MongoDB', {
     layout: state.layout ?? null,
     wanted: INDEX_LAYOUT,
   });
   const done = rebuildIndex(models, index, {
-    keepGoing: async () => !options.stopping?.() && (await index.renewRebuildLock(owner, LOCK_MS)),
+    keepGoing: async () => !options.stopping?.() && lock.held,
     onProgress: (progress) => logger.info('order index rebuild', { ...progress }),
   })
     .then((progress) => logger.info('order index rebuilt', { ...progress }))
     .catch((error: unknown) => logger.error('order index rebuild failed; the next check tries again', { error }))
-    .finally(() => index.unlockRebuild(owner).catch(() => undefined));
+    .finally(() => lock.release());
   return { condition: 'rebuilding', done };
 }

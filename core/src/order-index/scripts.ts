@@ -119,6 +119,21 @@ end
 return page
 `;
 
+/**
+ * The statistics in one reply: the size of each list in KEYS[1..ARGV[1]], then created, processed and
+ * failed of each minute key after them (0 where the minute has none).
+ */
+export const READ_STATISTICS = `
+local lists = tonumber(ARGV[1])
+local reply = {}
+for k = 1, lists do reply[#reply + 1] = redis.call('ZCARD', KEYS[k]) end
+for k = lists + 1, #KEYS do
+  local counts = redis.call('HMGET', KEYS[k], 'c', 'p', 'f')
+  for i = 1, 3 do reply[#reply + 1] = tonumber(counts[i]) or 0 end
+end
+return reply
+`;
+
 /** Deletes the key KEYS[1] if it holds ARGV[1] (a lock released by its holder only). */
 export const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end

@@ -5,9 +5,8 @@
  * (createdAt, id) pair of an order, so pages stay stable while new orders
  * arrive and two orders created in the same millisecond are never skipped.
  */
-import type { ListPosition, OrderIndex, OrderStatus } from '@orders/core';
+import type { ListPosition, OrderCache, OrderIndex, OrderStatus } from '@orders/core';
 import { badInput } from '../errors.ts';
-import type { OrderCache } from './order-cache.ts';
 import type { OrderShape } from './shape.ts';
 
 export const DEFAULT_PAGE = 20;
@@ -49,7 +48,7 @@ function pageSize(value: number | null | undefined, argument: string): number | 
 export interface OrderListsDeps {
   readonly index: OrderIndex;
   /** The orders of a page, by id and the version the index holds: one batch per request. */
-  readonly orders: OrderCache;
+  readonly orders: OrderCache<OrderShape>;
 }
 
 export async function ordersPage(deps: OrderListsDeps, args: OrdersPageArgs) {
