@@ -5,7 +5,9 @@
  * side in this run and given as a ratio as well as absolute figures.
  *
  * `npm run bench -- stores hello queries pipeline fanout profile scale` runs a
- * subset (in that order); `BENCH_QUICK=1` shortens every part for a smoke run.
+ * subset (in that order), written to `bench/results/<parts>.{json,md}` so that
+ * the last full run's latest.* stay whole; `BENCH_QUICK=1` shortens every part
+ * for a smoke run.
  * `scale` (100,000 then 1,000,000 orders, `SCALE_ORDERS` to change them) takes
  * a quarter of an hour or more: it writes and indexes every order first.
  */
@@ -176,7 +178,11 @@ if (parts.has('scale')) {
 
 const dir = path.join(repoRoot, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(path.join(dir, 'latest.md'), renderMarkdown(results));
-if (results.pipeline) writeFileSync(path.join(dir, 'pipeline.svg'), renderPipelineChart(results.pipeline));
-step(`written to ${path.relative(process.cwd(), dir)}/latest.{json,md}`);
+// A run of some parts only is written beside the full run's results, not over them.
+const name = parts.size === PARTS.length ? 'latest' : PARTS.filter((part) => parts.has(part)).join('-');
+writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(path.join(dir, `${name}.md`), renderMarkdown(results));
+if (results.pipeline && name === 'latest') {
+  writeFileSync(path.join(dir, 'pipeline.svg'), renderPipelineChart(results.pipeline));
+}
+step(`written to ${path.relative(process.cwd(), dir)}/${name}.{json,md}`);
