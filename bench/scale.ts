@@ -33,6 +33,7 @@ import {
   rebuildIndex,
   seqOfLogEntry,
 } from '@orders/core';
+import { buildServices } from '../infra/build-services.ts';
 import { graphqlRequest, wsClient } from './lib/graphql.ts';
 import { summarize, type Summary } from './lib/latency.ts';
 import { graphqlLoad, load, ratio, type LoadResult } from './lib/load.ts';
@@ -365,10 +366,13 @@ function reindex(env: Record<string, string>): Promise<number> {
 
 // ——— the server ———
 
-/** Spawns the server and polls `/ready` every 10 ms: ms from the spawn to the first 200. */
+/**
+ * Spawns the server as production runs it (the build, plain node: see infra/build-services.ts) and polls
+ * `/ready` every 10 ms: ms from the spawn to the first 200.
+ */
 async function startServer(env: Record<string, string>, port: number): Promise<{ server: Running; ms: number }> {
   const started = performance.now();
-  const server = launch('server/src/main.ts', { ...env, PORT: String(port) }, port);
+  const server = launch('server/dist/main.js', { ...env, PORT: String(port) }, port);
   const deadline = started + 120_000;
   while (performance.now() < deadline) {
     if (server.child.exitCode !== null) throw new Error(`the server exited with ${server.child.exitCode}`);
@@ -746,6 +750,8 @@ export async function benchScale(options: {
   connections: number;
   subscriptions: number;
 }): Promise<ScaleResult> {
+  // The server measured is the one production runs: built, on plain node.
+  await buildServices();
   const sizes: ScaleSize[] = [];
   for (const count of options.sizes) {
     sizes.push(await measureSize(count, { ...options, changesBack: 1000, created: 1200 }));

@@ -24,12 +24,14 @@ function logOutput(entry: string): number | 'ignore' {
 }
 
 /**
- * Runs a TypeScript entry with node + tsx directly (no npx wrapper), so `pid` is the process measured.
+ * Runs an entry with node directly (no npx wrapper), so `pid` is the process measured: a TypeScript one
+ * through tsx, a built one (`server/dist/main.js`, see infra/build-services.ts) as it is.
  * `nodeArgs` go to node itself, e.g. `--cpu-prof`. Its log lines are dropped, or appended to a file of
  * its own under `PROCESS_LOG_DIR` when that is set (at `PROCESS_LOG_LEVEL`, `warn` by default).
  */
 export function launch(entry: string, env: Record<string, string>, port?: number, nodeArgs: string[] = []): Running {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, entry], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: process.env.PROCESS_LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', logOutput(entry), 'inherit'],

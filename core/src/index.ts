@@ -8,3 +8,4 @@ export * from './kafka.ts';
 export * from './batcher.ts';
 export * from './sequence.ts';
 export * from './order-index/index.ts';
+export * from './package-root.ts';

@@ -1,11 +1,11 @@
 /** Starts the GraphQL server: reads the environment, starts, and stops cleanly on SIGTERM or SIGINT. */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ConfigError, createLogger } from '@orders/core';
+import { ConfigError, createLogger, packageRootOf } from '@orders/core';
 import { createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 
-const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+// From the package's folder, so that the built server (dist/main.js) finds the dashboard as the source does.
+const defaultWebDist = path.resolve(packageRootOf(import.meta.url), '../web/dist');
 
 let config;
 try {

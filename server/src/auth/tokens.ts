@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRootOf } from '@orders/core';
 import { SignJWT, errors, jwtVerify } from 'jose';
 
 const ISSUER = 'orders-realtime';
@@ -19,7 +19,7 @@ export type Viewer =
 export type Role = Viewer['role'];
 
 /** Where a development secret is kept when AUTH_SECRET is unset: the git-ignored `.data/` of the repository. */
-export const devSecretFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../.data/auth-secret');
+export const devSecretFile = path.resolve(packageRootOf(import.meta.url), '../.data/auth-secret');
 
 export class TokenError extends Error {
   override readonly name = 'TokenError';
