@@ -11,9 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
-import { OrderIndex } from '@orders/core';
+import { dropOrderIndex } from '@orders/core';
 import { graphqlRequest, subscribe, wsClient } from './lib/graphql.ts';
 import { summarize, type Summary } from './lib/latency.ts';
 import { cpuSeconds, freePort, launch, storePids, waitReady, type Running } from './lib/processes.ts';
@@ -57,10 +56,7 @@ export async function startSystem(
       const connection = await mongoose.createConnection(shared.MONGODB_URI).asPromise();
       await connection.dropDatabase();
       await connection.close();
-      // Redis keeps the order index on disk: a run's keys go with the run.
-      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-      await new OrderIndex(redis, { prefix: shared.KAFKA_TOPIC_PREFIX }).drop();
-      redis.disconnect();
+      await dropOrderIndex(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', shared.KAFKA_TOPIC_PREFIX);
     },
   };
 }

@@ -10,7 +10,6 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import {
-  OrderIndex,
   PROCESSOR_GROUP,
   allTopics,
   changeId,
@@ -18,6 +17,7 @@ import {
   createLogger,
   createModels,
   createProducer,
+  dropOrderIndex,
   ensureTopics,
   topicsFor,
   type DeadLetter,
@@ -166,10 +166,7 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
       await admin.disconnect();
       await connection.dropDatabase();
       await connection.close();
-      // Redis keeps the order index on disk: a test's keys go with the test.
-      const redis = new Redis(config.redis.url);
-      await new OrderIndex(redis, { prefix }).drop();
-      redis.disconnect();
+      await dropOrderIndex(config.redis.url, prefix);
     },
   };
 }

@@ -7,8 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { Redis } from 'ioredis';
-import { OrderIndex, createLogger, createModels, topicsFor, type Models } from '@orders/core';
+import { createLogger, createModels, dropOrderIndex, topicsFor, type Models } from '@orders/core';
 import { createApp, type App } from '../src/app.ts';
 import { loadConfig, type ServerConfig } from '../src/config.ts';
 
@@ -132,19 +131,9 @@ export async function startTestServer(
       await admin.disconnect();
       await connection.dropDatabase();
       await connection.close();
-      await dropIndex(config.redis.url, config.kafka.topicPrefix);
+      await dropOrderIndex(config.redis.url, config.kafka.topicPrefix);
     },
   };
-}
-
-/** Deletes a test system's order index from Redis: Redis keeps it on disk, and test runs must not pile up. */
-export async function dropIndex(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    await new OrderIndex(redis, { prefix }).drop();
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** Collects what a graphql-ws subscription delivers until the test stops it. */

@@ -10,9 +10,8 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
-import { OrderIndex } from '@orders/core';
+import { dropOrderIndex } from '@orders/core';
 import { MongoClient, type Db } from 'mongodb';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -175,12 +174,7 @@ export async function startSystem(): Promise<System> {
       .catch(() => undefined);
     await mongo.close();
     await deleteTopics(prefix);
-    // Redis keeps the order index on disk: the run's keys go with the run.
-    const redis = new Redis('redis://127.0.0.1:6379');
-    await new OrderIndex(redis, { prefix })
-      .drop()
-      .catch(() => undefined)
-      .finally(() => redis.disconnect());
+    await dropOrderIndex('redis://127.0.0.1:6379', prefix).catch(() => undefined);
   };
 
   const startProcessor = () => {

@@ -39,10 +39,6 @@ export class OrderCache<T extends { readonly _id: string; readonly version: numb
     );
   }
 
-  get size(): number {
-    return this.held.size;
-  }
-
   private remember(order: T): void {
     this.held.delete(order._id);
     this.held.set(order._id, order);

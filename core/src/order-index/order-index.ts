@@ -18,7 +18,7 @@
  * each change in one round trip that also PUBLISHes it; concurrent writes share
  * one pipeline. The index is derived data: see rebuild.ts.
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import { Redis, type ChainableCommander } from 'ioredis';
 import { Batcher } from '../batcher.ts';
 import type { OrderStatusMessage } from '../events.ts';
 import { ORDER_STATUSES, type OrderStatus } from '../status.ts';
@@ -373,39 +373,42 @@ export class OrderIndex {
   }
 
   /** Every key of this system's index, of any layout (for tests and a rebuild from nothing). */
-  async drop(options: { except?: readonly string[] } = {}): Promise<number> {
-    const tag = this.keys.meta.slice(0, this.keys.meta.indexOf('}') + 1);
+  drop(options: { except?: readonly string[] } = {}): Promise<number> {
     const kept = new Set(options.except);
+    return this.unlinkWhere((key) => !kept.has(key));
+  }
+
+  /** Keys of this system's index from other layouts (left by an older version). */
+  dropOtherLayouts(): Promise<number> {
+    const { base, meta, rebuildLock } = this.keys;
+    return this.unlinkWhere((key) => !key.startsWith(`${base}:`) && key !== meta && key !== rebuildLock);
+  }
+
+  /** Unlinks the keys of this system's index (its hash tag) that `doomed` picks; returns how many. */
+  private async unlinkWhere(doomed: (key: string) => boolean): Promise<number> {
+    const tag = this.keys.meta.slice(0, this.keys.meta.indexOf('}') + 1);
     let dropped = 0;
     let cursor = '0';
     do {
       const [next, found] = await this.redis.scan(cursor, 'MATCH', `${escapeGlob(tag)}*`, 'COUNT', 1000);
       cursor = next;
-      const doomed = found.filter((key) => !kept.has(key));
-      if (doomed.length > 0) dropped += await this.redis.unlink(...doomed);
+      const picked = found.filter(doomed);
+      if (picked.length > 0) dropped += await this.redis.unlink(...picked);
     } while (cursor !== '0');
     return dropped;
   }
+}
 
-  /** Keys of this system's index from other layouts (left by an older version). */
-  async dropOtherLayouts(): Promise<number> {
-    const tag = this.keys.meta.slice(0, this.keys.meta.indexOf('}') + 1);
-    let dropped = 0;
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${escapeGlob(tag)}:*`, 'COUNT', 1000);
-      cursor = next;
-      const stale = found.filter(
-        (key) => !key.startsWith(`${this.keys.base}:`) && key !== this.keys.meta && key !== this.keys.rebuildLock,
-      );
-      if (stale.length > 0) dropped += await this.redis.unlink(...stale);
-    } while (cursor !== '0');
-    return dropped;
-  }
-
-  /** Resolves once every write handed over so far is done. */
-  async flush(): Promise<void> {
-    await Promise.all([this.applies.flush(), this.marks.flush()]);
+/**
+ * Deletes a system's whole order index over a connection of its own, for runs that end (tests,
+ * benchmarks): Redis keeps the index on disk, and their keys must not pile up.
+ */
+export async function dropOrderIndex(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url);
+  try {
+    return await new OrderIndex(redis, { prefix }).drop();
+  } finally {
+    redis.disconnect();
   }
 }
 

@@ -27,11 +27,6 @@ export class IndexKeeper {
     this.timer.unref();
   }
 
-  /** Whether this instance is rebuilding the index now. */
-  get isRebuilding(): boolean {
-    return this.rebuilding !== undefined;
-  }
-
   checkInBackground(): void {
     this.check().catch((error: unknown) => this.logger.warn('could not check the order index', { error }));
   }

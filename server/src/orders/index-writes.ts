@@ -41,11 +41,6 @@ export class IndexWrites {
     }
   }
 
-  /** Writes held for a Redis that was away. */
-  get backlog(): number {
-    return this.held.length;
-  }
-
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retrying);
