@@ -11,7 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { signToken, signingKey } from '../server/src/auth/tokens.ts';
+import { signToken, signingKey } from '@orders/core';
 import { repoRoot } from './services/paths.ts';
 
 function run(command: string, args: string[]): void {

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { faker } from '@faker-js/faker';
-import { signToken, signingKey } from '../server/src/auth/tokens.ts';
+import { signToken, signingKey } from '@orders/core';
 
 const { values } = parseArgs({
   options: {

@@ -6,7 +6,7 @@
  * Prints the token alone on stdout, so it can be captured: TOKEN=$(npm run -s token -- …).
  */
 import { parseArgs } from 'node:util';
-import { signToken, signingKey } from '../server/src/auth/tokens.ts';
+import { signToken, signingKey } from '@orders/core';
 
 const { values } = parseArgs({
   options: {

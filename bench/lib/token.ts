@@ -1,5 +1,5 @@
 /** The benchmarks act as an operator, with a token on the secret the servers they start will use. */
-import { signToken, signingKey } from '../../server/src/auth/tokens.ts';
+import { signToken, signingKey } from '@orders/core';
 
 const key = signingKey({ secret: process.env.AUTH_SECRET, production: false });
 

@@ -9,3 +9,4 @@ export * from './batcher.ts';
 export * from './sequence.ts';
 export * from './order-index/index.ts';
 export * from './package-root.ts';
+export * from './auth/tokens.ts';

@@ -1,7 +1,7 @@
 /**
  * The folder of the package a module belongs to: the nearest folder above it
  * with a package.json. The same answer from a module's source
- * (`server/src/auth/tokens.ts`) and from the bundle it is built into
+ * (`core/src/auth/tokens.ts`) and from the bundle it is built into
  * (`server/dist/main.js`), so paths relative to it hold in both.
  */
 import { existsSync } from 'node:fs';

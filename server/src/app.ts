@@ -41,7 +41,7 @@ import { schema } from './schema/index.ts';
 import { StatsBroadcaster } from './stats/stats-broadcaster.ts';
 import { createAuthenticator, useRequireViewer } from './auth/authentication.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
-import { signToken, signingKey, type Viewer } from './auth/tokens.ts';
+import { signToken, signingKey, type Viewer } from '@orders/core';
 import { attachGraphqlWs } from './http/graphql-ws.ts';
 import { isLoopback, originPolicy, refuseOversizedBody, sendJson } from './http/guards.ts';
 import { staticFiles } from './http/static-files.ts';

@@ -1,9 +1,8 @@
 /** What every resolver receives: the models, per-request loaders and the app's services. */
 import DataLoader from 'dataloader';
 import mongoose from 'mongoose';
-import type { CustomerDoc, Models, OrderCache, OrderIndex, ProductDoc } from '@orders/core';
+import type { CustomerDoc, Models, OrderCache, OrderIndex, ProductDoc, Viewer } from '@orders/core';
 import type { RateLimiter } from './auth/rate-limit.ts';
-import type { Viewer } from './auth/tokens.ts';
 import type { OrderEvents } from './pubsub/order-events.ts';
 import type { StatusFeed } from './pubsub/status-feed.ts';
 import type { StatsBroadcaster } from './stats/stats-broadcaster.ts';

@@ -4,7 +4,7 @@
  * that resolvers and subscriptions ask the same questions.
  */
 import { createGraphQLError } from 'graphql-yoga';
-import type { Viewer } from './tokens.ts';
+import type { Viewer } from '@orders/core';
 
 export const unauthenticated = (message: string) =>
   createGraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from './authentication.ts';
-import { signToken } from './tokens.ts';
+import { signToken } from '@orders/core';
 
 const key = new TextEncoder().encode('a test secret of at least thirty-two characters');
 

@@ -9,7 +9,7 @@
 import { Kind, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { isExpired, unauthenticated } from './access.ts';
-import { TokenError, bearerToken, verifyToken, type Viewer } from './tokens.ts';
+import { TokenError, bearerToken, verifyToken, type Viewer } from '@orders/core';
 
 export interface Authenticator {
   /** The viewer of an `Authorization` value: null without one; UNAUTHENTICATED when it is not valid. */

@@ -18,10 +18,9 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ExecutionArgs } from 'graphql';
 import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
-import type { Logger } from '@orders/core';
+import type { Logger, Viewer } from '@orders/core';
 import { isExpired, sharingScope } from '../auth/access.ts';
 import { authorizationParam, type Authenticator } from '../auth/authentication.ts';
-import type { Viewer } from '../auth/tokens.ts';
 import { SharedSubscriptions, type SendJson } from './shared-subscriptions.ts';
 
 interface EnvelopedRoot {

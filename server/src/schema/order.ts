@@ -1,8 +1,7 @@
 /** Orders: the type, its queries, the mutations that make and retry them, and their subscriptions. */
 import { filter, map, pipe } from 'graphql-yoga';
-import { ORDER_STATUSES, type OrderStatus } from '@orders/core';
+import { ORDER_STATUSES, type OrderStatus, type Viewer } from '@orders/core';
 import { customerScope, maySee, requireOperator, requireViewer } from '../auth/access.ts';
-import type { Viewer } from '../auth/tokens.ts';
 import { notFound } from '../errors.ts';
 import { ordersPage } from '../orders/pagination.ts';
 import { orderFromDocument, orderFromSnapshot, type OrderShape } from '../orders/shape.ts';

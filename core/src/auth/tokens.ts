@@ -1,12 +1,14 @@
 /**
  * Bearer tokens: JWTs signed with HS256 by a secret the server and the token
  * tools share. A token names a role (`operator`, or `customer` with the
- * customer's id) and expires. Anything else in it is ignored.
+ * customer's id) and expires. Anything else in it is ignored. Here in core
+ * because the server checks them and the tools, `npm start`, the benchmarks
+ * and the tests mint them.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRootOf } from '@orders/core';
+import { packageRootOf } from '../package-root.ts';
 import { SignJWT, errors, jwtVerify } from 'jose';
 
 const ISSUER = 'orders-realtime';
