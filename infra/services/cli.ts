@@ -1,21 +1,89 @@
 /**
- * The services command: `npm run services -- up|down|status`.
+ * The services command: `npm run services -- up|down|status [--kafka-brokers 3] [--replication-factor 3]`.
  *
  * `up` starts real Kafka, MongoDB-wire and Redis servers on loopback and
  * returns once each does real work. It uses Docker Compose when an engine
  * answers and starts the servers natively otherwise. A server already listening
  * is reused, never started twice; `down` stops only what `up` started.
+ *
+ * With `--kafka-brokers 3` Kafka is a cluster of three nodes on ports of its own
+ * (see kafka-cluster.ts) instead of the single broker, which is left as it is:
+ * `down --kafka-brokers 3` stops the cluster's nodes only, and `status` tells
+ * which partitions each node leads and which are under-replicated.
  */
+import { parseArgs } from 'node:util';
 import { ServiceError } from './errors.ts';
 import { compose, dockerEngineAnswers } from './docker.ts';
 import { ferretdb } from './ferretdb.ts';
 import { brokerClient, ensureTopics, kafka } from './kafka.ts';
+import { CLUSTER_SIZES, clusterBrokers, clusterNode, clusterNodes, clusterReady } from './kafka-cluster.ts';
+import { readPartitions } from './cluster-status.ts';
 import { logFile } from './paths.ts';
 import { isAlive, ownedPid, portOpen, stopOwned, waitFor } from './processes.ts';
 import { redis } from './redis.ts';
 import type { NativeService } from './service.ts';
 
-const services: NativeService[] = [redis, ferretdb, kafka];
+const usage = 'use: up | down | status, with --kafka-brokers 1 (the default) or 3, and --replication-factor <n>';
+
+const args = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { 'kafka-brokers': { type: 'string' }, 'replication-factor': { type: 'string' } },
+    });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    process.exit(2);
+  }
+})();
+
+/** How many Kafka brokers: 1 is the single broker on 9092; more is the cluster. */
+const kafkaBrokers = Number(args.values['kafka-brokers'] ?? '1');
+if (kafkaBrokers !== 1 && !(CLUSTER_SIZES as readonly number[]).includes(kafkaBrokers)) {
+  console.error(
+    `--kafka-brokers must be 1 or one of ${CLUSTER_SIZES.join(', ')}, not "${args.values['kafka-brokers']}"`,
+  );
+  process.exit(2);
+}
+const clustered = kafkaBrokers > 1;
+const replicationFactor = Number(args.values['replication-factor'] ?? Math.min(3, kafkaBrokers));
+if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
+  console.error(
+    `--replication-factor must be a whole number of at least 1, not "${args.values['replication-factor']}"`,
+  );
+  process.exit(2);
+}
+if (replicationFactor > kafkaBrokers) {
+  const cluster = kafkaBrokers === 1 ? 'the single broker is one' : `the cluster has ${kafkaBrokers}`;
+  const bigger = CLUSTER_SIZES.find((size) => size >= replicationFactor);
+  console.error(
+    `a replication factor of ${replicationFactor} needs at least ${replicationFactor} Kafka brokers, and ${cluster}: ` +
+      `use --replication-factor ${kafkaBrokers} or less` +
+      (bigger === undefined ? '' : `, or a cluster of ${bigger} (--kafka-brokers ${bigger})`),
+  );
+  process.exit(2);
+}
+
+const kafkaServices: NativeService[] = clustered
+  ? clusterNodes(kafkaBrokers).map((node) => clusterNode(node, kafkaBrokers))
+  : [kafka];
+const services: NativeService[] = [redis, ferretdb, ...kafkaServices];
+const width = Math.max(...services.map((service) => service.name.length));
+
+/** The Compose services of the cluster profile (docker-compose.yml): three nodes. */
+const COMPOSE_CLUSTER = ['kafka-1', 'kafka-2', 'kafka-3'];
+
+async function kafkaReady(): Promise<void> {
+  if (!clustered) {
+    await ensureTopics(brokerClient('services-topics'), '', { replicationFactor });
+    return;
+  }
+  await clusterReady(kafkaBrokers, replicationFactor);
+  console.log(
+    `kafka cluster: ${kafkaBrokers} nodes, topics on ${replicationFactor} replicas; for the services: ` +
+      `KAFKA_BROKERS=${clusterBrokers(kafkaBrokers).join(',')}`,
+  );
+}
 
 /** What preparing a service that was not listening came to. */
 type Prepared = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
@@ -85,9 +153,19 @@ async function ensure(service: NativeService, prepared: Prepared | undefined): P
 
 async function up(): Promise<void> {
   if (dockerEngineAnswers()) {
-    console.log('Docker engine found: docker compose up -d --wait');
-    compose(['up', '-d', '--wait']);
-    await ensureTopics(brokerClient('services-topics'));
+    if (clustered && kafkaBrokers !== COMPOSE_CLUSTER.length) {
+      throw new ServiceError(
+        'docker',
+        `the Compose cluster profile has ${COMPOSE_CLUSTER.length} brokers`,
+        'use --kafka-brokers 3',
+      );
+    }
+    const composeArgs = clustered
+      ? ['--profile', 'cluster', 'up', '-d', '--wait', 'mongodb', 'redis', ...COMPOSE_CLUSTER]
+      : ['up', '-d', '--wait'];
+    console.log(`Docker engine found: docker compose ${composeArgs.join(' ')}`);
+    compose(composeArgs);
+    await kafkaReady();
     return;
   }
   const started = Date.now();
@@ -98,14 +176,14 @@ async function up(): Promise<void> {
     const service = services[index]!;
     if (outcome.status === 'fulfilled') {
       console.log(
-        `${service.name.padEnd(8)} 127.0.0.1:${service.port}  ${outcome.value}  log: ${logFile(service.name)}`,
+        `${service.name.padEnd(width)} 127.0.0.1:${service.port}  ${outcome.value}  log: ${logFile(service.name)}`,
       );
     } else {
       failures.push(outcome.reason);
     }
   });
   if (failures.length === 0) {
-    await kafka.afterReady?.();
+    await kafkaReady();
     console.log(`services ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     return;
   }
@@ -117,17 +195,19 @@ async function up(): Promise<void> {
 
 async function down(): Promise<void> {
   if (dockerEngineAnswers()) {
-    compose(['down']);
+    compose(clustered ? ['--profile', 'cluster', 'rm', '--stop', '--force', ...COMPOSE_CLUSTER] : ['down']);
     return;
   }
-  for (const service of [...services].reverse()) {
+  // The cluster's nodes only: the other servers may serve the single broker's users.
+  for (const service of [...(clustered ? kafkaServices : services)].reverse()) {
     const stopped = await stopOwned(service.name);
-    console.log(`${service.name.padEnd(8)} ${stopped ? 'stopped' : 'not started by this command: left alone'}`);
+    console.log(`${service.name.padEnd(width)} ${stopped ? 'stopped' : 'not started by this command: left alone'}`);
   }
 }
 
 async function status(): Promise<void> {
   let allReady = true;
+  const ready = new Set<string>();
   for (const service of services) {
     const pid = ownedPid(service.name);
     const listening = await portOpen(service.port);
@@ -139,19 +219,42 @@ async function status(): Promise<void> {
       );
     }
     if (state !== 'ready') allReady = false;
+    else ready.add(service.name);
     const owner = pid === undefined ? (listening ? 'external' : '-') : `pid ${pid}`;
     console.log(
-      `${service.name.padEnd(8)} 127.0.0.1:${service.port}  ${state}  ${owner}  log: ${logFile(service.name)}`,
+      `${service.name.padEnd(width)} 127.0.0.1:${service.port}  ${state}  ${owner}  log: ${logFile(service.name)}`,
     );
   }
+  if (clustered) await clusterStatus(ready);
   if (!allReady) process.exitCode = 1;
 }
 
+/** Each node's partitions as leader, and the partitions short of replicas in sync, from the nodes that answer. */
+async function clusterStatus(ready: ReadonlySet<string>): Promise<void> {
+  const nodes = clusterNodes(kafkaBrokers);
+  const report = await readPartitions(
+    kafkaBrokers,
+    nodes.filter((node) => ready.has(node.name)),
+  ).catch((error: unknown) => {
+    console.log(`kafka cluster: metadata unreadable (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  });
+  if (report === undefined) return;
+  for (const node of nodes) {
+    const leads = report.leads.get(node.id) ?? [];
+    console.log(`${node.name} leads ${report.leaderCounts.get(node.id) ?? 0} partitions${leads.length ? ':' : ''}`);
+    for (const line of leads) console.log(`  ${line}`);
+  }
+  console.log(`under-replicated partitions: ${report.underReplicated.length === 0 ? 'none' : ''}`);
+  for (const line of report.underReplicated) console.log(`  ${line}`);
+  if (report.offline.length > 0) console.log(`offline partitions (no leader): ${report.offline.join(', ')}`);
+}
+
 const commands: Record<string, () => Promise<void>> = { up, down, status };
-const name = process.argv[2] ?? 'up';
+const name = args.positionals[0] ?? 'up';
 const command = commands[name];
 if (command === undefined) {
-  console.error(`unknown command "${name}": use up, down or status`);
+  console.error(`unknown command "${name}": ${usage}`);
   process.exit(2);
 }
 try {

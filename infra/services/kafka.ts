@@ -26,16 +26,45 @@ function hasJars(): boolean {
   return existsSync(libDir) && readdirSync(libDir).some((file) => file.startsWith('kafka_2.13-'));
 }
 
-function java(args: string[]): string[] {
-  return [
-    '-Xms256m',
-    '-Xmx768m',
-    '-Djava.awt.headless=true',
-    `-Dlog4j.configuration=${log4jConfig}`,
-    '-cp',
-    classpath,
-    ...args,
-  ];
+/** The JVM's heap for the single broker; the cluster's nodes run on a smaller one (see kafka-cluster.ts). */
+const SINGLE_BROKER_HEAP = ['-Xms256m', '-Xmx768m'];
+
+/** The arguments of a `java` run of the broker's jars: `jvm` first (heap, collector), then the class and its arguments. */
+export function java(args: string[], jvm: string[] = SINGLE_BROKER_HEAP): string[] {
+  return [...jvm, '-Djava.awt.headless=true', `-Dlog4j.configuration=${log4jConfig}`, '-cp', classpath, ...args];
+}
+
+/**
+ * Checks for Java and resolves the broker's jars with Maven once (the single broker and the cluster's
+ * nodes share them); throws what to install when something is missing. `service` names the caller.
+ */
+export function ensureJars(service: string): void {
+  if (!hasCommand('java', ['-version'])) {
+    throw new ServiceError(
+      service,
+      'Java is needed to run Kafka',
+      'install Java 17 or newer (Debian: openjdk-17-jre-headless), or use Docker',
+    );
+  }
+  if (!hasJars()) {
+    if (!hasCommand('mvn', ['-v'])) {
+      throw new ServiceError(
+        service,
+        'Maven is needed to fetch the Kafka jars',
+        'install Maven 3 (Debian: maven), or use Docker',
+      );
+    }
+    console.log('kafka: resolving the broker jars with Maven (first run only)…');
+    runStep(
+      service,
+      'mvn',
+      ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libDir}`],
+      {
+        cwd: kafkaDir,
+        hint: 'check that Maven Central is reachable (mvn -v, ~/.m2/settings.xml), then retry',
+      },
+    );
+  }
 }
 
 export function brokerClient(clientId: string): Kafka {
@@ -55,32 +84,7 @@ export const kafka: NativeService = {
   startTimeoutMs: 90_000,
 
   async prepare() {
-    if (!hasCommand('java', ['-version'])) {
-      throw new ServiceError(
-        'kafka',
-        'Java is needed to run Kafka',
-        'install Java 17 or newer (Debian: openjdk-17-jre-headless), or use Docker',
-      );
-    }
-    if (!hasJars()) {
-      if (!hasCommand('mvn', ['-v'])) {
-        throw new ServiceError(
-          'kafka',
-          'Maven is needed to fetch the Kafka jars',
-          'install Maven 3 (Debian: maven), or use Docker',
-        );
-      }
-      console.log('kafka: resolving the broker jars with Maven (first run only)…');
-      runStep(
-        'kafka',
-        'mvn',
-        ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libDir}`],
-        {
-          cwd: kafkaDir,
-          hint: 'check that Maven Central is reachable (mvn -v, ~/.m2/settings.xml), then retry',
-        },
-      );
-    }
+    ensureJars('kafka');
     if (!existsSync(path.join(logDirs, 'meta.properties'))) {
       mkdirSync(logDirs, { recursive: true });
       const template = readFileSync(path.join(kafkaDir, 'server.properties'), 'utf8');
@@ -98,42 +102,46 @@ export const kafka: NativeService = {
     return startDetached({ name: 'kafka', command: 'java', args: java(['kafka.Kafka', configFile]), cwd: stateDir });
   },
 
-  async probe() {
-    const client = brokerClient('services-probe');
-    const topic = 'services.probe';
-    const admin = client.admin();
-    const producer = client.producer();
-    const consumer = client.consumer({ groupId: `services-probe-${randomUUID()}` });
-    try {
-      await admin.connect();
-      if (!(await admin.listTopics()).includes(topic)) {
-        await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
-      }
-      await producer.connect();
-      const marker = randomUUID();
-      await producer.send({ topic, messages: [{ value: marker }] });
-      const [partition] = await admin.fetchTopicOffsets(topic);
-      const offset = BigInt(partition?.high ?? '0') - 1n;
-      await consumer.connect();
-      await consumer.subscribe({ topic });
-      const received = new Promise<void>((resolve) => {
-        void consumer.run({
-          eachMessage: async ({ message }) => {
-            if (message.value?.toString() === marker) resolve();
-          },
-        });
-      });
-      consumer.seek({ topic, partition: 0, offset: offset.toString() });
-      await withTimeout(received, 15_000, 'the produced message was not fetched');
-    } finally {
-      await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
-    }
-  },
+  probe: () => produceAndFetch(brokerClient('services-probe'), 'services.probe'),
 
   async afterReady() {
     await ensureTopics(brokerClient('services-topics'));
   },
 };
+
+/**
+ * Resolves once a message produced to `topic` (created when missing, with one partition) is fetched
+ * back: the brokers behind `client` do real work.
+ */
+export async function produceAndFetch(client: Kafka, topic: string): Promise<void> {
+  const admin = client.admin();
+  const producer = client.producer();
+  const consumer = client.consumer({ groupId: `services-probe-${randomUUID()}` });
+  try {
+    await admin.connect();
+    if (!(await admin.listTopics()).includes(topic)) {
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+    }
+    await producer.connect();
+    const marker = randomUUID();
+    await producer.send({ topic, messages: [{ value: marker }] });
+    const [partition] = await admin.fetchTopicOffsets(topic);
+    const offset = BigInt(partition?.high ?? '0') - 1n;
+    await consumer.connect();
+    await consumer.subscribe({ topic });
+    const received = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.value?.toString() === marker) resolve();
+        },
+      });
+    });
+    consumer.seek({ topic, partition: 0, offset: offset.toString() });
+    await withTimeout(received, 15_000, 'the produced message was not fetched');
+  } finally {
+    await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
+  }
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
