@@ -84,8 +84,26 @@ export function createTransactionalProducer(kafka: Kafka, transactionalId: strin
  */
 const TRANSACTION_RETRY = { initialRetryTime: 10, retries: 13, maxRetryTime: 5000 };
 
-/** Creates the system's topics with their partition counts, and adds partitions where a topic has too few. */
-export async function ensureTopics(kafka: Kafka, prefix = ''): Promise<void> {
+export interface TopicOptions {
+  /**
+   * Replicas of each topic created; by default min(3, the brokers in the cluster): one on the single
+   * broker, three on a cluster. Refused when larger than the brokers the cluster has.
+   */
+  readonly replicationFactor?: number;
+}
+
+/**
+ * The replicas that must have a write of `orders.created` and `orders.status` before an `acks: all`
+ * send succeeds: two of three on a cluster, so one broker may be lost with nothing acknowledged lost,
+ * and producing stops (rather than risking a write held by one broker alone) when two are lost.
+ */
+export const minInsyncReplicas = (replicationFactor: number): number => Math.max(1, Math.min(2, replicationFactor - 1));
+
+/**
+ * Creates the system's topics with their partition counts, replicated for the cluster's size (see
+ * TopicOptions), and adds partitions where a topic has too few. A topic that exists keeps its replicas.
+ */
+export async function ensureTopics(kafka: Kafka, prefix = '', options: TopicOptions = {}): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -93,9 +111,28 @@ export async function ensureTopics(kafka: Kafka, prefix = ''): Promise<void> {
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((topic) => !existing.has(topic.name));
     if (missing.length > 0) {
+      const { brokers } = await admin.describeCluster();
+      const replicationFactor = options.replicationFactor ?? Math.min(3, brokers.length);
+      if (replicationFactor > brokers.length) {
+        throw new Error(
+          `cannot create ${missing.map((topic) => topic.name).join(', ')} with ${replicationFactor} replicas: ` +
+            `the cluster has ${brokers.length} broker${brokers.length === 1 ? '' : 's'} up`,
+        );
+      }
+      const topics = topicsFor(prefix);
+      const guarded = new Set([topics.created.name, topics.status.name]);
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic: topic.name, numPartitions: topic.partitions })),
+        topics: missing.map((topic) => ({
+          topic: topic.name,
+          numPartitions: topic.partitions,
+          replicationFactor,
+          // On one broker nothing is added: the topics are made as they always were.
+          configEntries:
+            replicationFactor > 1 && guarded.has(topic.name)
+              ? [{ name: 'min.insync.replicas', value: String(minInsyncReplicas(replicationFactor)) }]
+              : [],
+        })),
       });
     }
     const present = wanted.filter((topic) => existing.has(topic.name));
