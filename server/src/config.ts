@@ -11,8 +11,6 @@ const ServerModel = z.object({
   /** How often the server looks whether the order index is still there (Redis flushed under it). */
   INDEX_CHECK_MS: intFromEnv(INDEX_CHECK_MS, 1000, 3_600_000),
   WEB_DIST: z.string().optional(),
-  /** Test-only fault injection: exit right after storing this many orders, before producing the last. */
-  FAULT_EXIT_AFTER_STORE: intFromEnv(0, 0, 1_000_000),
 });
 
 const AuthModel = z
@@ -64,13 +62,14 @@ export function loadConfig(env: Record<string, string | undefined>) {
     production,
     http: { port: raw.PORT, host: raw.HOST, webDist: raw.WEB_DIST },
     mongo: { uri: raw.MONGODB_URI },
-    kafka: { brokers: raw.KAFKA_BROKERS, topicPrefix: raw.KAFKA_TOPIC_PREFIX },
+    /** Before every name this system uses on the shared servers: topics, Redis channels and keys. */
+    namePrefix: raw.NAME_PREFIX,
+    kafka: { brokers: raw.KAFKA_BROKERS },
     redis: { url: raw.REDIS_URL },
     log: { level: raw.LOG_LEVEL },
     outbox: { intervalMs: raw.OUTBOX_INTERVAL_MS, graceMs: raw.OUTBOX_GRACE_MS },
     stats: { intervalMs: raw.STATS_INTERVAL_MS },
     index: { checkMs: raw.INDEX_CHECK_MS },
-    faults: { exitAfterStore: raw.FAULT_EXIT_AFTER_STORE },
     auth: {
       secret: raw.AUTH_SECRET,
       devTokens: raw.AUTH_DEV_TOKENS === undefined ? !production : raw.AUTH_DEV_TOKENS === '1',

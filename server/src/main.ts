@@ -1,38 +1,4 @@
 /** Starts the GraphQL server: reads the environment, starts, and stops cleanly on SIGTERM or SIGINT. */
-import path from 'node:path';
-import { ConfigError, createLogger, packageRootOf } from '@orders/core';
-import { createApp } from './app.ts';
-import { loadConfig } from './config.ts';
+import { runServer } from './run.ts';
 
-// From the package's folder, so that the built server (dist/main.js) finds the dashboard as the source does.
-const defaultWebDist = path.resolve(packageRootOf(import.meta.url), '../web/dist');
-
-let config;
-try {
-  config = loadConfig({ WEB_DIST: defaultWebDist, ...process.env });
-} catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-}
-
-const logger = createLogger('server', config.log.level);
-try {
-  const app = await createApp(config, { logger });
-  const shutdown = (signal: string) => {
-    logger.info('signal received', { signal });
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('shutdown failed', { error });
-        console.error(`server shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-} catch (error) {
-  logger.error('server could not start', { error });
-  console.error(`server could not start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-}
+await runServer();

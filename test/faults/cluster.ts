@@ -36,8 +36,8 @@ export interface Cluster {
   readonly index: OrderIndex;
   servers: Running[];
   processors: Running[];
-  /** Starts one more server (on a port of its own), waiting until it is ready. */
-  startServer(env?: Record<string, string>): Promise<Running>;
+  /** Starts one more server (on a port of its own; `entry`, the server's main by default), waiting until it is ready. */
+  startServer(env?: Record<string, string>, entry?: string): Promise<Running>;
   startProcessor(env?: Record<string, string>): Running;
   /** Runs `cleanup` first when the cluster closes (clients of its servers, say). */
   onClose(cleanup: () => unknown): void;
@@ -69,9 +69,9 @@ export async function startCluster(name: string): Promise<Cluster> {
     index: new OrderIndex(redis, { prefix }),
     servers: [],
     processors: [],
-    async startServer(extra = {}) {
+    async startServer(extra = {}, entry = 'server/src/main.ts') {
       const port = freePort();
-      const server = launch('server/src/main.ts', { ...env, ...extra, PORT: String(port) }, port);
+      const server = launch(entry, { ...env, ...extra, PORT: String(port) }, port);
       cluster.servers.push(server);
       await waitReady(`${server.url}/ready`);
       return server;

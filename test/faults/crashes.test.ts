@@ -110,7 +110,7 @@ describe('a processor killed between its database writes and its Redis round tri
 describe('a server that dies between storing an order and producing it', () => {
   it('leaves the order to the outbox relay, which publishes it once the server is back, and it is decided', async () => {
     cluster = await startCluster('fault_server_crash');
-    const crashing = await cluster.startServer({ FAULT_EXIT_AFTER_STORE: '5' });
+    const crashing = await cluster.startServer({ CRASH_AFTER_STORING: '5' }, 'test/faults/crashing-server.ts');
     const initial = await stockNow(cluster.models);
     cluster.startProcessor();
 

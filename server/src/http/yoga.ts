@@ -1,0 +1,85 @@
+/**
+ * GraphQL over HTTP and SSE: Yoga on the schema, with the query limits
+ * (graphql-armor), CSRF prevention, a viewer required for every operation
+ * (introspection excepted outside production), GraphiQL outside production,
+ * and each request's context built from the app's services.
+ */
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { EnvelopArmor } from '@escape.tech/graphql-armor';
+import type { Logger, Viewer } from '@orders/core';
+import { useRequireViewer, type Authenticator } from '../auth/authentication.ts';
+import type { RateLimiter } from '../auth/rate-limit.ts';
+import { createLoaders, type Context, type Services } from '../context.ts';
+import { schema } from '../schema/index.ts';
+
+/**
+ * Query limits, tuned so that the dashboard's own operations pass with room to spare:
+ * the deepest (an order's history with its order) is 5 levels, the largest far under these.
+ */
+const armor = new EnvelopArmor({
+  maxDepth: { n: 8 },
+  maxAliases: { n: 15 },
+  maxDirectives: { n: 20 },
+  maxTokens: { n: 2000 },
+  costLimit: { maxCost: 5000 },
+  blockFieldSuggestion: { enabled: true },
+});
+
+export interface GraphqlOptions {
+  production: boolean;
+  services: Services;
+  authenticator: Authenticator;
+  createOrderLimiter: RateLimiter;
+  logger: Logger;
+}
+
+export type GraphqlHandler = YogaServerInstance<object, Context>;
+
+function plugins(production: boolean): Plugin[] {
+  return [
+    useRequireViewer({ allowIntrospection: !production }) as Plugin,
+    ...(armor.protect().plugins as Plugin[]),
+    // Browsers send "simple" requests across sites without asking; GraphQL here needs a JSON body or this header.
+    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+    ...(production
+      ? [{ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) } satisfies Plugin]
+      : []),
+  ];
+}
+
+export function createGraphqlHandler(options: GraphqlOptions): GraphqlHandler {
+  const { services, authenticator, createOrderLimiter, logger } = options;
+  return createYoga<object, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    // Subscriptions in GraphiQL go over SSE: its fetches carry the Headers tab (and the token), its WebSocket would not.
+    graphiql: options.production
+      ? false
+      : {
+          subscriptionsProtocol: 'SSE',
+          title: 'Orders GraphQL API',
+          headers: JSON.stringify({ Authorization: 'Bearer <a token from npm start or npm run token>' }, null, 2),
+        },
+    batching: false,
+    plugins: plugins(options.production),
+    // Over HTTP the viewer comes from the Authorization header; over graphql-ws it was settled when the socket opened.
+    context: async (initial: { request?: Request; viewer?: Viewer | null }) => ({
+      ...services,
+      loaders: createLoaders(services.models),
+      createOrderLimiter,
+      viewer:
+        initial.viewer !== undefined
+          ? initial.viewer
+          : await authenticator.viewerOf(initial.request?.headers.get('authorization') ?? undefined),
+    }),
+    logging: {
+      debug: (...args) => logger.debug(String(args[0])),
+      info: (...args) => logger.info(String(args[0])),
+      warn: (...args) => logger.warn(String(args[0])),
+      error: (...args) => logger.error(String(args[0]), { detail: args.slice(1).map(String) }),
+    },
+  });
+}

@@ -1,0 +1,104 @@
+/**
+ * The server's order services over its stores: the order index in Redis (and
+ * its keeper), the status feed the subscriptions follow, the statistics
+ * broadcaster, the outbox relay, and createOrder / retryOrder with their
+ * dependencies. `startServices` starts what runs in the background;
+ * `stopSteps` says how to stop it, in order.
+ */
+import { OrderCache, OrderIndex, topicsFor, type Logger } from '@orders/core';
+import { CatalogueCache } from './catalogue/catalogue-cache.ts';
+import type { ServerConfig } from './config.ts';
+import type { Services } from './context.ts';
+import { createOrder, orderInserter, type CreateOrderDeps } from './orders/create-order.ts';
+import { IndexKeeper } from './orders/index-keeper.ts';
+import { IndexWrites } from './orders/index-writes.ts';
+import { OutboxRelay } from './orders/outbox-relay.ts';
+import { createOrderPublisher } from './orders/publish-order.ts';
+import { retryOrder } from './orders/retry-order.ts';
+import { orderFromDocument } from './orders/shape.ts';
+import { StatusFeed } from './pubsub/status-feed.ts';
+import type { ShutdownStep } from './shutdown.ts';
+import { StatsBroadcaster } from './stats/stats-broadcaster.ts';
+import type { Stores } from './stores.ts';
+
+/** Stores one order document; see `orderInserter`. */
+export type OrderInserter = CreateOrderDeps['insertOrder'];
+
+export interface ServiceOptions {
+  /**
+   * Wraps how createOrder stores an order: given the inserter the server would use, returns the one
+   * it uses. For whoever runs the server to put something around the store (a timer, a counter, a
+   * fault of its own making) without the server knowing.
+   */
+  wrapOrderInserter?: (insert: OrderInserter) => OrderInserter;
+}
+
+export interface RunningServices {
+  readonly services: Services;
+  readonly relay: OutboxRelay;
+  /** Checks that the order index is there, and has it rebuilt when it is not. */
+  readonly indexKeeper: IndexKeeper;
+  /** How to stop what runs in the background, in order. */
+  readonly stopSteps: readonly ShutdownStep[];
+}
+
+export async function startServices(
+  config: ServerConfig,
+  { models, producer, events }: Stores,
+  logger: Logger,
+  options: ServiceOptions = {},
+): Promise<RunningServices> {
+  const topics = topicsFor(config.namePrefix);
+  const index = new OrderIndex(events.redis, { prefix: config.namePrefix });
+  const indexLogger = logger.child({ part: 'order-index' });
+  const indexWrites = new IndexWrites(index, indexLogger);
+  const indexKeeper = new IndexKeeper(models, index, indexLogger, config.index.checkMs);
+  await indexKeeper.start();
+  // After a break, Redis may have come back empty (flushed, or restarted without its files).
+  events.onResubscribed(() => indexKeeper.checkInBackground());
+
+  const statusFeed = new StatusFeed(index, events, logger.child({ part: 'status-feed' }), {
+    catchUpLimit: config.limits.catchUp,
+    partitions: topics.created.partitions,
+  });
+  await statusFeed.start();
+  const stats = new StatsBroadcaster(index, events, logger, config.stats.intervalMs);
+  stats.start();
+  const publisher = createOrderPublisher(models, producer, topics);
+  const createdChannel = events.channels.created;
+  const relayLogger = logger.child({ part: 'outbox-relay' });
+  const relay = new OutboxRelay(models, indexWrites, publisher, createdChannel, relayLogger, config.outbox);
+  relay.start();
+
+  const insert = orderInserter(models);
+  const orderDeps: CreateOrderDeps = {
+    models,
+    catalogue: new CatalogueCache(models),
+    insertOrder: options.wrapOrderInserter?.(insert) ?? insert,
+    publisher,
+    indexWrites,
+    createdChannel,
+    logger,
+  };
+  const services: Services = {
+    models,
+    index,
+    orderCache: new OrderCache(async (id) => {
+      const doc = await models.Order.findById(id).lean();
+      return doc === null ? null : orderFromDocument(doc);
+    }),
+    events,
+    statusFeed,
+    stats,
+    createOrder: (input) => createOrder(orderDeps, input),
+    retryOrder: (orderId) => retryOrder({ models, publisher, indexWrites, logger }, orderId),
+  };
+  const stopSteps: ShutdownStep[] = [
+    ['stopping the outbox relay', () => relay.stop()],
+    ['stopping the statistics', () => stats.stop()],
+    ['stopping the order index checks', () => indexKeeper.stop()],
+    ['stopping the held order index writes', () => indexWrites.stop()],
+    ['stopping the status feed', () => statusFeed.stop()],
+  ];
+  return { services, relay, indexKeeper, stopSteps };
+}
