@@ -19,7 +19,7 @@ beforeAll(async () => {
   processor = await createProcessor(
     loadProcessorConfig({
       MONGODB_URI: server.config.mongo.uri,
-      KAFKA_TOPIC_PREFIX: server.config.kafka.topicPrefix,
+      NAME_PREFIX: server.config.namePrefix,
       PROCESSING_DELAY_MS: '0',
       PAYMENT_FAILURE_RATE: '0.3',
       LOG_LEVEL: 'warn',
@@ -100,7 +100,7 @@ describe('the order pipeline', () => {
     expect(failedOnly.errors).toEqual([]);
 
     // The event log holds exactly one decision per order.
-    const events = await readTopic(server.kafka, topicsFor(server.config.kafka.topicPrefix).status.name);
+    const events = await readTopic(server.kafka, topicsFor(server.config.namePrefix).status.name);
     const perOrder = new Map<string, number>();
     for (const value of events) {
       const { orderId } = JSON.parse(value) as { orderId: string };
@@ -152,7 +152,7 @@ describe('the order pipeline', () => {
       return order?.status !== 'PENDING';
     });
     const before = await server.models.Order.findOne({ orderNumber }).lean();
-    const statusTopic = topicsFor(server.config.kafka.topicPrefix).status.name;
+    const statusTopic = topicsFor(server.config.namePrefix).status.name;
     const eventsBefore = (await readTopic(server.kafka, statusTopic)).length;
     const stockBefore = (await server.models.Product.findById('SKU-0012').lean())!.stock;
 
@@ -169,7 +169,7 @@ describe('the order pipeline', () => {
       at: before!.createdAt.toISOString(),
     };
     await producer.send({
-      topic: topicsFor(server.config.kafka.topicPrefix).created.name,
+      topic: topicsFor(server.config.namePrefix).created.name,
       messages: [{ key: before!.sku, value: JSON.stringify(event) }],
     });
     await producer.disconnect();

@@ -18,7 +18,7 @@ beforeAll(async () => {
   processor = await createProcessor(
     loadProcessorConfig({
       MONGODB_URI: server.config.mongo.uri,
-      KAFKA_TOPIC_PREFIX: server.config.kafka.topicPrefix,
+      NAME_PREFIX: server.config.namePrefix,
       PROCESSING_DELAY_MS: '0',
       PAYMENT_FAILURE_RATE: '0.3',
       LOG_LEVEL: 'warn',

@@ -8,7 +8,7 @@
  *
  * Options: --fresh deletes the index first (lists are partial until it ends;
  * use it to drop orders deleted from MongoDB behind the system's back).
- * Settings: MONGODB_URI, REDIS_URL, KAFKA_TOPIC_PREFIX, as the services read them.
+ * Settings: MONGODB_URI, REDIS_URL, NAME_PREFIX, as the services read them.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -41,7 +41,7 @@ try {
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
 const connection = await connectDatabase(config.MONGODB_URI);
 const models = createModels(connection);
-const index = new OrderIndex(redis, { prefix: config.KAFKA_TOPIC_PREFIX });
+const index = new OrderIndex(redis, { prefix: config.NAME_PREFIX });
 let exitCode = 0;
 const lock = await takeRebuildLock(index, `reindex-${randomUUID()}`);
 try {

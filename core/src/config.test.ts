@@ -8,7 +8,7 @@ describe('parseConfig', () => {
     expect(parseConfig(Model, {})).toEqual({
       MONGODB_URI: 'mongodb://127.0.0.1:27017/orders',
       KAFKA_BROKERS: ['127.0.0.1:9092'],
-      KAFKA_TOPIC_PREFIX: '',
+      NAME_PREFIX: '',
       REDIS_URL: 'redis://127.0.0.1:6379',
     });
   });
@@ -26,6 +26,11 @@ describe('parseConfig', () => {
     expect(problems.join('\n')).toMatch(/MONGODB_URI: must be a URL starting with mongodb:\/\//);
     expect(problems.join('\n')).toMatch(/KAFKA_BROKERS: must be host:port/);
     expect(problems.join('\n')).toMatch(/REDIS_URL: must be a URL starting with redis:\/\//);
+  });
+
+  it('reads the prefix by its old name, KAFKA_TOPIC_PREFIX, when NAME_PREFIX is not set', () => {
+    expect(parseConfig(Model, { KAFKA_TOPIC_PREFIX: 'old.' }).NAME_PREFIX).toBe('old.');
+    expect(parseConfig(Model, { KAFKA_TOPIC_PREFIX: 'old.', NAME_PREFIX: 'new.' }).NAME_PREFIX).toBe('new.');
   });
 
   it('splits a list of brokers', () => {

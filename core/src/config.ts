@@ -27,7 +27,11 @@ export const KafkaModel = z.object({
     .default('127.0.0.1:9092')
     .transform((value) => value.split(',').map((broker) => broker.trim()))
     .refine((brokers) => brokers.every((broker) => /^[\w.-]+:\d+$/.test(broker)), 'must be host:port[,host:port…]'),
-  KAFKA_TOPIC_PREFIX: z
+  /**
+   * Goes before every name one system uses on the shared servers: its Kafka topics and consumer
+   * group, its Redis channels and order index keys. `KAFKA_TOPIC_PREFIX` is its old name, still read.
+   */
+  NAME_PREFIX: z
     .string()
     .regex(/^[\w.-]*$/, 'may hold letters, digits, ".", "_" and "-" only')
     .default(''),
@@ -49,9 +53,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** Settings renamed, by their old name: the old name still works, and the new one wins when both are set. */
+const RENAMED: Readonly<Record<string, string>> = { KAFKA_TOPIC_PREFIX: 'NAME_PREFIX' };
+
 /** Parses `env` against a zod object model; throws one ConfigError that lists every problem. */
 export function parseConfig<T extends z.ZodObject>(model: T, env: Record<string, string | undefined>): z.infer<T> {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  for (const [old, current] of Object.entries(RENAMED)) {
+    if (cleaned[old] !== undefined && cleaned[current] === undefined) cleaned[current] = cleaned[old];
+    delete cleaned[old];
+  }
   const result = model.safeParse(cleaned);
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));

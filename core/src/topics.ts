@@ -1,7 +1,8 @@
 /**
- * Names of the Kafka topics and Redis channels that the server and the
- * processor share. A prefix lets several systems (or test suites) share one
- * broker without seeing each other's events.
+ * Names of the Kafka topics, Redis channels and the consumer group that the
+ * server and the processor share. One prefix (NAME_PREFIX) goes before every
+ * name, so that several systems (or test suites) share one broker and one
+ * Redis without seeing each other's events.
  */
 
 export interface TopicSpec {
@@ -10,7 +11,10 @@ export interface TopicSpec {
 }
 
 export interface Topics {
-  /** OrderCreated events, keyed by order id: the processor's input. */
+  /**
+   * OrderCreated events, keyed by SKU: the processor's input. All orders of one product go to one
+   * partition, so one processor at a time decides that product's stock and its orders.
+   */
   readonly created: TopicSpec;
   /** OrderStatusChanged events, keyed by order id: the event log of every decision. */
   readonly status: TopicSpec;

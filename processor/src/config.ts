@@ -35,7 +35,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
   const raw = parseConfig(Model, env);
   return {
     mongo: { uri: raw.MONGODB_URI },
-    kafka: { brokers: raw.KAFKA_BROKERS, topicPrefix: raw.KAFKA_TOPIC_PREFIX },
+    kafka: { brokers: raw.KAFKA_BROKERS, topicPrefix: raw.NAME_PREFIX },
     redis: { url: raw.REDIS_URL },
     log: { level: raw.LOG_LEVEL },
     processing: {

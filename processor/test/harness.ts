@@ -59,7 +59,7 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
   const id = randomBytes(4).toString('hex');
   const config = loadConfig({
     MONGODB_URI: `mongodb://127.0.0.1:27017/proc_test_${id}`,
-    KAFKA_TOPIC_PREFIX: `t${id}.`,
+    NAME_PREFIX: `t${id}.`,
     PROCESSING_DELAY_MS: '0',
     PAYMENT_FAILURE_RATE: '0',
     LOG_LEVEL: 'silent',
@@ -185,12 +185,12 @@ export async function waitUntil(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** Waits until the order has left PENDING and its change has been published, and returns it. */
+/** Waits until the order's decision is in the event log (its transaction committed), and returns the order. */
 export async function decided(bed: TestBed, orderId: string) {
-  await waitUntil(`order ${orderId} to be decided and published`, async () => {
-    const change = await bed.models.StatusChange.findById(changeId(orderId, 2)).lean();
-    return change?.publishedAt != null;
-  });
+  const id = changeId(orderId, 2);
+  await waitUntil(`order ${orderId} to be decided and published`, async () =>
+    bed.seen.statusEvents.some((event) => event.changeId === id),
+  );
   const order = await bed.models.Order.findById(orderId).lean();
   if (order === null) throw new Error(`order ${orderId} disappeared`);
   return order;

@@ -11,7 +11,7 @@ let createdTopic: string;
 
 beforeAll(async () => {
   server = await startTestServer('api');
-  createdTopic = topicsFor(server.config.kafka.topicPrefix).created.name;
+  createdTopic = topicsFor(server.config.namePrefix).created.name;
 });
 afterAll(() => server?.close());
 

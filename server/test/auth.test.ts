@@ -107,7 +107,7 @@ describe('a customer token', () => {
   });
 
   it('creates orders for itself only; another customer’s is FORBIDDEN and writes nothing', async () => {
-    const created = topicsFor(server.config.kafka.topicPrefix).created.name;
+    const created = topicsFor(server.config.namePrefix).created.name;
     const [orders, messages] = [await server.models.Order.countDocuments(), await server.messageCount(created)];
     const refused = await server.graphql(
       CREATE,

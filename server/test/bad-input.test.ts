@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const createdTopic = () => topicsFor(server.config.kafka.topicPrefix).created.name;
+const createdTopic = () => topicsFor(server.config.namePrefix).created.name;
 const books = async () => ({
   orders: await server.models.Order.countDocuments(),
   messages: await server.messageCount(createdTopic()),

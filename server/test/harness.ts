@@ -45,7 +45,7 @@ export function testEnv(name: string, extra: Record<string, string> = {}): Recor
     PORT: '0',
     HOST: '127.0.0.1',
     MONGODB_URI: `mongodb://127.0.0.1:27017/${id}`,
-    KAFKA_TOPIC_PREFIX: `${id}.`,
+    NAME_PREFIX: `${id}.`,
     LOG_LEVEL: 'warn',
     OUTBOX_INTERVAL_MS: '3600000',
     ...extra,
@@ -124,14 +124,14 @@ export async function startTestServer(
         await connection.close();
         return;
       }
-      const topics = topicsFor(config.kafka.topicPrefix);
+      const topics = topicsFor(config.namePrefix);
       await admin
         .deleteTopics({ topics: [topics.created.name, topics.status.name, topics.deadLetters.name] })
         .catch(() => {});
       await admin.disconnect();
       await connection.dropDatabase();
       await connection.close();
-      await dropOrderIndex(config.redis.url, config.kafka.topicPrefix);
+      await dropOrderIndex(config.redis.url, config.namePrefix);
     },
   };
 }

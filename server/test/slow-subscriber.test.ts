@@ -31,7 +31,7 @@ const failed = (orderNumber: string, index: number): OrderStatusMessage =>
 
 describe('a subscriber that stops reading', () => {
   it('is closed with 1013 once it falls too far behind, and the others receive every event', async () => {
-    const channel = channelsFor(server.config.kafka.topicPrefix).status;
+    const channel = channelsFor(server.config.namePrefix).status;
     const publish = async (messages: OrderStatusMessage[]) => {
       const pipeline = redis.pipeline();
       for (const message of messages) pipeline.publish(channel, JSON.stringify(message));

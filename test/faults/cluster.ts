@@ -49,7 +49,7 @@ export async function startCluster(name: string): Promise<Cluster> {
   const prefix = `${id}.`;
   const env = {
     MONGODB_URI: `mongodb://127.0.0.1:27017/${id}`,
-    KAFKA_TOPIC_PREFIX: prefix,
+    NAME_PREFIX: prefix,
     PROCESSING_DELAY_MS: '0',
     CREATE_ORDER_RATE: '100000',
     CREATE_ORDER_BURST: '100000',

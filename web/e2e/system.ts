@@ -134,7 +134,7 @@ export async function startSystem(): Promise<System> {
     PORT: String(port),
     WEB_DIST: webDist,
     MONGODB_URI: mongoUri,
-    KAFKA_TOPIC_PREFIX: prefix,
+    NAME_PREFIX: prefix,
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };

@@ -100,7 +100,7 @@ export class LogTooFarBehindError extends Error {
 }
 
 export interface OrderIndexOptions {
-  /** The system's prefix (KAFKA_TOPIC_PREFIX): systems sharing one Redis never meet. */
+  /** The system's prefix (NAME_PREFIX): systems sharing one Redis never meet. */
   readonly prefix?: string;
   /** How many changes each partition's log keeps (the deepest a resuming subscriber can catch up). */
   readonly logLength?: number;
@@ -171,6 +171,11 @@ export class OrderIndex {
   /** Marks orders as perhaps not in Kafka at their current version, before their write to MongoDB. */
   markUnpublished(id: string, at = Date.now()): Promise<void> {
     return this.marks.add({ id, at });
+  }
+
+  /** Whether the order is marked as perhaps not in Kafka at its current version. */
+  async isUnpublished(id: string): Promise<boolean> {
+    return (await this.redis.zscore(this.keys.unpublished, id)) !== null;
   }
 
   async clearUnpublished(ids: readonly string[]): Promise<void> {
