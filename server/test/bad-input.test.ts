@@ -142,6 +142,22 @@ describe('bad values', () => {
     await expectUnharmed();
   });
 
+  it.each([
+    ['quantity', { customerId: 'cus_0001', sku: 'SKU-0001', quantity: 0 }],
+    ['customerId', { customerId: ' ', sku: 'SKU-0001', quantity: 1 }],
+    ['sku', { customerId: 'cus_0001', sku: 'x'.repeat(65), quantity: 1 }],
+  ])('names %s as the field at fault, with BAD_USER_INPUT and HTTP 200', async (field, input) => {
+    const response = await fetch(`${server.app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: CREATE, variables: { input } }),
+    });
+    const answer = (await response.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
+    expect(response.status).toBe(200);
+    expect(answer.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    await expectUnharmed();
+  });
+
   it.each(['not-an-id', 'T3JkZXI6bm90aGV4', Buffer.from('Product:SKU-0001').toString('base64')])(
     'refuses the invalid global id %s with BAD_USER_INPUT',
     async (id) => {

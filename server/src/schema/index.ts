@@ -1,7 +1,7 @@
 /** The GraphQL schema: every domain file registers its types on the builder. */
 import { builder } from './builder.ts';
 import './catalogue.ts';
-import './order.ts';
+import './order/index.ts';
 import './stats.ts';
 
 export const schema = builder.toSchema();
