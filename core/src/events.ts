@@ -43,6 +43,34 @@ export const OrderStatusChangedEvent = z.object({
 });
 export type OrderStatusChangedEvent = z.infer<typeof OrderStatusChangedEvent>;
 
+/**
+ * The order a first `OrderCreated` (version 1) describes, as the server stored it: the event carries
+ * every field of a new order, so its processor need not read it back. Null for a retry's event (its
+ * order has a history only the record holds) and for an event without the order's full fields.
+ */
+export function newOrderOf(event: OrderCreatedEvent): Parameters<typeof snapshotOf>[0] | null {
+  if (event.version !== 1 || event.orderNumber === undefined || event.total === undefined) return null;
+  if (event.createdAt === undefined || event.createdAt !== event.at) return null;
+  const createdAt = new Date(event.createdAt);
+  return {
+    _id: event.orderId,
+    orderNumber: event.orderNumber,
+    customerId: event.customerId,
+    sku: event.sku,
+    quantity: event.quantity,
+    total: event.total,
+    status: 'PENDING',
+    version: 1,
+    attempts: 0,
+    error: null,
+    createdAt,
+    processedAt: null,
+    failedAt: null,
+    updatedAt: createdAt,
+    history: [{ version: 1, previousStatus: null, status: 'PENDING', at: createdAt, error: null }],
+  };
+}
+
 /** Why a message went to the dead-letter topic. */
 export const DeadLetter = z.object({
   reason: z.string(),

@@ -66,7 +66,8 @@ export const orderSchema = new Schema(
 /**
  * One status change of one order, with `_id` = `<orderId>:<version>`. Inserting
  * it is how a writer claims the change: the unique `_id` lets only one writer
- * win, on any MongoDB-wire server. It is also the outbox of the change's event.
+ * win, on any MongoDB-wire server. Its event goes out in the Kafka transaction
+ * that commits the offset of the message placed at `partition`/`seq`.
  */
 export const statusChangeSchema = new Schema(
   {
@@ -82,16 +83,6 @@ export const statusChangeSchema = new Schema(
     /** The stream and place the change was announced at (see sequence.ts); null until a writer sequences it. */
     partition: { type: Number, default: null },
     seq: { type: Number, default: null },
-    publishedAt: { type: Date, default: null },
-  },
-  { versionKey: false },
-);
-
-/** That the OrderCreated event for `<orderId>:<version>` reached Kafka. Kept apart from the order so no two writers share a document. */
-export const publicationSchema = new Schema(
-  {
-    _id: { type: String, required: true },
-    publishedAt: { type: Date, required: true },
   },
   { versionKey: false },
 );
@@ -108,7 +99,6 @@ export function createModels(connection: Connection) {
     Customer: connection.model('Customer', customerSchema, 'customers'),
     Order: connection.model('Order', orderSchema, 'orders'),
     StatusChange: connection.model('StatusChange', statusChangeSchema, 'statuschanges'),
-    Publication: connection.model('Publication', publicationSchema, 'publications'),
   };
 }
 

@@ -105,8 +105,9 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     await statusProducer.connect();
 
     const stock = new StockBook(models);
+    const writes = new CombinedWrites(models);
     const announce = createStatusPublisher({
-      models,
+      writes,
       producer: statusProducer,
       groupId,
       index: new OrderIndex(redis, { prefix, logLength: config.processing.logLength }),
@@ -116,7 +117,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     });
     const deps = {
       models,
-      writes: new CombinedWrites(models),
+      writes,
       stock,
       sendToDeadLetters: createDeadLetters(producer, topics.deadLetters.name),
       rules: { paymentFailureRate: config.processing.paymentFailureRate, random: options.random ?? Math.random },
@@ -130,7 +131,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
       concurrency: config.processing.concurrency,
       maxAttempts: config.processing.maxAttempts,
       backoff: options.backoff,
-      handle: (message, imposed, isUnsent) => handleOrderCreated(deps, message, imposed, isUnsent),
+      handle: (message, imposed) => handleOrderCreated(deps, message, imposed),
       announce,
       // Partitions may have moved, and with them the products this instance is the only writer of.
       onRebalance: () => stock.forget(),

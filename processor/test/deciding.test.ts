@@ -164,7 +164,6 @@ describe('finishing what an earlier attempt started', () => {
       error: 'payment declined',
       at,
       stockAfter: null,
-      publishedAt: null,
     });
     await bed.produce(sku, event);
 

@@ -64,7 +64,7 @@ export async function startServices(
   await statusFeed.start();
   const stats = new StatsBroadcaster(index, events, logger, config.stats.intervalMs);
   stats.start();
-  const publisher = createOrderPublisher(models, producer, topics);
+  const publisher = createOrderPublisher(producer, topics);
   const createdChannel = events.channels.created;
   const relayLogger = logger.child({ part: 'outbox-relay' });
   const relay = new OutboxRelay(models, indexWrites, publisher, createdChannel, relayLogger, config.outbox);

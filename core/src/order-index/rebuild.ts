@@ -47,7 +47,7 @@ export async function rebuildIndex(models: Models, index: OrderIndex, options: R
   const write = async () => {
     const orders = batch;
     batch = [];
-    await Promise.all([index.applyAll(orders), markUnpublished(models, index, orders)]);
+    await Promise.all([index.applyAll(orders), markUnpublished(index, orders)]);
   };
   const cursor = models.Order.find({}, PROJECTION).lean<IndexedOrder[]>().cursor({ batchSize: 2000 });
   for await (const order of cursor) {
@@ -70,14 +70,13 @@ export async function rebuildIndex(models: Models, index: OrderIndex, options: R
   return progress;
 }
 
-/** PENDING orders among `orders` that no publication record says reached Kafka: the relay's to publish. */
-async function markUnpublished(models: Models, index: OrderIndex, orders: readonly IndexedOrder[]) {
-  const pending = orders.filter((order) => order.status === 'PENDING');
+/**
+ * PENDING orders among `orders`, marked for the relay: whether each reached Kafka was recorded only in
+ * the index that is being rebuilt. Those that did are published once more and decided once.
+ */
+async function markUnpublished(index: OrderIndex, orders: readonly IndexedOrder[]) {
   await Promise.all(
-    pending.map(async (order) => {
-      const published = await models.Publication.exists({ _id: changeId(order._id, order.version) });
-      if (published === null) await index.markUnpublished(order._id, 0);
-    }),
+    orders.filter((order) => order.status === 'PENDING').map((order) => index.markUnpublished(order._id, 0)),
   );
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Announcement, Consumed } from '../emit/publish-status-change.ts';
-import { AnnouncementQueue, publishThenMark, type UntilDone } from './announcements.ts';
+import { AnnouncementQueue, recordThenPublish, type UntilDone } from './announcements.ts';
 
 const at = (offset: number): Consumed => ({ topic: 'orders.created', partition: 0, offset: String(offset) });
 const announcement = (id: string) => ({ change: { _id: id } }) as unknown as Announcement;
@@ -18,7 +18,6 @@ describe('AnnouncementQueue', () => {
     queue.add(at(1), [announcement('b')]);
     queue.add(at(2), []);
     queue.add(at(3), [announcement('c'), announcement('d')]);
-    expect(queue.isUnsent('b')).toBe(true);
     release();
     await queue.settle();
     expect(sends).toEqual([
@@ -26,7 +25,6 @@ describe('AnnouncementQueue', () => {
       { ids: ['b', 'c', 'd'], upTo: '3' },
     ]);
     expect(queue.sentUpTo).toBe('3');
-    expect(queue.isUnsent('b')).toBe(false);
     expect(queue.busy).toBe(false);
   });
 
@@ -44,7 +42,7 @@ describe('AnnouncementQueue', () => {
   });
 });
 
-describe('publishThenMark', () => {
+describe('recordThenPublish', () => {
   /** Tries each step until it succeeds, as the consumer does, counting the tries. */
   const tries: string[] = [];
   const untilDone: UntilDone = async (what, _upTo, step) => {
@@ -58,54 +56,21 @@ describe('publishThenMark', () => {
     }
   };
 
-  it('tries again only the mark when the database fails after the transaction committed', async () => {
-    tries.length = 0;
-    const published: string[][] = [];
-    let markFailures = 2;
-    const marked: string[][] = [];
-    const recorded: string[][] = [];
-    const send = publishThenMark(
-      {
-        record: async (batch) => void recorded.push(batch.map((a) => a.change._id)),
-        publish: async (batch) => void published.push(batch.map((a) => a.change._id)),
-        markPublished: async (batch) => {
-          if (markFailures-- > 0) throw new Error('database down');
-          marked.push(batch.map((a) => a.change._id));
-        },
-      },
-      untilDone,
-    );
-    await send([announcement('a'), announcement('b')], at(4));
-    expect(recorded).toEqual([['a', 'b']]);
-    expect(published).toEqual([['a', 'b']]);
-    expect(marked).toEqual([['a', 'b']]);
-    expect(tries).toEqual([
-      'recording announcements in redis',
-      'announcing',
-      'marking announcements sent',
-      'marking announcements sent',
-      'marking announcements sent',
-    ]);
-  });
-
-  it('tries the transaction again while it fails, and marks nothing for offsets alone', async () => {
+  it('tries the transaction again while it fails, and records nothing in redis for offsets alone', async () => {
     tries.length = 0;
     let publishFailures = 1;
-    let marks = 0;
     let records = 0;
-    const send = publishThenMark(
+    const send = recordThenPublish(
       {
         record: async () => void records++,
         publish: async () => {
           if (publishFailures-- > 0) throw new Error('broker down');
         },
-        markPublished: async () => void marks++,
       },
       untilDone,
     );
     await send([], at(5));
     expect(tries).toEqual(['announcing', 'announcing']);
-    expect(marks).toBe(0);
     expect(records).toBe(0);
   });
 
@@ -113,19 +78,18 @@ describe('publishThenMark', () => {
     tries.length = 0;
     let recordFailures = 2;
     const steps: string[] = [];
-    const send = publishThenMark(
+    const send = recordThenPublish(
       {
         record: async () => {
           if (recordFailures-- > 0) throw new Error('redis down');
           steps.push('record');
         },
         publish: async () => void steps.push('publish'),
-        markPublished: async () => void steps.push('mark'),
       },
       untilDone,
     );
     await send([announcement('c')], at(6));
-    expect(steps).toEqual(['record', 'publish', 'mark']);
+    expect(steps).toEqual(['record', 'publish']);
     expect(tries.filter((what) => what === 'recording announcements in redis')).toHaveLength(3);
   });
 });

@@ -22,35 +22,26 @@ export type UntilDone = (what: string, upTo: Consumed, step: () => Promise<void>
 
 /**
  * A send as the queue needs it: Redis (index, log, subscribers) until it has taken the changes, then
- * the transaction until it is out, then the mark that says so until that is written. Once the
- * transaction has committed only the mark is tried again, never the transaction, so a database that
- * fails after it does not put an event in the log twice.
+ * the stock and the transaction until they are out. Nothing follows the commit: a message whose
+ * transaction committed is not delivered again, so its changes are never announced twice.
  */
-export function publishThenMark(publisher: StatusPublisher, untilDone: UntilDone): SendAnnouncements {
+export function recordThenPublish(publisher: StatusPublisher, untilDone: UntilDone): SendAnnouncements {
   return async (announcements, upTo) => {
     if (announcements.length > 0)
       await untilDone('recording announcements in redis', upTo, () => publisher.record(announcements));
     await untilDone('announcing', upTo, () => publisher.publish(announcements, upTo));
-    if (announcements.length > 0)
-      await untilDone('marking announcements sent', upTo, () => publisher.markPublished(announcements));
   };
 }
 
 export class AnnouncementQueue {
   private queued: Announcement[] = [];
   private upTo: Consumed | undefined;
-  private readonly unsent = new Set<string>();
   private sending: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
   /** The last offset whose message and everything before it were sent and committed. */
   sentUpTo: string | undefined;
 
   constructor(private readonly send: SendAnnouncements) {}
-
-  /** Whether a change was handed over but not yet sent: a redelivered message must not announce it again. */
-  isUnsent(changeId: string): boolean {
-    return this.unsent.has(changeId);
-  }
 
   /** Whether something handed over is not yet sent. */
   get busy(): boolean {
@@ -60,10 +51,7 @@ export class AnnouncementQueue {
   /** Hands over a handled message and what it announces (maybe nothing); throws if a send has failed. */
   add(message: Consumed, announcements: readonly Announcement[]): void {
     if (this.failure !== undefined) throw this.failure.error;
-    for (const announcement of announcements) {
-      this.queued.push(announcement);
-      this.unsent.add(announcement.change._id);
-    }
+    this.queued.push(...announcements);
     this.upTo = message;
     this.sending ??= this.drain();
   }
@@ -90,7 +78,6 @@ export class AnnouncementQueue {
         this.upTo = undefined;
         break;
       }
-      for (const announcement of batch) this.unsent.delete(announcement.change._id);
       this.sentUpTo = upTo.offset;
     }
     this.sending = undefined;

@@ -1,12 +1,19 @@
 /**
  * One try at one `orders.created` message: read it, decide the order, claim
- * the decision, reserve the stock, project it onto the order, and say what to
- * announce (the consumer sends announcements in order, see announcements.ts).
- * Every step is safe to repeat: a try that failed half way, or a message
- * delivered again, finishes what was started and never decides twice.
+ * the decision, project it onto the order, and say what to announce (the
+ * consumer sends announcements in order, see announcements.ts; the product's
+ * stock is written with them, see publish-status-change.ts). Every step is
+ * safe to repeat: a try that failed half way, or a message delivered again,
+ * finishes what was started and never decides twice.
+ *
+ * A new order's event carries the whole order, so deciding it takes two
+ * writes and no read: the claim, then the order. Anything else (a claim that
+ * was there already, a retried order, an event without the order's fields)
+ * reads the record first and goes the careful way.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  newOrderOf,
   parseOrderCreated,
   positionOf,
   UnreadableEventError,
@@ -14,17 +21,16 @@ import {
   type Models,
   type OrderCreatedEvent,
   type OrderStatus,
+  type StreamPosition,
 } from '@orders/core';
 import { decide, type Decision, type ProcessingRules } from '../decide/decide.ts';
 import type { ConsumedMessage, SendToDeadLetters } from '../dead-letters/send-to-dead-letters.ts';
 import type { Announcement } from '../emit/publish-status-change.ts';
-import { claimChange } from '../record/claim-change.ts';
-import type { CombinedWrites } from '../record/combined-writes.ts';
-import { projectOntoOrder } from '../record/project-order.ts';
-import { reserveStock } from '../record/reserve-stock.ts';
+import { changeFor, claimChange, tryClaim } from '../record/claim-change.ts';
+import { NoSuchDocumentError, type CombinedWrites } from '../record/combined-writes.ts';
+import { projectOntoOrder, type OrderDocument } from '../record/project-order.ts';
 import type { StockBook } from '../record/stock-book.ts';
-import type { OrderDocument } from '../record/project-order.ts';
-import { findChange, sequenced } from '../record/status-change.ts';
+import { findChange, isToAnnounceAt, sequenced, type StatusChange } from '../record/status-change.ts';
 
 export interface OrderHandlerDeps {
   readonly models: Models;
@@ -48,9 +54,6 @@ export type Outcome =
   | { readonly kind: 'redelivered'; readonly orderId: string; readonly announcements: readonly Announcement[] }
   | { readonly kind: 'dead-lettered'; readonly reason: string; readonly announcements: readonly [] };
 
-/** Changes handed to the consumer's announcement queue and not yet sent: not to be announced twice. */
-export type IsUnsent = (changeId: string) => boolean;
-
 /**
  * `imposed` replaces the rules' decision: the processor gives up on a message
  * that keeps failing by deciding its order FAILED through the same claim.
@@ -59,9 +62,7 @@ export async function handleOrderCreated(
   deps: OrderHandlerDeps,
   message: ConsumedMessage,
   imposed?: Decision,
-  isUnsent: IsUnsent = () => false,
 ): Promise<Outcome> {
-  const { models } = deps;
   let event;
   try {
     event = parseOrderCreated(message.value);
@@ -69,21 +70,59 @@ export async function handleOrderCreated(
     if (!(error instanceof UnreadableEventError)) throw error;
     return deadLetter(deps, message, error.message);
   }
+  const position = positionOf(message.partition, message.offset, 'decision');
+  const order = newOrderOf(event);
+  if (order !== null) {
+    const outcome = await decideNewOrder(deps, message, order, position, imposed);
+    if (outcome !== undefined) return outcome;
+  }
+  return decideFromRecord(deps, message, event, position, imposed);
+}
 
+/** A new order, from its event alone; undefined when the change was claimed before (the careful way takes over). */
+async function decideNewOrder(
+  deps: OrderHandlerDeps,
+  message: ConsumedMessage,
+  order: OrderDocument,
+  position: StreamPosition,
+  imposed: Decision | undefined,
+): Promise<Outcome | undefined> {
+  const change = changeFor(order, imposed ?? (await decideNow(deps, order)), new Date(), position);
+  if (!(await tryClaim(deps.writes, change))) return undefined;
+  let updated: OrderDocument;
+  try {
+    updated = await projectOntoOrder(deps.writes, order, change);
+  } catch (error) {
+    if (!(error instanceof NoSuchDocumentError)) throw error;
+    // An event about an order that was never stored: the claim goes, and so does the message.
+    await deps.writes.removeChange(change._id);
+    return deadLetter(deps, message, 'unknown order');
+  }
+  return decided(deps, order, change, updated, []);
+}
+
+/** The careful way: from the order and its changes as MongoDB holds them. */
+async function decideFromRecord(
+  deps: OrderHandlerDeps,
+  message: ConsumedMessage,
+  event: OrderCreatedEvent,
+  position: StreamPosition,
+  imposed: Decision | undefined,
+): Promise<Outcome> {
+  const { models } = deps;
   const order = await models.Order.findById(event.orderId).lean();
   if (order === null) return deadLetter(deps, message, 'unknown order');
   const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber });
 
   if (order.version !== event.version || order.status !== 'PENDING') {
     // Handled before (a redelivery): make sure its changes went out, and change nothing.
-    const reentry = await unannouncedReentry(models, event, order, message, isUnsent);
+    const reentry = await unannouncedReentry(models, event, order, message);
     const change = await findChange(models, event.orderId, event.version + 1);
     const left: Announcement[] = reentry === null ? [] : [reentry];
-    if (change !== null && change.publishedAt === null && order.version >= change.version && !isUnsent(change._id)) {
-      left.push({
-        change: await sequenced(models, change, positionOf(message.partition, message.offset, 'decision')),
-        order,
-      });
+    if (change !== null && order.version >= change.version && isToAnnounceAt(change, position)) {
+      left.push({ change: await sequenced(models, change, position), order });
+      // Its stock was perhaps never written: this owner's stock follows the change from here.
+      if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
     }
     if (left.length > 0) {
       log.info('announcing changes left unannounced', {
@@ -97,51 +136,59 @@ export async function handleOrderCreated(
   }
 
   // A retried order: its return to PENDING is announced here, in its place in the stream, with the decision.
-  const reentry = await unannouncedReentry(models, event, order, message, isUnsent);
-  try {
-    let decision = imposed;
-    if (decision === undefined) {
-      if (deps.delayMs > 0) await sleep(deps.delayMs);
-      decision = decide(order, await deps.stock.product(order.sku), deps.rules);
-    }
-    const position = positionOf(message.partition, message.offset, 'decision');
-    const { change, won } = await claimChange(models, deps.writes, order, decision, new Date(), position);
-    if (!won) log.info('an earlier attempt had decided this order; finishing its decision', { changeId: change._id });
-    await reserveStock(deps.writes, order.sku, change);
-    if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
-    const updated = await projectOntoOrder(deps.writes, order, change);
-    const decided = { change: await sequenced(models, change, position), order: updated };
-    log.info('order decided', { status: change.status, error: change.error, stockAfter: change.stockAfter });
-    return {
-      kind: 'decided',
-      orderId: order._id,
-      status: change.status,
-      error: change.error,
-      announcements: reentry === null ? [decided] : [reentry, decided],
-    };
-  } catch (error) {
-    // Whether the stock was written is unknown: the next try reads it from MongoDB.
-    deps.stock.forget(order.sku);
-    throw error;
-  }
+  const reentry = await unannouncedReentry(models, event, order, message);
+  const decision = imposed ?? (await decideNow(deps, order));
+  const { change, won } = await claimChange(models, deps.writes, changeFor(order, decision, new Date(), position));
+  if (!won) log.info('an earlier attempt had decided this order; finishing its decision', { changeId: change._id });
+  const updated = await projectOntoOrder(deps.writes, order, change);
+  return decided(deps, order, await sequenced(models, change, position), updated, reentry === null ? [] : [reentry]);
+}
+
+async function decideNow(deps: OrderHandlerDeps, order: OrderDocument): Promise<Decision> {
+  if (deps.delayMs > 0) await sleep(deps.delayMs);
+  return decide(order, await deps.stock.product(order.sku), deps.rules);
+}
+
+/** A decision that stands on the order: this owner's stock follows it, and it is ready to announce. */
+function decided(
+  deps: OrderHandlerDeps,
+  order: OrderDocument,
+  change: StatusChange,
+  updated: OrderDocument,
+  before: Announcement[],
+): Outcome {
+  if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
+  deps.logger.info('order decided', {
+    orderId: order._id,
+    orderNumber: order.orderNumber,
+    status: change.status,
+    error: change.error,
+    stockAfter: change.stockAfter,
+  });
+  return {
+    kind: 'decided',
+    orderId: order._id,
+    status: change.status,
+    error: change.error,
+    announcements: [...before, { change, order: updated }],
+  };
 }
 
 /**
- * The change that put a retried order back to PENDING (the event's version), if it was never announced:
- * placed in this message's stream just before the decision, ready to announce.
+ * The change that put a retried order back to PENDING (the event's version), if this message is the one to
+ * announce it: placed in this message's stream just before the decision, ready to announce.
  */
 async function unannouncedReentry(
   models: Models,
   event: OrderCreatedEvent,
   order: OrderDocument,
   message: ConsumedMessage,
-  isUnsent: IsUnsent,
 ): Promise<Announcement | null> {
   if (event.version <= 1) return null;
   const change = await findChange(models, event.orderId, event.version);
-  if (change === null || change.publishedAt !== null || change.status !== 'PENDING' || isUnsent(change._id))
-    return null;
-  return { change: await sequenced(models, change, positionOf(message.partition, message.offset, 'reentry')), order };
+  const position = positionOf(message.partition, message.offset, 'reentry');
+  if (change === null || change.status !== 'PENDING' || !isToAnnounceAt(change, position)) return null;
+  return { change: await sequenced(models, change, position), order };
 }
 
 async function deadLetter(deps: OrderHandlerDeps, message: ConsumedMessage, reason: string): Promise<Outcome> {

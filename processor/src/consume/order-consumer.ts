@@ -15,8 +15,8 @@ import type { Logger } from '@orders/core';
 import { processingFailed, type Decision } from '../decide/decide.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import type { StatusPublisher } from '../emit/publish-status-change.ts';
-import { AnnouncementQueue, publishThenMark, type UntilDone } from './announcements.ts';
-import type { IsUnsent, Outcome } from './handle-order-created.ts';
+import { AnnouncementQueue, recordThenPublish, type UntilDone } from './announcements.ts';
+import type { Outcome } from './handle-order-created.ts';
 import { retryUntilDone, type Backoff } from './retry.ts';
 
 /** What this instance has done since it started. */
@@ -40,8 +40,8 @@ export interface OrderConsumerOptions {
   readonly concurrency: number;
   readonly maxAttempts: number;
   readonly backoff?: Backoff;
-  readonly handle: (message: ConsumedMessage, imposed: Decision | undefined, isUnsent: IsUnsent) => Promise<Outcome>;
-  /** Sends what messages announce, with the offsets up to `upTo`, in one transaction; then marks it sent. */
+  readonly handle: (message: ConsumedMessage, imposed: Decision | undefined) => Promise<Outcome>;
+  /** Records what messages announce in Redis, then sends it with the offsets up to `upTo` in one transaction. */
   readonly announce: StatusPublisher;
   readonly stats: ProcessorStats;
   readonly logger: Logger;
@@ -97,12 +97,11 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
   async function consume(
     consumed: ConsumedMessage,
     heartbeat: () => Promise<void>,
-    isUnsent: IsUnsent,
   ): Promise<Outcome | undefined> {
     const log = logger.child({ partition: consumed.partition, offset: consumed.offset });
     try {
       const outcome = await retryUntilDone(
-        (giveUp) => options.handle(consumed, giveUp && processingFailed(giveUp.attempts, giveUp.reason), isUnsent),
+        (giveUp) => options.handle(consumed, giveUp && processingFailed(giveUp.attempts, giveUp.reason)),
         {
           maxAttempts: options.maxAttempts,
           backoff: options.backoff,
@@ -158,8 +157,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     ...state
   }) => {
     const { topic, partition } = batch;
-    const announcements = new AnnouncementQueue(publishThenMark(options.announce, untilDone(heartbeat)));
-    const isUnsent: IsUnsent = (changeId) => announcements.isUnsent(changeId);
+    const announcements = new AnnouncementQueue(recordThenPublish(options.announce, untilDone(heartbeat)));
     let handled: string | undefined;
     let committed: string | undefined;
     let lastCommitAt = Date.now();
@@ -181,7 +179,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
         // Stopping lets the message in hand finish; a seek (after a rebalance) makes the rest of the batch stale.
         if (!state.isRunning() || state.isStale()) break;
         const consumed = { topic, partition, offset: message.offset, key: message.key, value: message.value };
-        const outcome = await consume(consumed, heartbeat, isUnsent);
+        const outcome = await consume(consumed, heartbeat);
         if (outcome === undefined) break;
         resolveOffset(message.offset);
         handled = message.offset;

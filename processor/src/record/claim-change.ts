@@ -15,16 +15,15 @@ export interface Claim {
   readonly won: boolean;
 }
 
-export async function claimChange(
-  models: Models,
-  writes: CombinedWrites,
+/** The change a decision about `order` (at its version) makes, placed at `position`. */
+export function changeFor(
   order: { readonly _id: string; readonly version: number },
   decision: Decision,
   at: Date,
   position: StreamPosition,
-): Promise<Claim> {
+): StatusChange {
   const version = order.version + 1;
-  const change: StatusChange = {
+  return {
     _id: changeId(order._id, version),
     orderId: order._id,
     version,
@@ -35,15 +34,24 @@ export async function claimChange(
     stockAfter: decision.stockAfter,
     partition: position.partition,
     seq: position.seq,
-    publishedAt: null,
   };
+}
+
+/** Inserts the change; true when this insert made it, false when it existed already. */
+export async function tryClaim(writes: CombinedWrites, change: StatusChange): Promise<boolean> {
   try {
     await writes.insertChange(change);
-    return { change, won: true };
+    return true;
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
+    return false;
   }
-  const existing = await findChange(models, order._id, version);
+}
+
+/** Claims the change, or finds the one an earlier attempt claimed. */
+export async function claimChange(models: Models, writes: CombinedWrites, change: StatusChange): Promise<Claim> {
+  if (await tryClaim(writes, change)) return { change, won: true };
+  const existing = await findChange(models, change.orderId, change.version);
   if (existing === null) throw new Error(`status change ${change._id} was claimed but cannot be read back`);
   return { change: existing, won: false };
 }

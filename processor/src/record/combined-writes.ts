@@ -1,10 +1,10 @@
 /**
  * The processor's writes, combined across the partitions it handles at once: their claims go to
  * MongoDB in one insert, their stock and order updates in one bulk write per collection. The same
- * documents are written in fewer round trips, and on loopback each round trip's socket write also
- * pays for the receiving side: at 75 orders per second those writes were a fifth of the processor's
- * CPU. Within a partition nothing changes: a message's writes are done before the next message is
- * handled. Each caller still learns whether its own document was written (a duplicate claim, say).
+ * documents are written in fewer round trips (each round trip on loopback also costs the receiving
+ * side). Within a partition nothing changes: a message's writes are done before the next message is
+ * handled. Each caller still learns what became of its own document: a duplicate claim, or an
+ * update that found no document.
  */
 import type { mongo } from 'mongoose';
 import { Batcher, failuresByIndex, type Models } from '@orders/core';
@@ -21,12 +21,18 @@ type StringIdDocument = mongo.Document & { _id: string };
 type ByStringId = mongo.Collection<StringIdDocument>;
 const byStringId = (collection: unknown) => collection as ByStringId;
 
+/** Thrown to the caller whose update found no document with its `_id`. */
+export class NoSuchDocumentError extends Error {
+  override readonly name = 'NoSuchDocumentError';
+  readonly code = 'NO_SUCH_DOCUMENT';
+}
+
 export class CombinedWrites {
   private readonly claims: Batcher<StatusChange>;
   private readonly orders: Batcher<UpdateById>;
   private readonly products: Batcher<UpdateById>;
 
-  constructor(models: Models) {
+  constructor(private readonly models: Models) {
     this.claims = new Batcher(async (changes) => {
       try {
         await byStringId(models.StatusChange.collection).insertMany(
@@ -43,11 +49,21 @@ export class CombinedWrites {
           // The driver's operator types refuse a `$push` into an untyped document; UpdateById fixes the shape.
           updateOne: { filter: { _id }, update: update as unknown as mongo.UpdateFilter<StringIdDocument> },
         }));
+        let matched: number;
         try {
-          await collection.bulkWrite(operations, { ordered: false });
+          matched = (await collection.bulkWrite(operations, { ordered: false })).matchedCount;
         } catch (error) {
           return failuresByIndex(error);
         }
+        if (matched === items.length) return;
+        // Some update found nothing (an event naming an order that was never stored): say which, by a read.
+        const ids = items.map((item) => item._id);
+        const found = new Set((await collection.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id));
+        return new Map(
+          ids.flatMap((id, index) =>
+            found.has(id) ? [] : [[index, new NoSuchDocumentError(`no document with _id "${id}" to update`)] as const],
+          ),
+        );
       });
     this.orders = updates(byStringId(models.Order.collection));
     this.products = updates(byStringId(models.Product.collection));
@@ -58,11 +74,17 @@ export class CombinedWrites {
     return this.claims.add(change);
   }
 
+  /** Updates an order by `_id`; rejects with NoSuchDocumentError when there is none. */
   updateOrder(update: UpdateById): Promise<void> {
     return this.orders.add(update);
   }
 
   updateProduct(update: UpdateById): Promise<void> {
     return this.products.add(update);
+  }
+
+  /** Removes a claim that turned out to be about no stored order. */
+  async removeChange(id: string): Promise<void> {
+    await this.models.StatusChange.deleteOne({ _id: id });
   }
 }

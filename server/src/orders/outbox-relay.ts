@@ -66,7 +66,8 @@ export class OutboxRelay {
           continue;
         }
         const order = orderFromDocument(doc);
-        if (order.status === 'PENDING' && !(await this.publisher.isPublished(order))) {
+        // Perhaps in Kafka already (the request died after producing it): the processor decides a version once.
+        if (order.status === 'PENDING') {
           await this.publisher.publish(order);
           published += 1;
           this.logger.info('outbox relay published an order', { orderId: order._id, version: order.version });

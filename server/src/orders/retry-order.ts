@@ -48,7 +48,6 @@ export async function retryOrder(deps: RetryOrderDeps, orderId: string): Promise
       error: null,
       at,
       stockAfter: null,
-      publishedAt: null,
     });
   } catch (error) {
     if (isDuplicateKey(error)) throw conflict(`${order.orderNumber} is already being retried`);
