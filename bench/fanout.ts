@@ -13,9 +13,16 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { channelsFor } from '@orders/core';
 import { summarize, type Summary } from './lib/latency.ts';
-import { authorization } from './lib/token.ts';
-import { cpuSeconds, freePort, launch, rssBytes, waitReady, type Running } from './lib/processes.ts';
-import { decisionMessage } from './lib/status-message.ts';
+import {
+  authorization,
+  cpuSeconds,
+  decisionMessage,
+  freePort,
+  launch,
+  rssBytes,
+  waitReady,
+  type Running,
+} from '../test/support/index.ts';
 
 const SUBSCRIPTION = `subscription Fanout {
   orderStatusChanged { status at order { id orderNumber status version } }

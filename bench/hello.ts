@@ -3,7 +3,7 @@
  * `node:http` server answering the same bytes (bench/baseline-hello.ts), one
  * after the other in the same run. What the GraphQL layer itself costs.
  */
-import { freePort, launch, waitReady } from './lib/processes.ts';
+import { freePort, launch, waitReady } from '../test/support/index.ts';
 import { graphqlLoad, load, ratio, type LoadResult } from './lib/load.ts';
 
 export interface HelloResult {

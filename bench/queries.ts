@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { OrderIndex, createModels, rebuildIndex } from '@orders/core';
 import { graphqlLoad, load, ratio } from './lib/load.ts';
-import { freePort, launch, waitReady } from './lib/processes.ts';
+import { freePort, launch, waitReady } from '../test/support/index.ts';
 
 /** The page both sides are asked for. */
 const PAGE = 20;

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { benchFanout, type FanoutResult } from './fanout.ts';
 import { benchHello, type HelloResult } from './hello.ts';
 import { summarizeProfile, type ProfileSummary } from './lib/profile.ts';
-import { repoRoot } from './lib/processes.ts';
+import { repoRoot } from '../test/support/index.ts';
 import { runPipeline, startSystem, sustained, type PipelineResult } from './pipeline.ts';
 import { benchQueries } from './queries.ts';
 import { benchScale, scaleSizes, type ScaleResult } from './scale.ts';

@@ -34,19 +34,20 @@ import {
   seqOfLogEntry,
 } from '@orders/core';
 import { buildServices } from '../infra/build-services.ts';
-import { graphqlRequest, wsClient } from './lib/graphql.ts';
 import { summarize, type Summary } from './lib/latency.ts';
 import { graphqlLoad, load, ratio, type LoadResult } from './lib/load.ts';
 import {
   cpuSeconds,
   freePort,
+  graphqlRequest,
   launch,
   listenerPid,
   repoRoot,
   rssBytes,
   storePids,
+  wsClient,
   type Running,
-} from './lib/processes.ts';
+} from '../test/support/index.ts';
 
 /** CPU seconds of a process so far; NaN once it has gone (a store restarted while measured). */
 function cpuOf(pid: number): number {

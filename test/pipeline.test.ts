@@ -5,28 +5,17 @@
  */
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createProducer, topicsFor } from '@orders/core';
-import { createProcessor } from '../processor/src/app.ts';
-import { loadConfig as loadProcessorConfig } from '../processor/src/config.ts';
-import { collect, startTestServer, waitUntil, type TestServer } from '../server/test/harness.ts';
+import { createProducer, topicsFor } from '@orders/core';
+import type { Processor } from '@orders/processor';
+import { collect, startTestProcessor, startTestServer, waitFor, type TestServer } from './support/index.ts';
 import { readTopic } from './faults/cluster.ts';
 
 let server: TestServer;
-let processor: Awaited<ReturnType<typeof createProcessor>>;
+let processor: Processor;
 
 beforeAll(async () => {
   server = await startTestServer('pipeline');
-  processor = await createProcessor(
-    loadProcessorConfig({
-      MONGODB_URI: server.config.mongo.uri,
-      NAME_PREFIX: server.config.namePrefix,
-      PROCESSING_DELAY_MS: '0',
-      PAYMENT_FAILURE_RATE: '0.3',
-      LOG_LEVEL: 'warn',
-    }),
-    { logger: createLogger('processor-test', 'warn') },
-  );
-  await processor.start();
+  processor = await startTestProcessor(server);
 });
 afterAll(async () => {
   await processor?.stop();
@@ -61,7 +50,7 @@ describe('the order pipeline', () => {
       created.push(result.data!.createOrder.orderNumber);
     }
 
-    await waitUntil(
+    await waitFor(
       'every order to reach a final state',
       async () => (await server.models.Order.countDocuments({ status: 'PENDING' })) === 0,
       60_000,
@@ -89,8 +78,8 @@ describe('the order pipeline', () => {
     expect(product!.stock).toBeGreaterThanOrEqual(0);
     expect(tight.some((order) => order.error?.startsWith('out of stock'))).toBe(true);
 
-    await waitUntil('every change on the unfiltered subscription', () => everything.received.length >= 100);
-    await waitUntil('every failure on the FAILED subscription', () => failedOnly.received.length >= failed.length);
+    await waitFor('every change on the unfiltered subscription', () => everything.received.length >= 100);
+    await waitFor('every failure on the FAILED subscription', () => failedOnly.received.length >= failed.length);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const deliveredFailed = failedOnly.received.map((m) => m.orderStatusChanged.order.orderNumber).sort();
     expect(deliveredFailed).toEqual(failed);
@@ -122,7 +111,7 @@ describe('the order pipeline', () => {
     type OrderResult = {
       order: { status: string; version: number; error: string; attempts: number; history: { status: string }[] };
     };
-    await waitUntil('the order to fail out of stock', async () => {
+    await waitFor('the order to fail out of stock', async () => {
       const result = await server.graphql<OrderResult>(orderQuery, { id });
       return result.data?.order.status === 'FAILED';
     });
@@ -133,7 +122,7 @@ describe('the order pipeline', () => {
     );
     expect(retried.data?.retryOrder.status).toBe('PENDING');
     let final: OrderResult['order'] | undefined;
-    await waitUntil('the retried order to be decided again', async () => {
+    await waitFor('the retried order to be decided again', async () => {
       final = (await server.graphql<OrderResult>(orderQuery, { id })).data?.order;
       return final?.status !== 'PENDING';
     });
@@ -147,7 +136,7 @@ describe('the order pipeline', () => {
       input: { customerId: 'cus_0002', sku: 'SKU-0012', quantity: 1 },
     });
     const orderNumber = created.data!.createOrder.orderNumber;
-    await waitUntil('the order to be decided', async () => {
+    await waitFor('the order to be decided', async () => {
       const order = await server.models.Order.findOne({ orderNumber }).lean();
       return order?.status !== 'PENDING';
     });
@@ -178,7 +167,7 @@ describe('the order pipeline', () => {
     const later = await server.graphql<{ createOrder: { orderNumber: string } }>(CREATE, {
       input: { customerId: 'cus_0003', sku: 'SKU-0012', quantity: 1 },
     });
-    await waitUntil('the later order to be decided', async () => {
+    await waitFor('the later order to be decided', async () => {
       const order = await server.models.Order.findOne({ orderNumber: later.data!.createOrder.orderNumber }).lean();
       return order?.status !== 'PENDING';
     });

@@ -5,27 +5,15 @@
  * a retried order's return to PENDING among them, before its new decision.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@orders/core';
-import { createProcessor } from '../processor/src/app.ts';
-import { loadConfig as loadProcessorConfig } from '../processor/src/config.ts';
-import { collect, startTestServer, waitUntil, type TestServer } from '../server/test/harness.ts';
+import type { Processor } from '@orders/processor';
+import { collect, startTestProcessor, startTestServer, waitFor, type TestServer } from './support/index.ts';
 
 let server: TestServer;
-let processor: Awaited<ReturnType<typeof createProcessor>>;
+let processor: Processor;
 
 beforeAll(async () => {
   server = await startTestServer('resume');
-  processor = await createProcessor(
-    loadProcessorConfig({
-      MONGODB_URI: server.config.mongo.uri,
-      NAME_PREFIX: server.config.namePrefix,
-      PROCESSING_DELAY_MS: '0',
-      PAYMENT_FAILURE_RATE: '0.3',
-      LOG_LEVEL: 'warn',
-    }),
-    { logger: createLogger('processor-test', 'warn') },
-  );
-  await processor.start();
+  processor = await startTestProcessor(server);
 });
 afterAll(async () => {
   await processor?.stop();
@@ -64,11 +52,11 @@ describe('orderStatusChanged(after:)', () => {
     const first = collect<{ orderStatusChanged: Change }>(server.wsClient(), CHANGES);
     // Live once a probe order's decision arrives.
     const [probe] = await createOrders(1, 'SKU-0001');
-    await waitUntil('the first subscription to be live', () =>
+    await waitFor('the first subscription to be live', () =>
       first.received.some((m) => m.orderStatusChanged.order.id === probe),
     );
     const before = await createOrders(20, 'SKU-0002');
-    await waitUntil('the first batch on the first subscription', () =>
+    await waitFor('the first batch on the first subscription', () =>
       before.every((id) => first.received.some((m) => m.orderStatusChanged.order.id === id)),
     );
     first.unsubscribe();
@@ -78,7 +66,7 @@ describe('orderStatusChanged(after:)', () => {
     // While the client is away: more orders, and a failed order of the first batch retried.
     await server.models.Product.updateOne({ _id: 'SKU-0003' }, { $set: { stock: 0 } });
     const [failing] = await createOrders(1, 'SKU-0003');
-    await waitUntil('the out-of-stock order to fail', async () => (await pendingCount()) === 0);
+    await waitFor('the out-of-stock order to fail', async () => (await pendingCount()) === 0);
     await server.models.Product.updateOne({ _id: 'SKU-0003' }, { $set: { stock: 100 } });
     const retried = await server.graphql<{ retryOrder: { status: string } }>(
       `mutation($id: ID!) { retryOrder(id: $id) { status } }`,
@@ -86,11 +74,11 @@ describe('orderStatusChanged(after:)', () => {
     );
     expect(retried.data?.retryOrder.status).toBe('PENDING');
     const away = await createOrders(30, 'SKU-0004');
-    await waitUntil('every order to be decided', async () => (await pendingCount()) === 0, 60_000);
+    await waitFor('every order to be decided', async () => (await pendingCount()) === 0, 60_000);
 
     const second = collect<{ orderStatusChanged: Change }>(server.wsClient(), CHANGES, { after: cursor });
     const live = await createOrders(10, 'SKU-0005');
-    await waitUntil('the missed and the live changes on the second subscription', () =>
+    await waitFor('the missed and the live changes on the second subscription', () =>
       [...away, ...live].every((id) => second.received.some((m) => m.orderStatusChanged.order.id === id)),
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -123,14 +111,14 @@ describe('orderStatusChanged(after:)', () => {
 
     // The whole story again from the first cursor: the same changes, in the same order.
     const again = collect<{ orderStatusChanged: Change }>(server.wsClient(), CHANGES, { after: cursor });
-    await waitUntil('the replayed changes', () => again.received.length >= resumed.length);
+    await waitFor('the replayed changes', () => again.received.length >= resumed.length);
     expect(again.received.map((m) => key(m.orderStatusChanged))).toEqual(resumedKeys);
     again.unsubscribe();
   });
 
   it('refuses a cursor it did not give, and says what to pass', async () => {
     const refused = collect(server.wsClient(), CHANGES, { after: 'not-a-cursor!' });
-    await waitUntil('the refusal', () => refused.errors.length > 0);
+    await waitFor('the refusal', () => refused.errors.length > 0);
     const [error] = refused.errors as { message: string; extensions?: { code?: string; field?: string } }[];
     expect(error!.message).toMatch(/^after: not a cursor this API gave/);
     expect(error!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
@@ -140,13 +128,13 @@ describe('orderStatusChanged(after:)', () => {
 describe('orderUpdated(afterVersion:)', () => {
   it('first gives the order as it stands when it has changed since that version, then newer ones only', async () => {
     const [id] = await createOrders(1, 'SKU-0006');
-    await waitUntil('the order to be decided', async () => (await pendingCount()) === 0);
+    await waitFor('the order to be decided', async () => (await pendingCount()) === 0);
     const updates = collect<{ orderUpdated: { id: string; version: number; status: string } }>(
       server.wsClient(),
       `subscription($id: ID!) { orderUpdated(id: $id, afterVersion: 1) { id version status } }`,
       { id },
     );
-    await waitUntil('the current order', () => updates.received.length > 0);
+    await waitFor('the current order', () => updates.received.length > 0);
     expect(updates.received[0]!.orderUpdated).toMatchObject({ id, version: 2 });
     expect(['PROCESSED', 'FAILED']).toContain(updates.received[0]!.orderUpdated.status);
     updates.unsubscribe();

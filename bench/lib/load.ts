@@ -1,6 +1,6 @@
 /** HTTP load with autocannon, summarised: requests per second, latency percentiles, errors. */
 import autocannon from 'autocannon';
-import { authorization } from './token.ts';
+import { authorization } from '../../test/support/index.ts';
 
 export interface LoadResult {
   requestsPerSec: number;

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeId } from '@orders/core';
 import type { Processor } from '../src/app.ts';
-import { createTestBed, decided, waitUntil, type TestBed } from './harness.ts';
+import { waitFor } from '../../test/support/index.ts';
+import { createTestBed, decided, type TestBed } from './harness.ts';
 
 let bed: TestBed;
 let processor: Processor;
@@ -35,8 +36,8 @@ describe('the order processor', () => {
     ]);
     expect((await bed.models.Product.findById(sku).lean())?.stock).toBe(7);
 
-    await waitUntil('the status event and the redis message', () => eventsFor(event.orderId).length === 1);
-    await waitUntil('the redis message', () => redisFor(event.orderId).length === 1);
+    await waitFor('the status event and the redis message', () => eventsFor(event.orderId).length === 1);
+    await waitFor('the redis message', () => redisFor(event.orderId).length === 1);
     expect(eventsFor(event.orderId)[0]).toEqual({
       v: 1,
       type: 'OrderStatusChanged',
@@ -97,7 +98,7 @@ describe('the order processor', () => {
     expect(await bed.models.Order.findById(event.orderId).lean()).toEqual(before);
     expect((await bed.models.Product.findById(sku).lean())?.stock).toBe(3);
     expect(processor.stats.redelivered).toBe(redeliveredBefore + 1);
-    await waitUntil('the later order in the event log', () => eventsFor(later.orderId).length === 1);
+    await waitFor('the later order in the event log', () => eventsFor(later.orderId).length === 1);
     expect(eventsFor(event.orderId)).toHaveLength(1);
     expect(redisFor(event.orderId)).toHaveLength(1);
   });
@@ -112,7 +113,7 @@ describe('the order processor', () => {
     await bed.produce(sku, good);
 
     expect((await decided(bed, good.orderId)).status).toBe('PROCESSED');
-    await waitUntil('three dead letters', () => bed.seen.deadLetters.filter((l) => l.key === sku).length === 3);
+    await waitFor('three dead letters', () => bed.seen.deadLetters.filter((l) => l.key === sku).length === 3);
     const letters = bed.seen.deadLetters.filter((letter) => letter.key === sku);
     expect(letters.map((letter) => letter.reason)).toEqual([
       'the message is not JSON',
@@ -170,7 +171,7 @@ describe('finishing what an earlier attempt started', () => {
     const order = await decided(bed, event.orderId);
     expect(order).toMatchObject({ status: 'FAILED', error: 'payment declined', version: 2, updatedAt: at });
     expect((await bed.models.Product.findById(sku).lean())?.stock).toBe(10);
-    await waitUntil('the claimed change in the event log', () => eventsFor(event.orderId).length === 1);
+    await waitFor('the claimed change in the event log', () => eventsFor(event.orderId).length === 1);
     expect(eventsFor(event.orderId)[0]?.status).toBe('FAILED');
   });
 
@@ -195,7 +196,7 @@ describe('finishing what an earlier attempt started', () => {
     const later = await bed.addOrder(sku, 1);
     await bed.produce(sku, later);
     await decided(bed, later.orderId);
-    await waitUntil('the later order in the event log', () => eventsFor(later.orderId).length === 1);
+    await waitFor('the later order in the event log', () => eventsFor(later.orderId).length === 1);
     expect(eventsFor(event.orderId)).toHaveLength(1);
     expect(redisFor(event.orderId).map((message) => message.order.version)).toEqual([2]);
     expect((await bed.models.Order.findById(event.orderId).lean())?.history).toHaveLength(2);

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeId } from '@orders/core';
 import type { Processor } from '../src/app.ts';
-import { createTestBed, decided, waitUntil, type TestBed } from './harness.ts';
+import { waitFor } from '../../test/support/index.ts';
+import { createTestBed, decided, type TestBed } from './harness.ts';
 
 let bed: TestBed;
 let processor: Processor;
@@ -22,7 +23,7 @@ describe('failing orders', () => {
     const order = await decided(bed, event.orderId);
     expect(order).toMatchObject({ status: 'FAILED', error: 'payment declined', version: 2, processedAt: null });
     expect((await bed.models.Product.findById(sku).lean())?.stock).toBe(10);
-    await waitUntil('the FAILED event', () => bed.seen.statusEvents.some((e) => e.orderId === event.orderId));
+    await waitFor('the FAILED event', () => bed.seen.statusEvents.some((e) => e.orderId === event.orderId));
     expect(bed.seen.statusEvents.find((e) => e.orderId === event.orderId)).toMatchObject({
       status: 'FAILED',
       error: 'payment declined',

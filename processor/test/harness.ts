@@ -5,19 +5,16 @@
  * processor emits (Kafka status events, dead letters, Redis messages), and
  * processors started from the same configuration.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import mongoose, { type Connection } from 'mongoose';
 import {
-  PROCESSOR_GROUP,
-  allTopics,
   changeId,
   channelsFor,
   createLogger,
   createModels,
   createProducer,
-  dropOrderIndex,
   ensureTopics,
   topicsFor,
   type DeadLetter,
@@ -29,6 +26,7 @@ import {
 } from '@orders/core';
 import { createProcessor, type Processor, type ProcessorOptions } from '../src/app.ts';
 import { loadConfig, type ProcessorConfig } from '../src/config.ts';
+import { dropSystem, systemEnv, waitFor } from '../../test/support/index.ts';
 
 export interface TestBed {
   readonly config: ProcessorConfig;
@@ -56,10 +54,9 @@ export interface TestBed {
 const quiet = createLogger('processor-test', 'silent');
 
 export async function createTestBed(env: Record<string, string> = {}): Promise<TestBed> {
-  const id = randomBytes(4).toString('hex');
+  const system = systemEnv('proc_test');
   const config = loadConfig({
-    MONGODB_URI: `mongodb://127.0.0.1:27017/proc_test_${id}`,
-    NAME_PREFIX: `t${id}.`,
+    ...system.env,
     PROCESSING_DELAY_MS: '0',
     PAYMENT_FAILURE_RATE: '0',
     LOG_LEVEL: 'silent',
@@ -115,7 +112,7 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
     async addOrder(sku, quantity) {
       const at = new Date();
       const orderId = randomUUID();
-      const orderNumber = `ORD-${id}-${String(++orders).padStart(4, '0')}`;
+      const orderNumber = `ORD-${system.id}-${String(++orders).padStart(4, '0')}`;
       await models.Order.create({
         _id: orderId,
         orderNumber,
@@ -158,37 +155,17 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
     async close() {
       await Promise.allSettled(processors.map((processor) => processor.stop()));
       await Promise.allSettled([collector.disconnect(), producer.disconnect(), subscriber.quit()]);
-      await admin
-        .deleteGroups([`${prefix}${PROCESSOR_GROUP}`, `${prefix}collector`])
-        .catch(() => undefined)
-        .then(() => admin.deleteTopics({ topics: allTopics(topics).map((topic) => topic.name) }))
-        .catch(() => undefined);
       await admin.disconnect();
-      await connection.dropDatabase();
       await connection.close();
-      await dropOrderIndex(config.redis.url, prefix);
+      await dropSystem(system);
     },
   };
-}
-
-/** Polls `check` until it holds; fails with `what` once the deadline passes. */
-export async function waitUntil(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 /** Waits until the order's decision is in the event log (its transaction committed), and returns the order. */
 export async function decided(bed: TestBed, orderId: string) {
   const id = changeId(orderId, 2);
-  await waitUntil(`order ${orderId} to be decided and published`, async () =>
+  await waitFor(`order ${orderId} to be decided and published`, async () =>
     bed.seen.statusEvents.some((event) => event.changeId === id),
   );
   const order = await bed.models.Order.findById(orderId).lean();

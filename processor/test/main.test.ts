@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';
 import { PROCESSOR_GROUP, allTopics, topicsFor } from '@orders/core';
-import { waitUntil } from './harness.ts';
+import { waitFor } from '../../test/support/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -37,7 +37,7 @@ describe('the processor process', () => {
     const stores = testStores();
     const { child, output, exited } = run({ ...stores.env, LOG_LEVEL: 'info' });
     try {
-      await waitUntil('the processor to run', () => output.stdout.includes('"msg":"processor running"'), 30_000);
+      await waitFor('the processor to run', () => output.stdout.includes('"msg":"processor running"'), 30_000);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(output.stdout).toContain('"msg":"processor stopped"');
@@ -62,11 +62,11 @@ describe('the processor process', () => {
       socket.pipe(broker).pipe(socket);
     });
     try {
-      await waitUntil('a failed start', () => output.stderr.includes('could not start'), 60_000);
+      await waitFor('a failed start', () => output.stderr.includes('could not start'), 60_000);
       expect(child.exitCode).toBeNull();
       expect(output.stdout).not.toContain('"msg":"processor running"');
       await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
-      await waitUntil('the processor to run', () => output.stdout.includes('"msg":"processor running"'), 60_000);
+      await waitFor('the processor to run', () => output.stdout.includes('"msg":"processor running"'), 60_000);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {

@@ -1,7 +1,8 @@
 /** Starting and stopping: an explicit status, readiness, and a stop that commits what it finished. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderCreatedEvent } from '@orders/core';
-import { createTestBed, decided, waitUntil, type TestBed } from './harness.ts';
+import { waitFor } from '../../test/support/index.ts';
+import { createTestBed, decided, type TestBed } from './harness.ts';
 
 let bed: TestBed;
 
@@ -33,7 +34,7 @@ describe('a processor stopping and another taking over', () => {
 
     const first = await bed.startProcessor();
     for (const event of events) await bed.produce(event.sku, event);
-    await waitUntil('the first orders to be decided', () => first.stats.processed >= 3);
+    await waitFor('the first orders to be decided', () => first.stats.processed >= 3);
     await first.stop();
     const leftPending = await bed.models.Order.countDocuments({ status: 'PENDING' });
     expect(leftPending).toBeGreaterThan(0);
@@ -43,7 +44,7 @@ describe('a processor stopping and another taking over', () => {
     expect(second.stats.redelivered).toBe(0);
     expect(first.stats.processed + second.stats.processed).toBe(30);
     expect(second.stats.processed).toBe(leftPending);
-    await waitUntil('every decision in the event log', () => bed.seen.statusEvents.length >= 30);
+    await waitFor('every decision in the event log', () => bed.seen.statusEvents.length >= 30);
     const perOrder = new Map<string, number>();
     for (const event of bed.seen.statusEvents) perOrder.set(event.orderId, (perOrder.get(event.orderId) ?? 0) + 1);
     expect([...perOrder.values()].every((count) => count === 1)).toBe(true);

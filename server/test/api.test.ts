@@ -4,7 +4,7 @@ import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildIndex, topicsFor } from '@orders/core';
 import { printedSchema, schemaFile } from '../scripts/print-schema.ts';
-import { startTestServer, type TestServer } from './harness.ts';
+import { startTestServer, type TestServer } from '../../test/support/index.ts';
 
 let server: TestServer;
 let createdTopic: string;

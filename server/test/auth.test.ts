@@ -1,7 +1,7 @@
 /** Who may do what: tokens, the operator and customer roles, customer-scoped data and subscriptions, rate limits. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicsFor } from '@orders/core';
-import { collect, startTestServer, waitUntil, type TestServer } from './harness.ts';
+import { collect, startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
 
 let server: TestServer;
 let alice: string; // cus_0001
@@ -147,12 +147,12 @@ describe('a customer token', () => {
       'subscription { orderCreated { customerId } }',
     );
     const foreign = collect(client, 'subscription($id: ID!) { orderUpdated(id: $id) { id } }', { id: ids.cus_0002 });
-    await waitUntil('the subscription to be refused', async () => foreign.errors.length > 0);
+    await waitFor('the subscription to be refused', async () => foreign.errors.length > 0);
     expect(JSON.stringify(foreign.errors)).toMatch(/NOT_FOUND|no order with id/);
 
     // Orders for both customers, each made with its own token (the operator's bucket is this
     // server's small test limit, spent elsewhere), until one of alice's arrives.
-    await waitUntil('alice’s order on her subscription', async () => {
+    await waitFor('alice’s order on her subscription', async () => {
       for (const [customerId, token] of [
         ['cus_0002', bob],
         ['cus_0001', alice],
@@ -193,7 +193,7 @@ describe('over graphql-ws', () => {
       client.on('closed', (event) => closes.push((event as { code: number }).code));
       collect(client, 'subscription { orderCreated { id } }');
     }
-    await waitUntil(
+    await waitFor(
       'both connections closed with 4403',
       async () => closes.filter((code) => code === 4403).length >= 2,
       10_000,

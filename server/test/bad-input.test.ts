@@ -5,7 +5,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { topicsFor } from '@orders/core';
-import { collect, startTestServer, waitUntil, type TestServer } from './harness.ts';
+import { collect, startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
 
 let server: TestServer;
 let token: string;
@@ -228,7 +228,7 @@ describe('the WebSocket protocol', () => {
     const client = server.wsClient();
     const held = Array.from({ length: 3 }, () => collect(client, 'subscription { orderCreated { id } }'));
     const extra = collect(client, 'subscription { orderStatusChanged { status } }');
-    await waitUntil('the fourth subscription refused', async () => extra.errors.length > 0);
+    await waitFor('the fourth subscription refused', async () => extra.errors.length > 0);
     expect(JSON.stringify(extra.errors)).toMatch(/at most 3 subscriptions/);
     expect(held.every((subscription) => subscription.errors.length === 0)).toBe(true);
     await expectUnharmed();

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDEX_LAYOUT, rebuildIndex, type OrderStatus } from '@orders/core';
-import { startTestServer, waitUntil, type TestServer } from './harness.ts';
+import { startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
 
 let server: TestServer;
 let other: TestServer;
@@ -348,7 +348,7 @@ describe('an order index deleted under running servers', () => {
     await index.drop();
     expect(await index.state()).toMatchObject({ layout: undefined });
     // INDEX_CHECK_MS is 1 s here: far sooner than the default 10 s.
-    await waitUntil('the index to be rebuilt', async () => (await index.state()).layout === INDEX_LAYOUT, 5000);
+    await waitFor('the index to be rebuilt', async () => (await index.state()).layout === INDEX_LAYOUT, 5000);
     await Promise.all([server.app.indexKeeper.settled(), other.app.indexKeeper.settled()]);
     await expectListsAsInMongo(server, 7);
     await expectListsAsInMongo(other, 25);

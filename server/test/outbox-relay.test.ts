@@ -1,7 +1,7 @@
 /** The outbox relay: an order stored but never produced to Kafka is published later, exactly once. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicsFor } from '@orders/core';
-import { startTestServer, type TestServer } from './harness.ts';
+import { startTestServer, type TestServer } from '../../test/support/index.ts';
 
 let server: TestServer;
 

@@ -8,8 +8,7 @@ import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelsFor, type OrderStatusMessage } from '@orders/core';
-import { decisionMessage } from '../../bench/lib/status-message.ts';
-import { collect, startTestServer, waitUntil, type TestServer } from './harness.ts';
+import { collect, decisionMessage, startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
 
 let server: TestServer;
 let redis: Redis;
@@ -56,7 +55,7 @@ describe('a subscriber that stops reading', () => {
     );
 
     let probes = 0;
-    await waitUntil('both subscriptions to be live', async () => {
+    await waitFor('both subscriptions to be live', async () => {
       await publish([failed(`ORD-PROBE-${probes}`, probes++)]);
       await new Promise((resolve) => setTimeout(resolve, 100));
       return reader.received.length > 0 && slowReceived.length > 0;
@@ -71,7 +70,7 @@ describe('a subscriber that stops reading', () => {
       reader.received.filter((data) => data.orderStatusChanged.order.orderNumber.startsWith('ORD-FLOOD-')).length;
     for (let start = 0; start < total; start += 250) {
       await publish(Array.from({ length: 250 }, (_, i) => failed(`ORD-FLOOD-${start + i}`, 1000 + start + i)));
-      await waitUntil(`the reading subscriber to receive ${start + 250} events`, () => flooded() === start + 250);
+      await waitFor(`the reading subscriber to receive ${start + 250} events`, () => flooded() === start + 250);
     }
 
     // Reading again, the slow client finds what was sent before the server gave up on it, then the close.

@@ -1,6 +1,6 @@
 /** Subscriptions over graphql-ws and SSE, fed through Redis PubSub, filtered on the server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startTestServer, waitUntil, type TestServer } from './harness.ts';
+import { collect, startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
 
 let server: TestServer;
 
@@ -27,16 +27,16 @@ describe('orderCreated over graphql-ws', () => {
       `subscription { orderCreated { orderNumber } }`,
     );
     // The subscription is live once a probe order arrives on the unfiltered one.
-    await waitUntil('the subscriptions to be live', async () => {
+    await waitFor('the subscriptions to be live', async () => {
       await create('cus_0012');
       return all.received.length > 0;
     });
     const wanted = (await create('cus_0011')).data!.createOrder.orderNumber;
     await create('cus_0012');
-    await waitUntil('both orders on the unfiltered subscription', () =>
+    await waitFor('both orders on the unfiltered subscription', () =>
       all.received.some((m) => m.orderCreated.orderNumber === wanted),
     );
-    await waitUntil('the wanted order on the filtered subscription', () => mine.received.length > 0);
+    await waitFor('the wanted order on the filtered subscription', () => mine.received.length > 0);
     expect(mine.received.map((m) => m.orderCreated.orderNumber)).toEqual([wanted]);
     expect(mine.errors).toEqual([]);
     mine.unsubscribe();
@@ -61,7 +61,7 @@ describe('orderCreated over SSE', () => {
     const reader = response.body!.getReader();
     let text = '';
     let orderNumber = '';
-    await waitUntil(
+    await waitFor(
       'an order on the SSE stream',
       async () => {
         orderNumber = (await create('cus_0013')).data!.createOrder.orderNumber;
@@ -87,10 +87,10 @@ describe('orderStats subscription', () => {
       client,
       `subscription { orderStats { total pending processed failed successRate perMinute { at created } } }`,
     );
-    await waitUntil('the first figures', () => stats.received.length > 0);
+    await waitFor('the first figures', () => stats.received.length > 0);
     const first = stats.received[0]!.orderStats.total;
     await create('cus_0014');
-    await waitUntil('figures that count the new order', () =>
+    await waitFor('figures that count the new order', () =>
       stats.received.some((s) => s.orderStats.total === first + 1),
     );
     stats.unsubscribe();

@@ -1,15 +1,12 @@
 /**
  * The system as separate processes, for the fault tests: servers and
- * processors started with `node --import tsx` on a database and topics of
+ * processors (the test support's `startProcesses`) on a database and topics of
  * their own, so that a test can kill -9 them, stop them with SIGTERM and start
  * them again. Also the books: what every fault test checks at the end.
  */
 import { spawnSync } from 'node:child_process';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
-import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
 import { Kafka, logLevel } from 'kafkajs';
-import mongoose, { type Connection } from 'mongoose';
 import { Redis } from 'ioredis';
 import {
   ORDER_STATUSES,
@@ -21,101 +18,65 @@ import {
   type OrderStatus,
   type OrderStatusChangedEvent,
 } from '@orders/core';
-import { graphqlRequest } from '../../bench/lib/graphql.ts';
-import { authorization } from '../../bench/lib/token.ts';
-import { freePort, launch, listenerPid, repoRoot, waitReady, type Running } from '../../bench/lib/processes.ts';
+import {
+  BROKERS,
+  REDIS_URL,
+  graphqlRequest,
+  listenerPid,
+  repoRoot,
+  retrying,
+  startProcesses,
+  wsClient,
+  type ProcessSystem,
+  type Running,
+} from '../support/index.ts';
 import { ownedPid } from '../../infra/services/processes.ts';
 import { readTopic } from '../../tools/replay.ts';
 
-export interface Cluster {
+export interface Cluster extends Pick<ProcessSystem, 'servers' | 'processors' | 'startServer' | 'startProcessor'> {
   readonly prefix: string;
   readonly models: Models;
   readonly kafka: Kafka;
   /** The test's own connection to Redis, and the cluster's order index read through it. */
   readonly redis: Redis;
   readonly index: OrderIndex;
-  servers: Running[];
-  processors: Running[];
-  /** Starts one more server (on a port of its own; `entry`, the server's main by default), waiting until it is ready. */
-  startServer(env?: Record<string, string>, entry?: string): Promise<Running>;
-  startProcessor(env?: Record<string, string>): Running;
   /** Runs `cleanup` first when the cluster closes (clients of its servers, say). */
   onClose(cleanup: () => unknown): void;
   close(): Promise<void>;
 }
 
 export async function startCluster(name: string): Promise<Cluster> {
-  const id = `${name}_${randomBytes(3).toString('hex')}`;
-  const prefix = `${id}.`;
-  const env = {
-    MONGODB_URI: `mongodb://127.0.0.1:27017/${id}`,
-    NAME_PREFIX: prefix,
+  const system = startProcesses(name, {
     PROCESSING_DELAY_MS: '0',
     CREATE_ORDER_RATE: '100000',
     CREATE_ORDER_BURST: '100000',
     OUTBOX_INTERVAL_MS: '500',
     OUTBOX_GRACE_MS: '1000',
-  };
-  const connection: Connection = await mongoose.createConnection(env.MONGODB_URI).asPromise();
-  const kafka = new Kafka({ clientId: `faults-${id}`, brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
+  });
+  const { prefix } = system;
+  const connection = await mongoose.createConnection(system.mongoUri).asPromise();
+  const kafka = new Kafka({ clientId: `faults-${system.id}`, brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
   redis.on('error', () => {}); // a restarting Redis: reads are retried by `retrying`
   const cleanups: (() => unknown)[] = [];
-  const cluster: Cluster = {
+  return {
     prefix,
     models: createModels(connection),
     kafka,
     redis,
     index: new OrderIndex(redis, { prefix }),
-    servers: [],
-    processors: [],
-    async startServer(extra = {}, entry = 'server/src/main.ts') {
-      const port = freePort();
-      const server = launch(entry, { ...env, ...extra, PORT: String(port) }, port);
-      cluster.servers.push(server);
-      await waitReady(`${server.url}/ready`);
-      return server;
-    },
-    startProcessor(extra = {}) {
-      const processor = launch('processor/src/main.ts', { ...env, ...extra });
-      cluster.processors.push(processor);
-      return processor;
-    },
+    servers: system.servers,
+    processors: system.processors,
+    startServer: (extra, entry) => system.startServer(extra, entry),
+    startProcessor: (extra) => system.startProcessor(extra),
     onClose: (cleanup) => void cleanups.push(cleanup),
     async close() {
       await Promise.allSettled(cleanups.map((cleanup) => cleanup()));
-      await Promise.all([...cluster.servers, ...cluster.processors].map((running) => running.stop()));
-      const admin = kafka.admin();
-      await admin.connect();
-      const topics = topicsFor(prefix);
-      await admin
-        .deleteTopics({ topics: [topics.created.name, topics.status.name, topics.deadLetters.name] })
-        .catch(() => {});
-      await admin.disconnect();
-      await retrying('dropping the test database', () => connection.dropDatabase());
       await connection.close();
-      // Redis keeps the index on disk: a test's keys go with the test.
-      await retrying('dropping the test index', () => cluster.index.drop());
       redis.disconnect();
+      await system.close();
     },
   };
-  return cluster;
-}
-
-/**
- * Runs a read or write of the test's own on the stores, trying again for a while when it fails:
- * after a store's server restarts, the test's pooled connections fail once before new ones open.
- */
-async function retrying<T>(what: string, operation: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${what} kept failing for ${timeoutMs} ms`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
 }
 
 const CREATE = 'mutation Fault($input: CreateOrderInput!) { createOrder(input: $input) { id } }';
@@ -349,15 +310,10 @@ const DECISIONS = 'subscription { orderStatusChanged(status: [PROCESSED, FAILED]
 export function decisionsOn(cluster: Cluster, servers: () => Running[]) {
   const decided = new Set<string>();
   const closes: number[] = [];
-  const client = createClient({
-    url: () => `${servers()[0]!.url.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization },
-    lazy: false,
+  const client = wsClient(() => `${servers()[0]!.url}/graphql`, {
     retryAttempts: 20,
     retryWait: async () => void (await sleepMs(200)),
     shouldRetry: () => true,
-    onNonLazyError: () => {},
     on: { closed: (event) => closes.push((event as { code: number }).code) },
   });
   cluster.onClose(() => client.dispose());
@@ -390,14 +346,7 @@ export interface SeenChange {
 export function changesOn(cluster: Cluster, server: Running, after?: string) {
   const received: SeenChange[] = [];
   const errors: unknown[] = [];
-  const client = createClient({
-    url: `${server.url.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization },
-    lazy: false,
-    retryAttempts: 0,
-    onNonLazyError: () => {},
-  });
+  const client = wsClient(`${server.url}/graphql`, { retryAttempts: 0 });
   cluster.onClose(() => client.dispose());
   client.subscribe<{ orderStatusChanged: { cursor: string; version: number; status: string; order: { id: string } } }>(
     { query: CHANGES, variables: after === undefined ? {} : { after } },

@@ -6,8 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import { topicsFor } from '@orders/core';
-import { graphqlRequest } from '../../bench/lib/graphql.ts';
-import type { Running } from '../../bench/lib/processes.ts';
+import { graphqlRequest, type Running } from '../support/index.ts';
 import {
   changeKeys,
   changesOn,

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { createModels } from '@orders/core';
-import { graphqlRequest } from '../../bench/lib/graphql.ts';
+import { graphqlRequest } from '../support/index.ts';
 import { rebuildOrders } from '../../tools/replay.ts';
 import { createOrders, startCluster, waitForFinal, type Cluster } from './cluster.ts';
 

@@ -6,7 +6,7 @@
 import { AssignerProtocol } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROCESSOR_GROUP, topicsFor } from '@orders/core';
-import type { Running } from '../../bench/lib/processes.ts';
+import type { Running } from '../support/index.ts';
 import {
   checkBooks,
   createOrders,

@@ -4,7 +4,7 @@
  * without committing, then carries on). Books checked after each.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { graphqlRequest } from '../../bench/lib/graphql.ts';
+import { graphqlRequest } from '../support/index.ts';
 import {
   changeKeys,
   changesOn,

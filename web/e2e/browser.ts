@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { repoRoot } from './system.ts';
+import { repoRoot } from '../../test/support/index.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const screenshotsDir = path.join(repoRoot, 'test-results/screenshots');

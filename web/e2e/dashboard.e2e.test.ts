@@ -7,7 +7,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openDashboard, type DashboardPage } from './browser.ts';
-import { startSystem, waitFor, type System } from './system.ts';
+import { waitFor } from '../../test/support/index.ts';
+import { startSystem, type System } from './system.ts';
 
 type Status = 'PENDING' | 'PROCESSED' | 'FAILED';
 interface MadeOrder {

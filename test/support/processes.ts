@@ -1,10 +1,18 @@
-/** Starting the system's processes for a benchmark, and reading their CPU time and memory from /proc. */
+/**
+ * Starting the system's processes (a server, a processor, a baseline) for
+ * tests and benchmarks, waiting until they answer, stopping them; and
+ * reading their CPU time and memory from /proc, and who listens on a port.
+ */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from './wait.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The lines a launched process printed last, as many as `output` keeps. */
+const KEPT_LINES = 200;
 
 export interface Running {
   child: ChildProcess;
@@ -24,18 +32,29 @@ function logOutput(entry: string): number | 'ignore' {
 }
 
 /**
- * Runs an entry with node directly (no npx wrapper), so `pid` is the process measured: a TypeScript one
- * through tsx, a built one (`server/dist/main.js`, see infra/build-services.ts) as it is.
- * `nodeArgs` go to node itself, e.g. `--cpu-prof`. Its log lines are dropped, or appended to a file of
- * its own under `PROCESS_LOG_DIR` when that is set (at `PROCESS_LOG_LEVEL`, `warn` by default).
+ * Runs an entry with node directly (no npx wrapper), so `pid` is the process measured and the one a
+ * signal reaches: a TypeScript one through tsx, a built one (`server/dist/main.js`, see
+ * infra/build-services.ts) as it is. `nodeArgs` go to node itself, e.g. `--cpu-prof`. Its log lines
+ * are dropped, or appended to a file of its own under `PROCESS_LOG_DIR` when that is set (at
+ * `PROCESS_LOG_LEVEL`, `warn` by default); with `output`, what it prints (stdout and stderr) is kept
+ * there instead, its last lines, for a failing test's message.
  */
-export function launch(entry: string, env: Record<string, string>, port?: number, nodeArgs: string[] = []): Running {
+export function launch(
+  entry: string,
+  env: Record<string, string>,
+  port?: number,
+  nodeArgs: string[] = [],
+  output?: string[],
+  /** The checkout the entry is in (a benchmark's other commit, see bench/lib/checkout.ts); this one by default. */
+  root = repoRoot,
+): Running {
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...nodeArgs, ...loader, entry], {
-    cwd: repoRoot,
+    cwd: root,
     env: { ...process.env, LOG_LEVEL: process.env.PROCESS_LOG_LEVEL ?? 'warn', ...env },
-    stdio: ['ignore', logOutput(entry), 'inherit'],
+    stdio: output ? ['ignore', 'pipe', 'pipe'] : ['ignore', logOutput(entry), 'inherit'],
   });
+  if (output) keepOutput(child, entry, output);
   return {
     child,
     pid: child.pid!,
@@ -50,19 +69,39 @@ export function launch(entry: string, env: Record<string, string>, port?: number
   };
 }
 
-export async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+function keepOutput(child: ChildProcess, entry: string, output: string[]): void {
+  output.push(`[${entry} starting]`);
+  const keep = (chunk: Buffer) => {
+    output.push(...chunk.toString().split('\n').filter(Boolean));
+    if (output.length > KEPT_LINES) output.splice(0, output.length - KEPT_LINES);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.on('exit', (code, signal) => output.push(`[${entry} exited: ${signal ?? code}]`));
 }
+
+/**
+ * Waits until `url` answers 200 (a server's `/ready`); fails sooner when `running` exits first,
+ * with what it printed if that was kept.
+ */
+export async function waitReady(url: string, timeoutMs = 60_000, running?: Running, output?: string[]): Promise<void> {
+  const exited = () => running !== undefined && (running.child.exitCode !== null || running.child.signalCode !== null);
+  await waitFor(
+    `${url} to answer`,
+    async () => {
+      if (exited()) return true;
+      const response = await fetch(url).catch(() => undefined);
+      return response?.ok === true;
+    },
+    timeoutMs,
+    200,
+  ).catch((error: unknown) => {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${printed(output)}`);
+  });
+  if (exited()) throw new Error(`the process behind ${url} exited before it was ready${printed(output)}`);
+}
+
+const printed = (output: string[] | undefined) => (output ? `:\n${output.slice(-40).join('\n')}` : '');
 
 const TICKS_PER_SECOND = 100;
 

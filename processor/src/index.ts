@@ -1,0 +1,3 @@
+/** The processor's public entry, for programs outside this package (the test support): run it in-process. */
+export { createProcessor, type Processor, type ProcessorOptions } from './app.ts';
+export { loadConfig, type ProcessorConfig } from './config.ts';
