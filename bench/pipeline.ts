@@ -13,50 +13,83 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { dropOrderIndex } from '@orders/core';
-import { graphqlRequest, subscribe, wsClient } from './lib/graphql.ts';
+import { prepareCheckout } from './lib/checkout.ts';
+import { countingProxy, perOrder, type CountingProxy } from './lib/db-operations.ts';
 import { summarize, type Summary } from './lib/latency.ts';
-import { cpuSeconds, freePort, launch, storePids, waitReady, type Running } from './lib/processes.ts';
+import {
+  cpuSeconds,
+  freePort,
+  graphqlRequest,
+  launch,
+  storePids,
+  subscribe,
+  waitReady,
+  wsClient,
+  type Running,
+} from '../test/support/index.ts';
 
 export interface PipelineSystem {
   url: string;
   server: Running;
   processor: Running;
+  /** What the server and the processor each ask of the MongoDB-wire server, counted on the wire. */
+  db: { server: CountingProxy; processor: CountingProxy };
   stop(): Promise<void>;
 }
 
 /**
- * A server and a processor on a database and topics of their own, the processing delay set to zero.
- * With `profileDir`, both write a CPU profile there when they stop.
+ * A server and a processor on a database and topics of their own, the processing delay set to zero,
+ * each through a counting proxy to the MongoDB-wire server. With `profileDir`, both write a CPU profile
+ * there when they stop; with `root`, they are another checkout's (see lib/checkout.ts).
  */
 export async function startSystem(
   name: string,
-  options: { env?: Record<string, string>; profileDir?: string } = {},
+  options: { env?: Record<string, string>; profileDir?: string; root?: string } = {},
 ): Promise<PipelineSystem> {
   const env = options.env ?? {};
   const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const port = freePort();
   const run = `${name}_${Date.now()}`;
-  // The load is the point here: the per-token createOrder limit is lifted.
+  const database = `mongodb://127.0.0.1:27017/${run}`;
+  const db = { server: await countingProxy(database), processor: await countingProxy(database) };
+  // The load is the point here: the per-token createOrder limit is lifted. The prefix under both of its
+  // names, for checkouts from before NAME_PREFIX.
   const shared = {
-    MONGODB_URI: `mongodb://127.0.0.1:27017/${run}`,
+    NAME_PREFIX: `${run}.`,
     KAFKA_TOPIC_PREFIX: `${run}.`,
     CREATE_ORDER_RATE: '1000000',
     CREATE_ORDER_BURST: '1000000',
     ...env,
   };
-  const server = launch('server/src/main.ts', { ...shared, PORT: String(port) }, port, nodeArgs);
+  const server = launch(
+    'server/src/main.ts',
+    { ...shared, MONGODB_URI: db.server.uri, PORT: String(port) },
+    port,
+    nodeArgs,
+    undefined,
+    options.root,
+  );
   await waitReady(`${server.url}/ready`);
-  const processor = launch('processor/src/main.ts', { PROCESSING_DELAY_MS: '0', ...shared }, undefined, nodeArgs);
+  const processor = launch(
+    'processor/src/main.ts',
+    { PROCESSING_DELAY_MS: '0', ...shared, MONGODB_URI: db.processor.uri },
+    undefined,
+    nodeArgs,
+    undefined,
+    options.root,
+  );
   return {
     url: `${server.url}/graphql`,
     server,
     processor,
+    db,
     async stop() {
       await Promise.all([processor.stop(), server.stop()]);
-      const connection = await mongoose.createConnection(shared.MONGODB_URI).asPromise();
+      await Promise.all([db.server.close(), db.processor.close()]);
+      const connection = await mongoose.createConnection(database).asPromise();
       await connection.dropDatabase();
       await connection.close();
-      await dropOrderIndex(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', shared.KAFKA_TOPIC_PREFIX);
+      await dropOrderIndex(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', shared.NAME_PREFIX);
     },
   };
 }
@@ -82,7 +115,11 @@ export interface PipelineResult {
   decisionToSubscriber: Summary;
   /** CPU seconds per 1,000 orders, per process: the server, the processor and each store's server. */
   cpuPerThousand: Record<string, number>;
+  /** Database operations (documents inserted, update statements, queries) and commands per order, per process and step. */
+  dbPerOrder: { operations: number; commands: number; server: DbPerOrder; processor: DbPerOrder };
 }
+
+type DbPerOrder = ReturnType<typeof perOrder>;
 
 const CREATE = 'mutation Bench($input: CreateOrderInput!) { createOrder(input: $input) { id } }';
 const FINAL = `subscription BenchFinal {
@@ -138,6 +175,8 @@ export async function runPipeline(
   const pids = { server: system.server.pid, processor: system.processor.pid, ...storePids(), loadgen: process.pid };
   const cpuNow = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   const cpuBefore = cpuNow();
+  system.db.server.reset();
+  system.db.processor.reset();
   const total = Math.round(options.rate * options.seconds);
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
@@ -176,6 +215,8 @@ export async function runPipeline(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const cpuAfter = cpuNow();
+  const serverDb = perOrder(system.db.server.counts(), keyOf.size);
+  const processorDb = perOrder(system.db.processor.counts(), keyOf.size);
   unsubscribe();
   await client.dispose();
 
@@ -209,6 +250,12 @@ export async function runPipeline(
     cpuPerThousand: Object.fromEntries(
       Object.keys(pids).map((name) => [name, perThousand((cpuAfter[name] ?? 0) - (cpuBefore[name] ?? 0))]),
     ),
+    dbPerOrder: {
+      operations: Math.round((serverDb.operations + processorDb.operations) * 1000) / 1000,
+      commands: Math.round((serverDb.commands + processorDb.commands) * 1000) / 1000,
+      server: serverDb,
+      processor: processorDb,
+    },
   };
 }
 
@@ -224,9 +271,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       seconds: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
       profile: { type: 'string' },
+      against: { type: 'string' },
     },
   });
-  const system = await startSystem('bench_pipeline', { profileDir: values.profile });
+  const root = values.against === undefined ? undefined : prepareCheckout(values.against).root;
+  const system = await startSystem('bench_pipeline', { profileDir: values.profile, root });
   try {
     const result = await runPipeline(system, {
       rate: Number(values.rate),

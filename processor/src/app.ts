@@ -129,6 +129,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
       groupId,
       topic: topics.created.name,
       concurrency: config.processing.concurrency,
+      commitIntervalMs: config.processing.commitIntervalMs,
       maxAttempts: config.processing.maxAttempts,
       backoff: options.backoff,
       handle: (message, imposed) => handleOrderCreated(deps, message, imposed),

@@ -21,6 +21,11 @@ const ProcessingModel = z.object({
   PROCESSOR_MAX_ATTEMPTS: intFromEnv(8, 1, 100),
   /** Partitions of `orders.created` consumed at the same time. */
   PROCESSOR_CONCURRENCY: intFromEnv(CREATED_PARTITIONS, 1, CREATED_PARTITIONS),
+  /**
+   * The shortest time between two Kafka transactions of one busy partition: the events and offsets of
+   * what was decided meanwhile go together, and each product's stock is written once per transaction.
+   */
+  PROCESSOR_COMMIT_INTERVAL_MS: intFromEnv(200, 0, 10_000),
   /** Status changes each partition's log keeps in Redis: the furthest back a subscription can resume. */
   STATUS_LOG_LENGTH: intFromEnv(DEFAULT_LOG_LENGTH, 100, 10_000_000),
 });
@@ -43,6 +48,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
       paymentFailureRate: raw.PAYMENT_FAILURE_RATE,
       maxAttempts: raw.PROCESSOR_MAX_ATTEMPTS,
       concurrency: raw.PROCESSOR_CONCURRENCY,
+      commitIntervalMs: raw.PROCESSOR_COMMIT_INTERVAL_MS,
       logLength: raw.STATUS_LOG_LENGTH,
     },
   };

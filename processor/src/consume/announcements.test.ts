@@ -1,38 +1,90 @@
 import { describe, expect, it } from 'vitest';
 import type { Announcement, Consumed } from '../emit/publish-status-change.ts';
-import { AnnouncementQueue, recordThenPublish, type UntilDone } from './announcements.ts';
+import { AnnouncementQueue, announcementSteps, type AnnouncementSteps, type UntilDone } from './announcements.ts';
 
 const at = (offset: number): Consumed => ({ topic: 'orders.created', partition: 0, offset: String(offset) });
 const announcement = (id: string) => ({ change: { _id: id } }) as unknown as Announcement;
+const ids = (batch: readonly Announcement[]) => batch.map((a) => a.change._id);
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Steps that log what they are given, the sends held until released. */
+function loggedSteps() {
+  const log: string[] = [];
+  const releases: (() => void)[] = [];
+  const steps: AnnouncementSteps = {
+    record: async (batch, message) => void log.push(`record ${ids(batch).join(',')} @${message.offset}`),
+    publish: async (batch, upTo) => {
+      log.push(`send ${ids(batch).join(',')} up to ${upTo.offset}`);
+      await new Promise<void>((resolve) => releases.push(resolve));
+    },
+  };
+  return { log, steps, release: () => releases.shift()?.() };
+}
 
 describe('AnnouncementQueue', () => {
-  it('sends at once when idle, and what comes meanwhile together in the next send, in order', async () => {
-    const sends: { ids: string[]; upTo: string }[] = [];
-    let release: () => void = () => {};
-    const queue = new AnnouncementQueue(async (batch, upTo) => {
-      sends.push({ ids: batch.map((a) => a.change._id), upTo: upTo.offset });
-      if (sends.length === 1) await new Promise<void>((resolve) => (release = resolve));
-    });
+  it('records each message in Redis at once, and sends what comes during a transaction together in the next, in order', async () => {
+    const { log, steps, release } = loggedSteps();
+    const queue = new AnnouncementQueue(steps);
     queue.add(at(0), [announcement('a')]);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await tick();
     queue.add(at(1), [announcement('b')]);
     queue.add(at(2), []);
     queue.add(at(3), [announcement('c'), announcement('d')]);
+    await tick();
+    // Redis has b, c and d while the first transaction is still out.
+    expect(log).toEqual(['record a @0', 'send a up to 0', 'record b @1', 'record c,d @3']);
+    release();
+    await tick();
     release();
     await queue.settle();
-    expect(sends).toEqual([
-      { ids: ['a'], upTo: '0' },
-      { ids: ['b', 'c', 'd'], upTo: '3' },
-    ]);
+    expect(log.slice(4)).toEqual(['send b,c,d up to 3']);
     expect(queue.sentUpTo).toBe('3');
     expect(queue.busy).toBe(false);
   });
 
-  it('after a failed send, sends nothing more and refuses what comes', async () => {
+  it('leaves at least minIntervalMs between the starts of two transactions, however fast they are', async () => {
+    const starts: number[] = [];
+    const queue = new AnnouncementQueue(
+      { record: async () => {}, publish: async () => void starts.push(Date.now()) },
+      150,
+    );
+    queue.add(at(0), [announcement('a')]);
+    await tick();
+    queue.add(at(1), [announcement('b')]);
+    await tick();
+    queue.add(at(2), [announcement('c')]);
+    await queue.settle();
+    expect(starts).toHaveLength(2);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(145);
+  });
+
+  it('does not send a transaction before Redis has taken everything in it', async () => {
+    const log: string[] = [];
+    let releaseRecord: () => void = () => {};
+    const queue = new AnnouncementQueue({
+      record: async (batch) => {
+        if (ids(batch)[0] === 'b') await new Promise<void>((resolve) => (releaseRecord = resolve));
+        log.push(`record ${ids(batch).join(',')}`);
+      },
+      publish: async (batch) => void log.push(`send ${ids(batch).join(',')}`),
+    });
+    queue.add(at(0), [announcement('a')]);
+    queue.add(at(1), [announcement('b')]);
+    queue.add(at(2), [announcement('c')]);
+    await tick();
+    expect(log).toEqual(['record a']);
+    releaseRecord();
+    await queue.settle();
+    expect(log).toEqual(['record a', 'record b', 'record c', 'send a,b,c']);
+  });
+
+  it('after a failed step, sends nothing more and refuses what comes', async () => {
     const sent: string[] = [];
-    const queue = new AnnouncementQueue(async (_batch, upTo) => {
-      if (upTo.offset === '0') throw new Error('stopped');
-      sent.push(upTo.offset);
+    const queue = new AnnouncementQueue({
+      record: async (batch) => {
+        if (ids(batch)[0] === 'a') throw new Error('stopped');
+      },
+      publish: async (_batch, upTo) => void sent.push(upTo.offset),
     });
     queue.add(at(0), [announcement('a')]);
     await expect(queue.settle()).rejects.toThrow('stopped');
@@ -42,7 +94,7 @@ describe('AnnouncementQueue', () => {
   });
 });
 
-describe('recordThenPublish', () => {
+describe('announcementSteps', () => {
   /** Tries each step until it succeeds, as the consumer does, counting the tries. */
   const tries: string[] = [];
   const untilDone: UntilDone = async (what, _upTo, step) => {
@@ -59,37 +111,39 @@ describe('recordThenPublish', () => {
   it('tries the transaction again while it fails, and records nothing in redis for offsets alone', async () => {
     tries.length = 0;
     let publishFailures = 1;
-    let records = 0;
-    const send = recordThenPublish(
+    const steps = announcementSteps(
       {
-        record: async () => void records++,
+        record: async () => {},
         publish: async () => {
           if (publishFailures-- > 0) throw new Error('broker down');
         },
       },
       untilDone,
     );
-    await send([], at(5));
+    const queue = new AnnouncementQueue(steps);
+    queue.add(at(5), []);
+    await queue.settle();
     expect(tries).toEqual(['announcing', 'announcing']);
-    expect(records).toBe(0);
   });
 
   it('records in redis until redis takes the changes, before the transaction that commits their offsets', async () => {
     tries.length = 0;
     let recordFailures = 2;
-    const steps: string[] = [];
-    const send = recordThenPublish(
+    const done: string[] = [];
+    const steps = announcementSteps(
       {
         record: async () => {
           if (recordFailures-- > 0) throw new Error('redis down');
-          steps.push('record');
+          done.push('record');
         },
-        publish: async () => void steps.push('publish'),
+        publish: async () => void done.push('publish'),
       },
       untilDone,
     );
-    await send([announcement('c')], at(6));
-    expect(steps).toEqual(['record', 'publish']);
+    const queue = new AnnouncementQueue(steps);
+    queue.add(at(6), [announcement('c')]);
+    await queue.settle();
+    expect(done).toEqual(['record', 'publish']);
     expect(tries.filter((what) => what === 'recording announcements in redis')).toHaveLength(3);
   });
 });

@@ -1,62 +1,86 @@
 /**
- * The announcements of one partition's handled messages, sent in the order the
- * messages came, in as few Kafka transactions as the load allows: while one
- * send is in flight, what the next messages announce waits and goes together
- * in the next. An idle partition sends each message's changes at once; a busy
- * one stops waiting for a transaction per message, which is what held the
- * processor back.
+ * The announcements of one partition's handled messages, in the order the
+ * messages came, in two steps:
  *
- * A send covers every message handled up to its last one (their offsets commit
- * in the same transaction), so nothing is committed before what it announces.
- * A send that fails for good (the processor stops, or the group rebalances)
- * ends the queue: nothing after it is sent or committed, and those messages are
- * handled again, by the next owner of the partition or, when it stays here,
- * by this instance after the consumer seeks back to them.
+ * 1. Redis (the order index, the partition's log, the servers' channel), one
+ *    message's changes after another's, as soon as each is handled: what
+ *    subscribers see does not wait for Kafka.
+ * 2. Kafka, in as few transactions as the load allows, each after Redis has
+ *    taken everything it holds: what comes while one is in flight, or within
+ *    `minIntervalMs` of the last one's start, waits and goes together in the
+ *    next. An idle partition sends each message's changes at once; a busy one
+ *    sends a transaction every `minIntervalMs` at most, which also bounds how
+ *    often a product's stock is written (once per transaction, see
+ *    publish-status-change.ts).
+ *
+ * A transaction covers every message handled up to its last one (their
+ * offsets commit in it), so nothing is committed before what it announces. A
+ * step that fails for good (the processor stops, or the group rebalances)
+ * ends the queue: nothing after it is sent or committed, and those messages
+ * are handled again, by the next owner of the partition or, when it stays
+ * here, by this instance after the consumer seeks back to them.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Announcement, Consumed, StatusPublisher } from '../emit/publish-status-change.ts';
-
-export type SendAnnouncements = (announcements: readonly Announcement[], upTo: Consumed) => Promise<void>;
 
 /** Runs a step until it succeeds (or throws when the processor stops); `what` names it in the logs. */
 export type UntilDone = (what: string, upTo: Consumed, step: () => Promise<void>) => Promise<void>;
 
+/** The queue's two steps, each tried until it is done. */
+export interface AnnouncementSteps {
+  /** Redis takes one message's changes. */
+  record(announcements: readonly Announcement[], message: Consumed): Promise<void>;
+  /** One transaction: the changes of the messages up to `upTo`, with their offsets (and their stock). */
+  publish(announcements: readonly Announcement[], upTo: Consumed): Promise<void>;
+}
+
 /**
- * A send as the queue needs it: Redis (index, log, subscribers) until it has taken the changes, then
- * the stock and the transaction until they are out. Nothing follows the commit: a message whose
- * transaction committed is not delivered again, so its changes are never announced twice.
+ * The steps as the queue needs them. Once a transaction has committed nothing is tried again: a message
+ * whose transaction committed is not delivered again, so its changes are never announced twice.
  */
-export function recordThenPublish(publisher: StatusPublisher, untilDone: UntilDone): SendAnnouncements {
-  return async (announcements, upTo) => {
-    if (announcements.length > 0)
-      await untilDone('recording announcements in redis', upTo, () => publisher.record(announcements));
-    await untilDone('announcing', upTo, () => publisher.publish(announcements, upTo));
+export function announcementSteps(publisher: StatusPublisher, untilDone: UntilDone): AnnouncementSteps {
+  return {
+    record: (announcements, message) =>
+      untilDone('recording announcements in redis', message, () => publisher.record(announcements)),
+    publish: (announcements, upTo) => untilDone('announcing', upTo, () => publisher.publish(announcements, upTo)),
   };
 }
 
 export class AnnouncementQueue {
   private queued: Announcement[] = [];
   private upTo: Consumed | undefined;
+  /** Settles once Redis has taken everything handed over so far, in order; rejects once a record failed. */
+  private recorded: Promise<void> = Promise.resolve();
   private sending: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
+  private lastSendAt = Number.NEGATIVE_INFINITY;
   /** The last offset whose message and everything before it were sent and committed. */
   sentUpTo: string | undefined;
 
-  constructor(private readonly send: SendAnnouncements) {}
+  constructor(
+    private readonly steps: AnnouncementSteps,
+    private readonly minIntervalMs = 0,
+  ) {}
 
   /** Whether something handed over is not yet sent. */
   get busy(): boolean {
     return this.sending !== undefined;
   }
 
-  /** Hands over a handled message and what it announces (maybe nothing); throws if a send has failed. */
+  /** Hands over a handled message and what it announces (maybe nothing); throws if a step has failed. */
   add(message: Consumed, announcements: readonly Announcement[]): void {
     if (this.failure !== undefined) throw this.failure.error;
+    if (announcements.length > 0) {
+      // One after another: a partition's log takes its sequences in order only.
+      this.recorded = this.recorded.then(() => this.steps.record(announcements, message));
+      this.recorded.catch(() => undefined); // the send that needs it reports the failure
+    }
     this.queued.push(...announcements);
     this.upTo = message;
     this.sending ??= this.drain();
   }
 
-  /** Resolves once everything handed over is sent; rejects if a send failed. */
+  /** Resolves once everything handed over is sent; rejects if a step failed. */
   async settle(): Promise<void> {
     await this.sending;
     if (this.failure !== undefined) throw this.failure.error;
@@ -66,12 +90,17 @@ export class AnnouncementQueue {
     // Let the messages handled in this tick join the first send.
     await Promise.resolve();
     while (this.upTo !== undefined) {
+      const wait = this.lastSendAt + this.minIntervalMs - Date.now();
+      if (wait > 0) await sleep(wait);
       const batch = this.queued;
       const upTo = this.upTo;
+      const recorded = this.recorded;
       this.queued = [];
       this.upTo = undefined;
+      this.lastSendAt = Date.now();
       try {
-        await this.send(batch, upTo);
+        await recorded;
+        await this.steps.publish(batch, upTo);
       } catch (error) {
         this.failure = { error };
         this.queued = [];

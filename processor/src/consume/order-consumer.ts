@@ -15,7 +15,7 @@ import type { Logger } from '@orders/core';
 import { processingFailed, type Decision } from '../decide/decide.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import type { StatusPublisher } from '../emit/publish-status-change.ts';
-import { AnnouncementQueue, recordThenPublish, type UntilDone } from './announcements.ts';
+import { AnnouncementQueue, announcementSteps, type UntilDone } from './announcements.ts';
 import type { Outcome } from './handle-order-created.ts';
 import { retryUntilDone, type Backoff } from './retry.ts';
 
@@ -38,6 +38,8 @@ export interface OrderConsumerOptions {
   readonly groupId: string;
   readonly topic: string;
   readonly concurrency: number;
+  /** The shortest time between two transactions of one partition, while it is busy. */
+  readonly commitIntervalMs?: number;
   readonly maxAttempts: number;
   readonly backoff?: Backoff;
   readonly handle: (message: ConsumedMessage, imposed: Decision | undefined) => Promise<Outcome>;
@@ -157,7 +159,10 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     ...state
   }) => {
     const { topic, partition } = batch;
-    const announcements = new AnnouncementQueue(recordThenPublish(options.announce, untilDone(heartbeat)));
+    const announcements = new AnnouncementQueue(
+      announcementSteps(options.announce, untilDone(heartbeat)),
+      options.commitIntervalMs,
+    );
     let handled: string | undefined;
     let committed: string | undefined;
     let lastCommitAt = Date.now();

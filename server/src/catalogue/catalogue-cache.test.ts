@@ -7,10 +7,13 @@ function countingModels(table: Record<string, { _id: string; price?: number }>) 
   const reads: string[] = [];
   const model = {
     findById: (id: string) => ({
-      lean: () => {
-        reads.push(id);
-        return Promise.resolve(table[id] ?? null);
-      },
+      // Like a mongoose query: each `then` runs it again.
+      lean: () => ({
+        then: (resolve: (doc: unknown) => unknown, reject: (error: unknown) => unknown) => {
+          reads.push(id);
+          return Promise.resolve(table[id] ?? null).then(resolve, reject);
+        },
+      }),
     }),
   };
   return { models: { Customer: model, Product: model } as unknown as Models, reads };
@@ -38,5 +41,22 @@ describe('CatalogueCache', () => {
     table.cus_9 = { _id: 'cus_9' };
     expect(await cache.customer('cus_9')).toEqual({ _id: 'cus_9' });
     expect(reads).toEqual(['cus_9', 'cus_9']);
+  });
+
+  it('shares one read among the requests that miss the same entry at once, and keeps no failed read', async () => {
+    const { models, reads } = countingModels({ 'SKU-1': { _id: 'SKU-1', price: 5 } });
+    const cache = new CatalogueCache(models, 60_000, () => 0);
+    const answers = await Promise.all([cache.product('SKU-1'), cache.product('SKU-1'), cache.product('SKU-1')]);
+    expect(answers).toEqual([1, 2, 3].map(() => ({ _id: 'SKU-1', price: 5 })));
+    expect(reads).toEqual(['SKU-1']);
+
+    let fail = true;
+    const flaky = {
+      findById: () => ({ lean: () => (fail ? Promise.reject(new Error('database down')) : Promise.resolve({ _id: 'c' })) }),
+    };
+    const failing = new CatalogueCache({ Customer: flaky } as unknown as Models, 60_000, () => 0);
+    await expect(failing.customer('c')).rejects.toThrow('database down');
+    fail = false;
+    expect(await failing.customer('c')).toEqual({ _id: 'c' });
   });
 });

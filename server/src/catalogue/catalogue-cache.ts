@@ -4,11 +4,12 @@
  * order are two fewer round trips on the create path. Only what exists is
  * kept (an unknown id is asked again next time), and an entry is read again
  * once it is older than `ttlMs`, so a price change reaches new orders within it.
+ * Requests that miss the same entry at once share one read.
  */
 import type { CustomerDoc, Models, ProductDoc } from '@orders/core';
 
 interface Entry<T> {
-  readonly doc: T;
+  readonly doc: Promise<T | null>;
   readonly until: number;
 }
 
@@ -30,16 +31,17 @@ export class CatalogueCache {
     return this.lookup(this.products, sku, () => this.models.Product.findById(sku).lean<ProductDoc>());
   }
 
-  private async lookup<T>(
-    entries: Map<string, Entry<T>>,
-    id: string,
-    read: () => Promise<T | null>,
-  ): Promise<T | null> {
+  private lookup<T>(entries: Map<string, Entry<T>>, id: string, read: () => Promise<T | null>): Promise<T | null> {
     const cached = entries.get(id);
     if (cached && cached.until > this.now()) return cached.doc;
-    const doc = await read();
-    if (doc === null) entries.delete(id);
-    else entries.set(id, { doc, until: this.now() + this.ttlMs });
+    // Awaited once, in here: a mongoose query runs again each time it is awaited.
+    const doc = (async () => read())();
+    const entry = { doc, until: this.now() + this.ttlMs };
+    entries.set(id, entry);
+    const forget = () => {
+      if (entries.get(id) === entry) entries.delete(id);
+    };
+    doc.then((found) => found === null && forget(), forget);
     return doc;
   }
 }
