@@ -6,21 +6,14 @@
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProducer, topicsFor } from '@orders/core';
-import type { Processor } from '@orders/processor';
-import { collect, startTestProcessor, startTestServer, waitFor, type TestServer } from './support/index.ts';
+import { collect, startTestServer, waitFor, type TestServer } from './support/index.ts';
 import { readTopic } from './faults/cluster.ts';
 
 let server: TestServer;
-let processor: Processor;
-
 beforeAll(async () => {
-  server = await startTestServer('pipeline');
-  processor = await startTestProcessor(server);
+  server = await startTestServer('pipeline', {}, { withProcessor: true });
 });
-afterAll(async () => {
-  await processor?.stop();
-  await server?.close();
-});
+afterAll(() => server?.close());
 
 /** Every event in a topic, read from the beginning with a throwaway consumer group. */
 const CREATE = `mutation($input: CreateOrderInput!) { createOrder(input: $input) { id orderNumber } }`;

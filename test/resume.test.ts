@@ -5,20 +5,13 @@
  * a retried order's return to PENDING among them, before its new decision.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Processor } from '@orders/processor';
-import { collect, startTestProcessor, startTestServer, waitFor, type TestServer } from './support/index.ts';
+import { collect, startTestServer, waitFor, type TestServer } from './support/index.ts';
 
 let server: TestServer;
-let processor: Processor;
-
 beforeAll(async () => {
-  server = await startTestServer('resume');
-  processor = await startTestProcessor(server);
+  server = await startTestServer('resume', {}, { withProcessor: true });
 });
-afterAll(async () => {
-  await processor?.stop();
-  await server?.close();
-});
+afterAll(() => server?.close());
 
 const CREATE = `mutation($input: CreateOrderInput!) { createOrder(input: $input) { id } }`;
 const CHANGES = `subscription($after: String) {

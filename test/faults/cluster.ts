@@ -2,9 +2,11 @@
  * The system as separate processes, for the fault tests: servers and
  * processors (the test support's `startProcesses`) on a database and topics of
  * their own, so that a test can kill -9 them, stop them with SIGTERM and start
- * them again. Also the books: what every fault test checks at the end.
+ * them again. Every cluster a test starts is closed after that test (the
+ * afterEach below). Also the books: what every fault test checks at the end.
  */
 import { spawnSync } from 'node:child_process';
+import { afterEach } from 'vitest';
 import mongoose from 'mongoose';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
@@ -25,6 +27,7 @@ import {
   listenerPid,
   repoRoot,
   retrying,
+  sleep,
   startProcesses,
   wsClient,
   type ProcessSystem,
@@ -45,6 +48,13 @@ export interface Cluster extends Pick<ProcessSystem, 'servers' | 'processors' | 
   close(): Promise<void>;
 }
 
+const started = new Set<Cluster>();
+afterEach(async () => {
+  const closing = [...started];
+  started.clear();
+  await Promise.all(closing.map((cluster) => cluster.close()));
+});
+
 export async function startCluster(name: string): Promise<Cluster> {
   const system = startProcesses(name, {
     PROCESSING_DELAY_MS: '0',
@@ -59,7 +69,8 @@ export async function startCluster(name: string): Promise<Cluster> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
   redis.on('error', () => {}); // a restarting Redis: reads are retried by `retrying`
   const cleanups: (() => unknown)[] = [];
-  return {
+  let closing: Promise<void> | undefined;
+  const cluster: Cluster = {
     prefix,
     models: createModels(connection),
     kafka,
@@ -70,13 +81,17 @@ export async function startCluster(name: string): Promise<Cluster> {
     startServer: (extra, entry) => system.startServer(extra, entry),
     startProcessor: (extra) => system.startProcessor(extra),
     onClose: (cleanup) => void cleanups.push(cleanup),
-    async close() {
-      await Promise.allSettled(cleanups.map((cleanup) => cleanup()));
-      await connection.close();
-      redis.disconnect();
-      await system.close();
-    },
+    close: () =>
+      (closing ??= (async () => {
+        started.delete(cluster);
+        await Promise.allSettled(cleanups.map((cleanup) => cleanup()));
+        await connection.close();
+        redis.disconnect();
+        await system.close();
+      })()),
   };
+  started.add(cluster);
+  return cluster;
 }
 
 const CREATE = 'mutation Fault($input: CreateOrderInput!) { createOrder(input: $input) { id } }';
@@ -230,7 +245,7 @@ export async function indexAgrees(cluster: Cluster, orders: readonly StoredOrder
   for (;;) {
     const problems = await retrying('reading the order index', () => indexDifferences(cluster, orders));
     if (problems.length === 0 || Date.now() > deadline) return problems;
-    await sleepMs(500);
+    await sleep(500);
   }
 }
 
@@ -293,16 +308,14 @@ export async function restartStore(name: keyof typeof STORE_PORTS, downMs: numbe
   }
   process.kill(pid, 'SIGTERM');
   const stoppedBy = Date.now() + 30_000;
-  while (listenerPid(STORE_PORTS[name]) !== undefined && Date.now() < stoppedBy) await sleepMs(100);
-  await sleepMs(downMs);
+  while (listenerPid(STORE_PORTS[name]) !== undefined && Date.now() < stoppedBy) await sleep(100);
+  await sleep(downMs);
   const up = spawnSync(process.execPath, ['--import', 'tsx', 'infra/services/cli.ts', 'up'], {
     cwd: repoRoot,
     encoding: 'utf8',
   });
   if (up.status !== 0) throw new Error(`could not start ${name} again:\n${up.stdout}${up.stderr}`);
 }
-
-const sleepMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const DECISIONS = 'subscription { orderStatusChanged(status: [PROCESSED, FAILED]) { status order { id } } }';
 
@@ -312,7 +325,7 @@ export function decisionsOn(cluster: Cluster, servers: () => Running[]) {
   const closes: number[] = [];
   const client = wsClient(() => `${servers()[0]!.url}/graphql`, {
     retryAttempts: 20,
-    retryWait: async () => void (await sleepMs(200)),
+    retryWait: async () => void (await sleep(200)),
     shouldRetry: () => true,
     on: { closed: (event) => closes.push((event as { code: number }).code) },
   });

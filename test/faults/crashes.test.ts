@@ -3,10 +3,10 @@
  * checked after each: every order stored and final, one decision event each,
  * stock exact and never below zero.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import { topicsFor } from '@orders/core';
-import { graphqlRequest, type Running } from '../support/index.ts';
+import { graphqlRequest, sleep, type Running } from '../support/index.ts';
 import {
   changeKeys,
   changesOn,
@@ -19,13 +19,8 @@ import {
   type Cluster,
 } from './cluster.ts';
 
+// Closed after each test by ./cluster.ts.
 let cluster: Cluster | undefined;
-afterEach(async () => {
-  await cluster?.close();
-  cluster = undefined;
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function countDecided(cluster: Cluster): Promise<number> {
   const orders = await cluster.models.Order.find({}, { status: 1 }).lean();

@@ -1,16 +1,13 @@
 /** Replay: the orders rebuilt from the Kafka event log alone equal the ones in MongoDB, field by field. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { createModels } from '@orders/core';
 import { graphqlRequest } from '../support/index.ts';
 import { rebuildOrders } from '../../tools/replay.ts';
 import { createOrders, startCluster, waitForFinal, type Cluster } from './cluster.ts';
 
+// Closed after each test by ./cluster.ts.
 let cluster: Cluster | undefined;
-afterEach(async () => {
-  await cluster?.close();
-  cluster = undefined;
-});
 
 describe('npm run replay', () => {
   it('rebuilds every order, retried ones included, exactly as MongoDB holds it', async () => {

@@ -4,9 +4,9 @@
  * and WebSocket clients moving to the next server when theirs stops.
  */
 import { AssignerProtocol } from 'kafkajs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROCESSOR_GROUP, topicsFor } from '@orders/core';
-import type { Running } from '../support/index.ts';
+import { sleep, type Running } from '../support/index.ts';
 import {
   checkBooks,
   createOrders,
@@ -17,13 +17,8 @@ import {
   type Cluster,
 } from './cluster.ts';
 
+// Closed after each test by ./cluster.ts.
 let cluster: Cluster | undefined;
-afterEach(async () => {
-  await cluster?.close();
-  cluster = undefined;
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('two servers and two processors', () => {
   it('share the partitions between the processors and deliver every change on both servers', async () => {
     cluster = await startCluster('fault_scale_out');

@@ -3,8 +3,8 @@
  * back by themselves) and the MongoDB-wire server (the processor retries
  * without committing, then carries on). Books checked after each.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { graphqlRequest } from '../support/index.ts';
+import { describe, expect, it } from 'vitest';
+import { graphqlRequest, sleep, waitFor } from '../support/index.ts';
 import {
   changeKeys,
   changesOn,
@@ -18,21 +18,8 @@ import {
   type Cluster,
 } from './cluster.ts';
 
+// Closed after each test by ./cluster.ts.
 let cluster: Cluster | undefined;
-afterEach(async () => {
-  await cluster?.close();
-  cluster = undefined;
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 describe('Redis restarting', () => {
   it('keeps a connected client receiving, without a gap, and resumes a client that comes back with its cursor', async () => {

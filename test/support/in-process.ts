@@ -54,6 +54,8 @@ export interface TestServerOptions {
    * to the server that made it.
    */
   env?: Record<string, string>;
+  /** Also run a processor in this process on the server's system (see `startTestProcessor`), stopped first on close. */
+  withProcessor?: boolean;
 }
 
 export async function startTestServer(
@@ -74,7 +76,7 @@ export async function startTestServer(
   const operatorToken = await app.signToken({ role: 'operator', subject: 'test', expiresInSeconds: 3600 });
   const graphqlUrl = `${app.url}/graphql`;
 
-  return {
+  const server: TestServer = {
     app,
     config,
     env,
@@ -94,12 +96,15 @@ export async function startTestServer(
     },
     async close() {
       await Promise.allSettled(clients.map((client) => client.dispose()));
+      await processor?.stop();
       await app.stop();
       await admin.disconnect();
       await connection.close();
       if (owner) await dropSystem({ mongoUri: config.mongo.uri, prefix: config.namePrefix });
     },
   };
+  const processor = options.withProcessor ? await startTestProcessor(server) : undefined;
+  return server;
 
   /** This server's operator token when none is named; null (no token at all) stays null. */
   function orOperator(token: string | null | undefined): string | null {

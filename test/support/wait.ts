@@ -1,6 +1,6 @@
 /** Waiting for a condition, with a deadline: every wait a test, benchmark or the end-to-end suite makes. */
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls `check` every `everyMs` until it gives a truthy value (true, or what was waited for), and
