@@ -14,9 +14,9 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
-import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import type { ExecutionArgs } from 'graphql';
+import { CloseCode, type Context, type SubscribePayload } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
 import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger, Viewer } from '@orders/core';
 import { isExpired, sharingScope } from '../auth/access.ts';
@@ -44,27 +44,24 @@ interface ConnectionState {
   expiryTimer?: NodeJS.Timeout;
 }
 
+/** Which execution a subscription may share (the same operation, variables and access scope), and how its results reach the socket. */
+interface Sharing {
+  key: string;
+  viewer: Viewer | null;
+  send: SendJson;
+}
+
+type WsContext = Context<Record<string, unknown> | undefined, Extra>;
+
 export function attachGraphqlWs(
   httpServer: Server,
   yoga: YogaServerInstance<object, object>,
   logger: Logger,
   options: GraphqlWsOptions,
 ): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions } {
-  const wss = new WebSocketServer({
-    server: httpServer,
-    path: yoga.graphqlEndpoint,
-    // The ws default is 100 MiB; no GraphQL message here needs more than a request body.
-    maxPayload: options.maxMessageBytes,
-    verifyClient: ({ origin, req }, done) => {
-      if (!origin || options.originAllowed(origin, req)) return done(true);
-      logger.warn('websocket refused: origin not allowed', { origin });
-      done(false, 403, 'Origin not allowed');
-    },
-  });
+  const wss = socketServer(httpServer, yoga.graphqlEndpoint, logger, options);
   const shared = new SharedSubscriptions();
-  // Which execution each subscription may share (the same operation, variables and access scope),
-  // and how its results reach the socket.
-  const sharingKeys = new WeakMap<ExecutionArgs, { key: string; viewer: Viewer | null; send: SendJson }>();
+  const sharings = new WeakMap<ExecutionArgs, Sharing>();
   const states = new WeakMap<object, ConnectionState>();
   const stateOf = (extra: object): ConnectionState => {
     let state = states.get(extra);
@@ -75,76 +72,21 @@ export function attachGraphqlWs(
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => {
-        const root = args.rootValue as EnvelopedRoot;
-        const sharing = sharingKeys.get(args);
-        if (sharing === undefined) return root.subscribe(args) as never;
-        const { viewer } = sharing;
-        // Checked for each subscriber and each event, not only when the subscription began.
-        const stillAllowed = () => viewer === null || !isExpired(viewer);
-        return shared.subscribe(sharing.key, () => root.subscribe(args) as never, stillAllowed, sharing.send) as never;
-      },
-      onConnect: async (ctx) => {
-        const state = stateOf(ctx.extra);
-        try {
-          state.viewer = await options.authenticator.viewerOf(authorizationParam(ctx.connectionParams));
-        } catch (error) {
-          logger.info('websocket refused: bad token', {
-            reason: error instanceof Error ? error.message : String(error),
-          });
-          return false; // closes with 4403 Forbidden
-        }
-        const viewer = state.viewer;
-        if (viewer) {
-          const socket = ctx.extra.socket;
-          state.expiryTimer = setTimeout(
-            () => socket.close(CloseCode.Forbidden, 'Forbidden: the token has expired'),
-            Math.max(0, viewer.expiresAt - Date.now()),
-          );
-          state.expiryTimer.unref();
-          socket.once('close', () => clearTimeout(state.expiryTimer));
-        }
-        return true;
-      },
+      subscribe: (args) => subscribeShared(shared, args, sharings.get(args)) as never,
+      onConnect: (ctx) => authenticate(ctx, stateOf(ctx.extra), options.authenticator, logger),
       onSubscribe: async (ctx, id, params) => {
-        // graphql-ws has already registered this one: the others are the connection's open subscriptions.
-        const others = Object.keys(ctx.subscriptions).length - 1;
-        if (others >= options.maxSubscriptions) {
-          return [
-            createGraphQLError(`a connection may hold at most ${options.maxSubscriptions} subscriptions`, {
-              extensions: { code: 'LIMIT_EXCEEDED' },
-            }),
-          ];
-        }
-        const { viewer = null } = stateOf(ctx.extra);
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
+        const prepared = await prepareOperation(
+          yoga,
+          ctx,
+          id,
           params,
-          viewer,
-        });
-        const args: ExecutionArgs = {
-          schema,
-          operationName: params.operationName,
-          document: parse(params.query),
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
-        };
-        const errors = validate(args.schema, args.document);
-        if (errors.length > 0) return errors;
-        const key = JSON.stringify([
-          sharingScope(viewer),
-          params.query,
-          params.operationName ?? null,
-          params.variables ?? null,
-        ]);
-        const send = nextMessages(ctx.extra.socket, id, options.maxBufferedBytes, (bufferedBytes) =>
-          logger.warn('websocket closed: the client fell behind', { bufferedBytes }),
+          stateOf(ctx.extra).viewer ?? null,
+          options,
+          logger,
         );
-        sharingKeys.set(args, { key, viewer, send });
-        return args;
+        if (!('args' in prepared)) return prepared;
+        sharings.set(prepared.args, prepared.sharing);
+        return prepared.args;
       },
       onError: (_ctx, _id, _payload, errors) => {
         logger.debug('graphql-ws operation error', { errors: errors.map((e) => e.message) });
@@ -160,6 +102,111 @@ export function attachGraphqlWs(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** The WebSocket server on the GraphQL path: messages limited in size, browsers only from allowed origins. */
+function socketServer(httpServer: Server, path: string, logger: Logger, options: GraphqlWsOptions): WebSocketServer {
+  return new WebSocketServer({
+    server: httpServer,
+    path,
+    // The ws default is 100 MiB; no GraphQL message here needs more than a request body.
+    maxPayload: options.maxMessageBytes,
+    verifyClient: ({ origin, req }, done) => {
+      if (!origin || options.originAllowed(origin, req)) return done(true);
+      logger.warn('websocket refused: origin not allowed', { origin });
+      done(false, 403, 'Origin not allowed');
+    },
+  });
+}
+
+/** A subscription through the shared executions, its viewer checked for each subscriber and each event. */
+function subscribeShared(shared: SharedSubscriptions, args: ExecutionArgs, sharing: Sharing | undefined) {
+  const root = args.rootValue as EnvelopedRoot;
+  if (sharing === undefined) return root.subscribe(args);
+  const { viewer } = sharing;
+  // Checked for each subscriber and each event, not only when the subscription began.
+  const stillAllowed = () => viewer === null || !isExpired(viewer);
+  return shared.subscribe(sharing.key, () => root.subscribe(args) as never, stillAllowed, sharing.send);
+}
+
+/**
+ * Settles a connection's viewer from the token in its connectionParams: a bad token refuses it
+ * (4403), and the connection is closed with 4403 when the token expires.
+ */
+async function authenticate(
+  ctx: WsContext,
+  state: ConnectionState,
+  authenticator: Authenticator,
+  logger: Logger,
+): Promise<boolean> {
+  try {
+    state.viewer = await authenticator.viewerOf(authorizationParam(ctx.connectionParams));
+  } catch (error) {
+    logger.info('websocket refused: bad token', { reason: error instanceof Error ? error.message : String(error) });
+    return false; // closes with 4403 Forbidden
+  }
+  const viewer = state.viewer;
+  if (viewer) {
+    const socket = ctx.extra.socket;
+    state.expiryTimer = setTimeout(
+      () => socket.close(CloseCode.Forbidden, 'Forbidden: the token has expired'),
+      Math.max(0, viewer.expiresAt - Date.now()),
+    );
+    state.expiryTimer.unref();
+    socket.once('close', () => clearTimeout(state.expiryTimer));
+  }
+  return true;
+}
+
+/**
+ * One subscribe message made ready to execute through Yoga's envelop, with what it may share with
+ * other subscribers; or the errors that refuse it (too many subscriptions, an invalid operation).
+ */
+async function prepareOperation(
+  yoga: YogaServerInstance<object, object>,
+  ctx: WsContext,
+  id: string,
+  params: SubscribePayload,
+  viewer: Viewer | null,
+  options: GraphqlWsOptions,
+  logger: Logger,
+): Promise<readonly GraphQLError[] | { args: ExecutionArgs; sharing: Sharing }> {
+  // graphql-ws has already registered this one: the others are the connection's open subscriptions.
+  const others = Object.keys(ctx.subscriptions).length - 1;
+  if (others >= options.maxSubscriptions) {
+    return [
+      createGraphQLError(`a connection may hold at most ${options.maxSubscriptions} subscriptions`, {
+        extensions: { code: 'LIMIT_EXCEEDED' },
+      }),
+    ];
+  }
+  const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+    ...ctx,
+    req: ctx.extra.request,
+    socket: ctx.extra.socket,
+    params,
+    viewer,
+  });
+  const args: ExecutionArgs = {
+    schema,
+    operationName: params.operationName,
+    document: parse(params.query),
+    variableValues: params.variables,
+    contextValue: await contextFactory(),
+    rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+  };
+  const errors = validate(args.schema, args.document);
+  if (errors.length > 0) return errors;
+  const key = JSON.stringify([
+    sharingScope(viewer),
+    params.query,
+    params.operationName ?? null,
+    params.variables ?? null,
+  ]);
+  const send = nextMessages(ctx.extra.socket, id, options.maxBufferedBytes, (bufferedBytes) =>
+    logger.warn('websocket closed: the client fell behind', { bufferedBytes }),
+  );
+  return { args, sharing: { key, viewer, send } };
 }
 
 /** The close code for a client too slow to keep up: "Try Again Later", which graphql-ws clients retry. */

@@ -20,8 +20,8 @@ const statusChangeOf = (message: FedMessage): StatusChangeShape => ({
   cursor: message.cursor,
 });
 
-builder.subscriptionFields((t) => ({
-  orderCreated: t.field({
+builder.subscriptionField('orderCreated', (t) =>
+  t.field({
     type: Order,
     description: 'Every new order, or only those of one customer (a customer token: its own).',
     args: { customerId: t.arg.id({ required: false }) },
@@ -35,7 +35,10 @@ builder.subscriptionFields((t) => ({
     },
     resolve: (order: OrderShape) => order,
   }),
-  orderStatusChanged: t.field({
+);
+
+builder.subscriptionField('orderStatusChanged', (t) =>
+  t.field({
     type: OrderStatusChange,
     description:
       'Every status change, filtered on the server by new status and customer (a customer token: its own orders only). ' +
@@ -63,7 +66,10 @@ builder.subscriptionFields((t) => ({
     },
     resolve: (change: StatusChangeShape) => change,
   }),
-  orderUpdated: t.field({
+);
+
+builder.subscriptionField('orderUpdated', (t) =>
+  t.field({
     type: Order,
     description:
       'Every change of one order. With `afterVersion`, the order as it stands now first if it has changed since that version; then only newer versions.',
@@ -97,4 +103,4 @@ builder.subscriptionFields((t) => ({
     },
     resolve: (order: OrderShape) => order,
   }),
-}));
+);
