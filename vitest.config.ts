@@ -23,7 +23,7 @@ export default defineConfig({
             'test/**/*.test.ts',
             'bench/**/*.test.ts',
           ],
-          exclude: ['**/node_modules/**', 'test/faults/**'],
+          exclude: ['**/node_modules/**', 'test/faults/**', 'test/cluster/**'],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 60_000,
@@ -51,6 +51,20 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // Brokers killed, hung and stopped under load on the three-broker Kafka cluster: `npm run test:cluster`.
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          // The cluster's brokers (infra/services/kafka-cluster.ts), for the launched services and the test's clients.
+          env: { KAFKA_BROKERS: '127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096' },
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
         },
       },
       {

@@ -1,5 +1,6 @@
 /** The Kafka client every service builds: its logs bridged into the service's logger, and its topics ensured. */
-import { Kafka, Partitioners, logLevel, type LogEntry, type Producer, type logCreator } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer, type logCreator } from 'kafkajs';
+import { drainBeforeRestart, renewedWhenOutOfStep } from './kafka-failover.ts';
 import type { Logger } from './log.ts';
 import { allTopics, topicsFor } from './topics.ts';
 
@@ -32,15 +33,22 @@ export function bridge(logger: Logger): logCreator {
     };
 }
 
+/** The services' Kafka client; its consumers wait for their handlers before a restart (see drainBeforeRestart). */
 export function createKafka(clientId: string, brokers: string[], logger: Logger): Kafka {
-  return new Kafka({
+  const kafka = new Kafka({
     clientId,
     brokers,
     logLevel: logLevel.WARN,
     logCreator: bridge(logger),
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
   });
+  loggers.set(kafka, logger);
+  return drainBeforeRestart(kafka, logger);
 }
+
+/** Each client's logger, for the producers made from it. */
+const loggers = new WeakMap<Kafka, Logger>();
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 /**
  * The producer every service uses: idempotent with one request in flight, so a retried send is
@@ -48,14 +56,18 @@ export function createKafka(clientId: string, brokers: string[], logger: Logger)
  * retry settings) rather than endless: a send that cannot reach the broker fails, and the
  * outbox relay or the consumer's redelivery sends it again later; consumers drop duplicates
  * by the change's id. The partitioner is Kafka's default (murmur2 on the key), named so that
- * kafkajs does not warn about its change of default.
+ * kafkajs does not warn about its change of default. A producer whose sequence numbers fall out of
+ * step with the broker's after a failover replaces itself (see renewedWhenOutOfStep); it logs
+ * through the client's logger unless given one.
  */
-export function createProducer(kafka: Kafka): Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+export function createProducer(kafka: Kafka, logger?: Logger): Producer {
+  const create = () =>
+    kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  return renewedWhenOutOfStep(create, logger ?? loggers.get(kafka) ?? silent);
 }
 
 /**
@@ -122,7 +134,9 @@ export async function ensureTopics(kafka: Kafka, prefix = '', options: TopicOpti
       const topics = topicsFor(prefix);
       const guarded = new Set([topics.created.name, topics.status.name]);
       await admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs' own wait for leaders fails when the broker it asks has not heard of a topic yet
+        // (UNKNOWN_TOPIC_OR_PARTITION, routine on a cluster): waitForLeaders below waits instead.
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic: topic.name,
           numPartitions: topic.partitions,
@@ -134,6 +148,10 @@ export async function ensureTopics(kafka: Kafka, prefix = '', options: TopicOpti
               : [],
         })),
       });
+      await waitForLeaders(
+        admin,
+        missing.map((topic) => topic.name),
+      );
     }
     const present = wanted.filter((topic) => existing.has(topic.name));
     if (present.length === 0) return;
@@ -149,5 +167,25 @@ export async function ensureTopics(kafka: Kafka, prefix = '', options: TopicOpti
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Resolves once every partition of `topics` has a leader, asking again while a broker has not heard of them. */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const led = await admin.fetchTopicMetadata({ topics }).then(
+      (metadata) =>
+        metadata.topics.length === topics.length &&
+        metadata.topics.every((topic) => topic.partitions.every((partition) => partition.leader >= 0)),
+      (error: unknown) => {
+        if (Date.now() > deadline) throw error;
+        return false;
+      },
+    );
+    if (led) return;
+    if (Date.now() > deadline)
+      throw new Error(`${topics.join(', ')}: no leader for every partition after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -1,0 +1,132 @@
+/**
+ * What the services add to kafkajs 2.2.4 so that losing one broker of a cluster loses and doubles
+ * nothing (proven by test/cluster): each piece names the kafkajs behaviour it answers.
+ */
+import type {
+  Consumer,
+  ConsumerConfig,
+  ConsumerRunConfig,
+  Kafka,
+  Producer,
+  ProducerBatch,
+  ProducerRecord,
+} from 'kafkajs';
+import type { Logger } from './log.ts';
+
+/** kafkajs' own default for a consumer's retries (a consumer given no `retry` gets these, not the client's). */
+const CONSUMER_RETRIES = 5;
+
+/**
+ * Makes every consumer of `kafka` start again after a crash only once the handlers of its last run
+ * have returned.
+ *
+ * Why: kafkajs keeps the address of a group coordinator or partition leader that died until the
+ * consumer rejoins, so losing that broker spends the consumer's retries and crashes it; it then
+ * restarts the consumer without waiting for the eachBatch calls still running (stop() waits for
+ * them, a crash does not). The restarted member fetches from the committed offsets while the old
+ * calls still handle and send what they hold, and since kafkajs sends no group generation with a
+ * transaction's offsets (KIP-447), the broker cannot fence those calls: in the first run on a
+ * three-broker cluster, the processor announced each order in flight when its coordinator was
+ * killed twice in orders.status. kafkajs awaits `retry.restartOnFailure` before it restarts: the
+ * wait goes there.
+ */
+export function drainBeforeRestart(kafka: Kafka, logger: Logger): Kafka {
+  const create = kafka.consumer.bind(kafka);
+  kafka.consumer = (config: ConsumerConfig): Consumer => {
+    const running = new Set<Promise<unknown>>();
+    const restartOnFailure = config.retry?.restartOnFailure;
+    const consumer = create({
+      ...config,
+      retry: {
+        retries: CONSUMER_RETRIES,
+        ...config.retry,
+        async restartOnFailure(error: Error) {
+          if (running.size > 0) {
+            logger.warn('kafka: consumer crashed; restarting it once its handlers in progress return', {
+              group: config.groupId,
+              handlers: running.size,
+              error,
+            });
+          }
+          while (running.size > 0) await Promise.allSettled([...running]);
+          return restartOnFailure === undefined ? true : restartOnFailure(error);
+        },
+      },
+    });
+    const track =
+      <A extends unknown[]>(handler: (...args: A) => Promise<void>) =>
+      (...args: A): Promise<void> => {
+        const call = handler(...args);
+        running.add(call);
+        void call.then(
+          () => running.delete(call),
+          () => running.delete(call),
+        );
+        return call;
+      };
+    const run = consumer.run.bind(consumer);
+    consumer.run = (options?: ConsumerRunConfig) =>
+      run({
+        ...options,
+        eachBatch: options?.eachBatch && track(options.eachBatch),
+        eachMessage: options?.eachMessage && track(options.eachMessage),
+      });
+    return consumer;
+  };
+  return kafka;
+}
+
+/** Errors after which an idempotent producer's sequence numbers no longer match the broker's, for good. */
+const SEQUENCE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
+function sequenceLost(error: unknown): boolean {
+  for (let cause = error; typeof cause === 'object' && cause !== null; cause = (cause as { cause?: unknown }).cause) {
+    if (SEQUENCE_LOST.has(String((cause as { type?: unknown }).type))) return true;
+  }
+  return false;
+}
+
+/**
+ * An idempotent producer that replaces itself (a new producer id, sequences from 0) when the broker
+ * says its sequence numbers are out of step, and fails that send as usual.
+ *
+ * Why: a send whose request timed out while its leader failed over may have been written all the
+ * same; kafkajs then sends its next batch at the old sequence number, the new leader answers
+ * OUT_OF_ORDER_SEQUENCE_NUMBER, and kafkajs (which treats that as final) fails every send after it
+ * for as long as the process lives: in the first three-broker run the server's producer refused
+ * every order from the first broker loss on. The failed send is retried by its caller (the outbox
+ * relay, a redelivery); consumers already drop an event they have seen.
+ */
+export function renewedWhenOutOfStep(create: () => Producer, logger: Logger): Producer {
+  let current = create();
+  let connecting: Promise<void> | undefined;
+  const renew = async (from: Producer, error: unknown) => {
+    if (from !== current) return; // replaced already
+    logger.warn('kafka: producer out of step with the broker (its sends may have been written); replacing it', {
+      error,
+    });
+    current = create();
+    if (connecting !== undefined) await (connecting = current.connect());
+    void from.disconnect().catch(() => undefined);
+  };
+  const guarded =
+    <A extends unknown[], R>(call: (producer: Producer, ...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const producer = current;
+      try {
+        return await call(producer, ...args);
+      } catch (error) {
+        if (sequenceLost(error)) await renew(producer, error).catch(() => undefined);
+        throw error;
+      }
+    };
+  const overrides: Partial<Producer> = {
+    connect: () => (connecting = current.connect()),
+    disconnect: () => current.disconnect(),
+    send: guarded((producer, record: ProducerRecord) => producer.send(record)),
+    sendBatch: guarded((producer, batch: ProducerBatch) => producer.sendBatch(batch)),
+  };
+  return new Proxy(current, {
+    get: (_, property: keyof Producer) => overrides[property] ?? Reflect.get(current, property),
+  });
+}
