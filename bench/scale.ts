@@ -24,15 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import type { Client } from 'graphql-ws';
-import {
-  OrderIndex,
-  changeId,
-  createModels,
-  indexKeys,
-  onlyDuplicateKeys,
-  rebuildIndex,
-  seqOfLogEntry,
-} from '@orders/core';
+import { OrderIndex, createModels, indexKeys, onlyDuplicateKeys, rebuildIndex, seqOfLogEntry } from '@orders/core';
 import { buildServices } from '../infra/build-services.ts';
 import { summarize, type Summary } from './lib/latency.ts';
 import { graphqlLoad, load, ratio, type LoadResult } from './lib/load.ts';
