@@ -22,6 +22,7 @@ import {
   type Logger,
 } from '@orders/core';
 import type { ProcessorConfig } from './config.ts';
+import { decideNewOrders } from './consume/decide-new-orders.ts';
 import { handleOrderCreated } from './consume/handle-order-created.ts';
 import { StockBook } from './record/stock-book.ts';
 import { createOrderConsumer, type OrderConsumer, type ProcessorStats } from './consume/order-consumer.ts';
@@ -106,11 +107,12 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
 
     const stock = new StockBook(models);
     const writes = new CombinedWrites(models);
+    const index = new OrderIndex(redis, { prefix, logLength: config.processing.logLength });
     const announce = createStatusPublisher({
       writes,
       producer: statusProducer,
       groupId,
-      index: new OrderIndex(redis, { prefix, logLength: config.processing.logLength }),
+      index,
       topic: topics.status.name,
       channel: channelsFor(prefix).status,
       logger,
@@ -133,6 +135,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
       maxAttempts: config.processing.maxAttempts,
       backoff: options.backoff,
       handle: (message, imposed) => handleOrderCreated(deps, message, imposed),
+      decideNewOrders: (messages) => decideNewOrders({ ...deps, index }, messages),
       announce,
       // Partitions may have moved, and with them the products this instance is the only writer of.
       onRebalance: () => stock.forget(),

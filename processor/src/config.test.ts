@@ -9,7 +9,14 @@ describe('the processor configuration', () => {
       kafka: { brokers: ['127.0.0.1:9092'], topicPrefix: '' },
       redis: { url: 'redis://127.0.0.1:6379' },
       log: { level: 'info' },
-      processing: { delayMs: 250, paymentFailureRate: 0.1, maxAttempts: 8, concurrency: 6, logLength: 10_000 },
+      processing: {
+        delayMs: 250,
+        paymentFailureRate: 0.1,
+        maxAttempts: 8,
+        concurrency: 6,
+        commitIntervalMs: 200,
+        logLength: 10_000,
+      },
     });
   });
 
@@ -19,6 +26,7 @@ describe('the processor configuration', () => {
       PAYMENT_FAILURE_RATE: '1',
       PROCESSOR_MAX_ATTEMPTS: '2',
       PROCESSOR_CONCURRENCY: '6',
+      PROCESSOR_COMMIT_INTERVAL_MS: '50',
       STATUS_LOG_LENGTH: '500',
     });
     expect(config.processing).toEqual({
@@ -26,6 +34,7 @@ describe('the processor configuration', () => {
       paymentFailureRate: 1,
       maxAttempts: 2,
       concurrency: 6,
+      commitIntervalMs: 50,
       logLength: 500,
     });
   });

@@ -4,7 +4,7 @@
  * Redis; duplicates change nothing and poison messages do not block a partition.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeId } from '@orders/core';
+import { changeId, type OrderCreatedEvent } from '@orders/core';
 import type { Processor } from '../src/app.ts';
 import { waitFor } from '../../test/support/index.ts';
 import { createTestBed, decided, type TestBed } from './harness.ts';
@@ -127,7 +127,7 @@ describe('the order processor', () => {
 
   it('decides 30 orders of a product with 20 in stock: 20 processed, 10 out of stock, never below zero', async () => {
     const sku = await bed.addProduct(20);
-    const events = [];
+    const events: OrderCreatedEvent[] = [];
     for (let i = 0; i < 30; i++) events.push(await bed.addOrder(sku, 1));
     for (const event of events) await bed.produce(sku, event);
 
@@ -147,6 +147,79 @@ describe('the order processor', () => {
       ...Array.from({ length: 20 }, (_, i) => 19 - i),
       ...Array.from({ length: 10 }, () => null),
     ]);
+  });
+});
+
+describe('deciding new orders together', () => {
+  it('decides the orders that arrive together in order, against the stock each left, and each once', async () => {
+    const sku = await bed.addProduct(5);
+    const events: OrderCreatedEvent[] = [];
+    for (let i = 0; i < 8; i++) events.push(await bed.addOrder(sku, 1));
+    await bed.produceAll(sku, events);
+
+    const orders = await Promise.all(events.map((event) => decided(bed, event.orderId)));
+    expect(orders.map((order) => order.status)).toEqual([...Array(5).fill('PROCESSED'), ...Array(3).fill('FAILED')]);
+    const changes = await Promise.all(
+      events.map((event) => bed.models.StatusChange.findById(changeId(event.orderId, 2)).lean()),
+    );
+    expect(changes.map((change) => change?.stockAfter)).toEqual([4, 3, 2, 1, 0, null, null, null]);
+    expect((await bed.models.Product.findById(sku).lean())?.stock).toBe(0);
+    await waitFor('every event', () => events.every((event) => eventsFor(event.orderId).length === 1));
+    // In the order of their offsets, as subscribers resuming from a cursor count them.
+    const seqs = events.map((event) => eventsFor(event.orderId)[0]!.seq!);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+  });
+
+  it('follows a claim an earlier attempt made in the middle, and decides what comes after it against the stock that claim left', async () => {
+    const sku = await bed.addProduct(10);
+    const events: OrderCreatedEvent[] = [];
+    for (let i = 0; i < 6; i++) events.push(await bed.addOrder(sku, 2));
+    // As if a processor had claimed the third decision and died: payment declined, nothing reserved.
+    await bed.models.StatusChange.create({
+      _id: changeId(events[2]!.orderId, 2),
+      orderId: events[2]!.orderId,
+      version: 2,
+      previousStatus: 'PENDING',
+      status: 'FAILED',
+      error: 'payment declined',
+      at: new Date(),
+      stockAfter: null,
+    });
+    await bed.produceAll(sku, events);
+
+    const orders = await Promise.all(events.map((event) => decided(bed, event.orderId)));
+    expect(orders.map((order) => [order.status, order.error])).toEqual([
+      ['PROCESSED', null],
+      ['PROCESSED', null],
+      ['FAILED', 'payment declined'],
+      ['PROCESSED', null],
+      ['PROCESSED', null],
+      ['PROCESSED', null],
+    ]);
+    const changes = await Promise.all(
+      events.map((event) => bed.models.StatusChange.findById(changeId(event.orderId, 2)).lean()),
+    );
+    // Had the orders after it been decided as if the third were processed, the last would find no stock.
+    expect(changes.map((change) => change?.stockAfter)).toEqual([8, 6, null, 4, 2, 0]);
+    expect((await bed.models.Product.findById(sku).lean())?.stock).toBe(0);
+    await waitFor('every event', () => events.every((event) => eventsFor(event.orderId).length === 1));
+  });
+
+  it('sends an event about an order the index knew but MongoDB never stored to the dead letters, reserving nothing', async () => {
+    const sku = await bed.addProduct(3);
+    const ghost = await bed.addOrder(sku, 1);
+    await bed.models.Order.deleteOne({ _id: ghost.orderId });
+    const after = await bed.addOrder(sku, 1);
+    await bed.produceAll(sku, [ghost, after]);
+
+    expect((await decided(bed, after.orderId)).status).toBe('PROCESSED');
+    await waitFor('the dead letter', () =>
+      bed.seen.deadLetters.some((letter) => letter.key === sku && letter.reason === 'unknown order'),
+    );
+    expect(await bed.models.StatusChange.findById(changeId(ghost.orderId, 2)).lean()).toBeNull();
+    expect(await bed.models.StatusChange.findById(changeId(after.orderId, 2)).lean()).toMatchObject({ stockAfter: 2 });
+    expect((await bed.models.Product.findById(sku).lean())?.stock).toBe(2);
+    expect(eventsFor(ghost.orderId)).toEqual([]);
   });
 });
 

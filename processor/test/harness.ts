@@ -16,6 +16,7 @@ import {
   createModels,
   createProducer,
   ensureTopics,
+  OrderIndex,
   topicsFor,
   type DeadLetter,
   type Models,
@@ -42,10 +43,15 @@ export interface TestBed {
   startProcessor(options?: ProcessorOptions): Promise<Processor>;
   /** A product with this stock, under a fresh SKU. */
   addProduct(stock: number): Promise<string>;
-  /** A PENDING order (version 1) in the database, and the OrderCreated event the server would produce for it. */
-  addOrder(sku: string, quantity: number): Promise<OrderCreatedEvent>;
+  /**
+   * A PENDING order (version 1) in the database, and the OrderCreated event the server would produce for
+   * it; marked in the order index first, as a server does (`known: false` leaves the index out).
+   */
+  addOrder(sku: string, quantity: number, options?: { known?: boolean }): Promise<OrderCreatedEvent>;
   /** Produces to `orders.created`, keyed by SKU as the server does. */
   produce(key: string, value: OrderCreatedEvent | string): Promise<void>;
+  /** Produces several messages in one send: they reach the processor together. */
+  produceAll(key: string, values: readonly OrderCreatedEvent[]): Promise<void>;
   /** How many messages a topic holds, over all partitions. */
   messageCount(topic: string): Promise<number>;
   close(): Promise<void>;
@@ -86,6 +92,8 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
     },
   });
 
+  const redis = new Redis(config.redis.url);
+  const index = new OrderIndex(redis, { prefix });
   const subscriber = new Redis(config.redis.url);
   await subscriber.subscribe(channelsFor(prefix).status);
   subscriber.on('message', (_channel, message: string) => seen.redisMessages.push(JSON.parse(message)));
@@ -109,9 +117,10 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
       await models.Product.create({ _id: sku, name: `Product ${sku}`, price: 5, stock });
       return sku;
     },
-    async addOrder(sku, quantity) {
+    async addOrder(sku, quantity, options = {}) {
       const at = new Date();
       const orderId = randomUUID();
+      if (options.known !== false) await index.markUnpublished(orderId);
       const orderNumber = `ORD-${system.id}-${String(++orders).padStart(4, '0')}`;
       await models.Order.create({
         _id: orderId,
@@ -148,13 +157,20 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
         messages: [{ key, value: typeof value === 'string' ? value : JSON.stringify(value) }],
       });
     },
+    async produceAll(key, values) {
+      await producer.send({
+        topic: topics.created.name,
+        acks: -1,
+        messages: values.map((value) => ({ key, value: JSON.stringify(value) })),
+      });
+    },
     async messageCount(topic) {
       const offsets = await admin.fetchTopicOffsets(topic);
       return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
     },
     async close() {
       await Promise.allSettled(processors.map((processor) => processor.stop()));
-      await Promise.allSettled([collector.disconnect(), producer.disconnect(), subscriber.quit()]);
+      await Promise.allSettled([collector.disconnect(), producer.disconnect(), subscriber.quit(), redis.quit()]);
       await admin.disconnect();
       await connection.close();
       await dropSystem(system);

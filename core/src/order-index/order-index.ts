@@ -173,6 +173,19 @@ export class OrderIndex {
     return this.marks.add({ id, at });
   }
 
+  /**
+   * Whether each order is known to the index, listed or marked unpublished: a server marks an order
+   * before it stores it, so an order its servers published is known here unless Redis lost it.
+   */
+  async known(ids: readonly string[]): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hexists(this.keys.orders, id).zscore(this.keys.unpublished, id);
+    const replies = (await pipeline.exec()) ?? [];
+    for (const [error] of replies) if (error) throw error;
+    return ids.map((_, i) => replies[2 * i]?.[1] === 1 || replies[2 * i + 1]?.[1] != null);
+  }
+
   /** Whether the order is marked as perhaps not in Kafka at its current version. */
   async isUnpublished(id: string): Promise<boolean> {
     return (await this.redis.zscore(this.keys.unpublished, id)) !== null;

@@ -17,7 +17,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import type { Models } from '../models.ts';
-import { changeId } from '../status.ts';
 import { INDEX_LAYOUT } from './layout.ts';
 import type { IndexedOrder, OrderIndex } from './order-index.ts';
 

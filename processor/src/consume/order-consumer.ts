@@ -43,6 +43,8 @@ export interface OrderConsumerOptions {
   readonly maxAttempts: number;
   readonly backoff?: Backoff;
   readonly handle: (message: ConsumedMessage, imposed: Decision | undefined) => Promise<Outcome>;
+  /** Decides the new orders at the head of a partition's messages together: their outcomes, a prefix (see decide-new-orders.ts). */
+  readonly decideNewOrders?: (messages: readonly ConsumedMessage[]) => Promise<readonly Outcome[]>;
   /** Records what messages announce in Redis, then sends it with the offsets up to `upTo` in one transaction. */
   readonly announce: StatusPublisher;
   readonly stats: ProcessorStats;
@@ -68,6 +70,8 @@ function isRebalancing(error: unknown): boolean {
 /** Commit after this many handled messages of a partition, or this long after the last commit, whichever is first. */
 const COMMIT_EVERY = 100n;
 const COMMIT_AFTER_MS = 200;
+/** The most messages of one partition decided together. */
+const RUN_LENGTH = 200;
 
 export function createOrderConsumer(options: OrderConsumerOptions): OrderConsumer {
   const { stats, logger } = options;
@@ -96,10 +100,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
   };
 
   /** Handles one message until it is done; undefined when the processor stopped first and it was left uncommitted. */
-  async function consume(
-    consumed: ConsumedMessage,
-    heartbeat: () => Promise<void>,
-  ): Promise<Outcome | undefined> {
+  async function consume(consumed: ConsumedMessage, heartbeat: () => Promise<void>): Promise<Outcome | undefined> {
     const log = logger.child({ partition: consumed.partition, offset: consumed.offset });
     try {
       const outcome = await retryUntilDone(
@@ -123,6 +124,22 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
       // Not committed: whoever owns the partition next handles this message again.
       log.warn('stopped while a message was being retried; it is left for the next owner');
       return undefined;
+    }
+  }
+
+  /** The new orders at the head of a run, decided together; none when that fails (each is then tried alone). */
+  async function decideRun(run: readonly ConsumedMessage[]): Promise<readonly Outcome[]> {
+    if (options.decideNewOrders === undefined) return [];
+    try {
+      return await options.decideNewOrders(run);
+    } catch (error) {
+      stats.retries++;
+      logger.warn('deciding new orders together failed; deciding them one at a time', {
+        partition: run[0]?.partition,
+        from: run[0]?.offset,
+        error,
+      });
+      return [];
     }
   }
 
@@ -180,26 +197,55 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
     };
     let sendFailed = false;
     try {
-      for (const message of batch.messages) {
-        // Stopping lets the message in hand finish; a seek (after a rebalance) makes the rest of the batch stale.
-        if (!state.isRunning() || state.isStale()) break;
-        const consumed = { topic, partition, offset: message.offset, key: message.key, value: message.value };
-        const outcome = await consume(consumed, heartbeat);
-        if (outcome === undefined) break;
-        resolveOffset(message.offset);
-        handled = message.offset;
+      /** Takes a handled message into the queue (or the next commit); false when the queue has failed. */
+      const accept = async (consumed: ConsumedMessage, outcome: Outcome): Promise<boolean> => {
+        resolveOffset(consumed.offset);
+        handled = consumed.offset;
         if (outcome.announcements.length > 0 || announcements.busy) {
           try {
             announcements.add(consumed, outcome.announcements);
           } catch {
-            sendFailed = true; // stopping or rebalancing: what was not sent is handled again (below) or by the next owner
-            break;
+            return false; // stopping or rebalancing: what was not sent is handled again (below) or by the next owner
           }
         } else if (
           BigInt(handled) - BigInt(committed ?? -1) >= COMMIT_EVERY ||
           Date.now() - lastCommitAt >= COMMIT_AFTER_MS
         ) {
           await commit();
+        }
+        return true;
+      };
+      const messages: ConsumedMessage[] = batch.messages.map((message) => ({
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+      }));
+      let next = 0;
+      handling: while (next < messages.length) {
+        // Stopping lets the messages in hand finish; a seek (after a rebalance) makes the rest of the batch stale.
+        if (!state.isRunning() || state.isStale()) break;
+        const run = messages.slice(next, next + RUN_LENGTH);
+        // New orders at the head are decided together; the message after them alone, with its retries.
+        const decided = await decideRun(run);
+        for (const [i, outcome] of decided.entries()) {
+          count(outcome);
+          next += 1;
+          if (!(await accept(run[i]!, outcome))) {
+            sendFailed = true;
+            break handling;
+          }
+        }
+        const single = decided.length < run.length ? run[decided.length] : undefined;
+        if (single !== undefined) {
+          const outcome = await consume(single, heartbeat);
+          if (outcome === undefined) break;
+          next += 1;
+          if (!(await accept(single, outcome))) {
+            sendFailed = true;
+            break;
+          }
         }
         await heartbeat();
       }

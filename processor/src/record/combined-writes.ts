@@ -21,6 +21,15 @@ type StringIdDocument = mongo.Document & { _id: string };
 type ByStringId = mongo.Collection<StringIdDocument>;
 const byStringId = (collection: unknown) => collection as ByStringId;
 
+/**
+ * The most update statements in one command. FerretDB 1.24 (its SQLite backend) holds a connection for
+ * each statement of an update command until the whole command is done, from a pool of 100 per
+ * database: a command of more than 100 statements waits for itself for ever, and with it every client
+ * of that database (seen: one run of 200 orders stopped the server). Kept far below, so that two
+ * processors' orders and products updates and everyone's inserts fit in the pool together.
+ */
+const MAX_STATEMENTS = 16;
+
 /** Thrown to the caller whose update found no document with its `_id`. */
 export class NoSuchDocumentError extends Error {
   override readonly name = 'NoSuchDocumentError';
@@ -58,15 +67,35 @@ export class CombinedWrites {
         if (matched === items.length) return;
         // Some update found nothing (an event naming an order that was never stored): say which, by a read.
         const ids = items.map((item) => item._id);
-        const found = new Set((await collection.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id));
+        const found = new Set(
+          (await collection.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id),
+        );
         return new Map(
           ids.flatMap((id, index) =>
             found.has(id) ? [] : [[index, new NoSuchDocumentError(`no document with _id "${id}" to update`)] as const],
           ),
         );
-      });
+      }, MAX_STATEMENTS);
     this.orders = updates(byStringId(models.Order.collection));
     this.products = updates(byStringId(models.Product.collection));
+  }
+
+  /**
+   * Inserts the claims of a run of one partition's messages, in order, alone: the first that exists
+   * already (or fails) stops the rest. Resolves with how many were written, a prefix of `changes`.
+   */
+  async insertChangesInOrder(changes: readonly StatusChange[]): Promise<number> {
+    if (changes.length === 0) return 0;
+    try {
+      await byStringId(this.models.StatusChange.collection).insertMany(
+        changes.map((change) => ({ ...change })),
+        { ordered: true },
+      );
+      return changes.length;
+    } catch (error) {
+      const first = [...failuresByIndex(error).keys()].reduce((low, index) => Math.min(low, index), changes.length);
+      return first;
+    }
   }
 
   /** Inserts a claimed change; rejects with a duplicate-key error when the change exists already. */

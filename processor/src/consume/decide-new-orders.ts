@@ -1,0 +1,132 @@
+/**
+ * A run of new orders from one partition, decided together: every decision
+ * in memory, one after another against the stock the earlier ones left, then
+ * their claims in one ordered insert and their orders in one bulk update. The
+ * same writes as one message at a time (handle-order-created.ts), in two
+ * round trips for the whole run instead of two per order: on the MongoDB-wire
+ * server each round trip is a transaction of its own, and a partition whose
+ * messages waited for two of them each could not keep up.
+ *
+ * Only what is certainly a first decision runs here: a new order's event with
+ * the order's fields, about an order the index knows (a server marks each
+ * order there before storing it, so an event naming an order no server stored
+ * goes the careful way and to the dead letters). The run ends before the first
+ * message that is anything else, and before the first claim that was made
+ * already: the decisions after it were made against stock that claim may
+ * have taken, so they are not written, and those messages go the careful way.
+ * With a processing delay (the dashboard's demonstration) messages are
+ * decided one at a time, as slow decisions would be.
+ */
+import { newOrderOf, parseOrderCreated, positionOf, UnreadableEventError, type OrderIndex } from '@orders/core';
+import { decide } from '../decide/decide.ts';
+import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
+import { changeFor } from '../record/claim-change.ts';
+import { NoSuchDocumentError } from '../record/combined-writes.ts';
+import { projectOntoOrder, type OrderDocument } from '../record/project-order.ts';
+import type { StatusChange } from '../record/status-change.ts';
+import type { OrderHandlerDeps, Outcome } from './handle-order-created.ts';
+
+export interface NewOrdersDeps extends OrderHandlerDeps {
+  readonly index: OrderIndex;
+}
+
+interface Candidate {
+  readonly message: ConsumedMessage;
+  readonly order: OrderDocument;
+}
+
+/** The new orders at the head of `messages`, as far as the run can take them. */
+async function candidatesAtHead(deps: NewOrdersDeps, messages: readonly ConsumedMessage[]): Promise<Candidate[]> {
+  const candidates: Candidate[] = [];
+  for (const message of messages) {
+    let order;
+    try {
+      order = newOrderOf(parseOrderCreated(message.value));
+    } catch (error) {
+      if (error instanceof UnreadableEventError) break;
+      throw error;
+    }
+    if (order === null) break;
+    candidates.push({ message, order });
+  }
+  const known = await deps.index.known(candidates.map(({ order }) => order._id));
+  const firstUnknown = known.indexOf(false);
+  return firstUnknown === -1 ? candidates : candidates.slice(0, firstUnknown);
+}
+
+/**
+ * Decides the new orders at the head of `messages` and resolves with their outcomes, in order: a prefix,
+ * maybe empty. The caller handles the message after it one at a time. This owner's stock follows only
+ * what was written; a run that fails leaves claims the careful way finds and follows.
+ */
+export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly ConsumedMessage[]): Promise<Outcome[]> {
+  if (deps.delayMs > 0) return [];
+  const candidates = await candidatesAtHead(deps, messages);
+  if (candidates.length === 0) return [];
+  const stock = new Map<string, { stock: number } | null>();
+  const at = new Date();
+  const changes: StatusChange[] = [];
+  for (const { message, order } of candidates) {
+    if (!stock.has(order.sku)) stock.set(order.sku, await deps.stock.product(order.sku));
+    const decision = decide(order, stock.get(order.sku)!, deps.rules);
+    if (decision.stockAfter !== null) stock.set(order.sku, { stock: decision.stockAfter });
+    changes.push(changeFor(order, decision, at, positionOf(message.partition, message.offset, 'decision')));
+  }
+  const claimed = await deps.writes.insertChangesInOrder(changes);
+  const projected = await Promise.allSettled(
+    candidates.slice(0, claimed).map(({ order }, i) => projectOntoOrder(deps.writes, order, changes[i]!)),
+  );
+  await releaseGhostStock(deps, candidates, changes, projected);
+  const outcomes: Outcome[] = [];
+  for (const [i, result] of projected.entries()) {
+    // Not written (the database away), or an order MongoDB does not hold: the careful way takes over
+    // here, finds the claims from this one on, and follows them (or sends the message to the dead letters).
+    if (result.status === 'rejected') break;
+    const { order } = candidates[i]!;
+    const change = changes[i]!;
+    if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
+    deps.logger.info('order decided', {
+      orderId: order._id,
+      orderNumber: order.orderNumber,
+      status: change.status,
+      error: change.error,
+      stockAfter: change.stockAfter,
+    });
+    outcomes.push({
+      kind: 'decided',
+      orderId: order._id,
+      status: change.status,
+      error: change.error,
+      announcements: [{ change, order: result.value }],
+    });
+  }
+  return outcomes;
+}
+
+/**
+ * An order the index knew and MongoDB does not hold (an event from elsewhere naming an id a server marked
+ * and then failed to store): its claim goes, and the stock it took is given back to the decisions after it
+ * in the run, whose claims are corrected. Those decisions stand: each had less stock than there was, so
+ * none took stock that was not there.
+ */
+async function releaseGhostStock(
+  deps: NewOrdersDeps,
+  candidates: readonly Candidate[],
+  changes: StatusChange[],
+  projected: readonly PromiseSettledResult<unknown>[],
+): Promise<void> {
+  const released = new Map<string, number>();
+  for (const [i, result] of projected.entries()) {
+    const { order } = candidates[i]!;
+    const change = changes[i]!;
+    if (result.status === 'rejected' && result.reason instanceof NoSuchDocumentError) {
+      await deps.writes.removeChange(change._id);
+      if (change.stockAfter !== null) released.set(order.sku, (released.get(order.sku) ?? 0) + order.quantity);
+      continue;
+    }
+    const back = released.get(order.sku);
+    if (back === undefined || change.stockAfter === null) continue;
+    changes[i] = { ...change, stockAfter: change.stockAfter + back };
+    await deps.models.StatusChange.updateOne({ _id: change._id }, { $set: { stockAfter: change.stockAfter + back } });
+  }
+}
