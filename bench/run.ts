@@ -4,6 +4,10 @@
  * with the machine, Node version and commit. Each comparison is made side by
  * side in this run and given as a ratio as well as absolute figures.
  *
+ * `npm run bench -- pipeline --against <commit>` also searches another commit's
+ * highest sustained rate (a checkout of it, see lib/checkout.ts), alternated
+ * with this one's, and reports the ratio.
+ *
  * `npm run bench -- stores hello queries pipeline fanout profile scale` runs a
  * subset (in that order), written to `bench/results/<parts>.{json,md}` so that
  * the last full run's latest.* stay whole; `BENCH_QUICK=1` shortens every part
@@ -14,9 +18,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { benchFanout, type FanoutResult } from './fanout.ts';
 import { benchHello, type HelloResult } from './hello.ts';
+import { prepareCheckout, type Checkout } from './lib/checkout.ts';
 import { summarizeProfile, type ProfileSummary } from './lib/profile.ts';
 import { repoRoot } from '../test/support/index.ts';
 import { runPipeline, startSystem, sustained, type PipelineResult } from './pipeline.ts';
@@ -29,7 +35,10 @@ const PARTS = ['stores', 'hello', 'queries', 'pipeline', 'fanout', 'profile', 's
 type Part = (typeof PARTS)[number];
 
 const quick = process.env.BENCH_QUICK === '1';
-const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const { values: flags, positionals: asked } = parseArgs({
+  options: { against: { type: 'string' } },
+  allowPositionals: true,
+});
 const unknown = asked.filter((arg) => !PARTS.includes(arg as Part));
 if (unknown.length > 0) {
   console.error(`unknown part(s): ${unknown.join(', ')}; the parts are ${PARTS.join(', ')}`);
@@ -37,10 +46,15 @@ if (unknown.length > 0) {
 }
 const parts = new Set<Part>(asked.length > 0 ? (asked as Part[]) : PARTS);
 
-export interface PipelineSection {
+export interface PipelineSide {
   ladder: PipelineResult[];
   highestSustained: number;
   latencyRun: PipelineResult | null;
+}
+
+export interface PipelineSection extends PipelineSide {
+  /** The same search for another commit, alternated with this one's in the same run (`--against <commit>`). */
+  against?: PipelineSide & { commit: string };
 }
 
 export interface BenchResults {
@@ -64,8 +78,11 @@ function commit(): string {
 const step = (message: string) => console.error(`[bench] ${message}`);
 const seconds = quick ? 4 : 10;
 
-async function pipelineAt(rate: number, profileDir?: string): Promise<PipelineResult> {
-  const system = await startSystem('bench_pipeline', { profileDir });
+async function pipelineAt(
+  rate: number,
+  options: { profileDir?: string; side?: Checkout } = {},
+): Promise<PipelineResult> {
+  const system = await startSystem('bench_pipeline', { profileDir: options.profileDir, root: options.side?.root });
   try {
     const result = await runPipeline(system, {
       rate,
@@ -74,8 +91,9 @@ async function pipelineAt(rate: number, profileDir?: string): Promise<PipelineRe
       warmupSeconds: quick ? 1 : 3,
     });
     step(
-      `pipeline ${rate}/s: ${result.finished}/${result.sent} finished, ${result.finalPerSec}/s final, ` +
-        `p99 to subscriber ${result.toSubscriber.p99} ms${sustained(result) ? '' : ' (not sustained)'}`,
+      `pipeline${options.side ? ` (${options.side.commit})` : ''} ${rate}/s: ${result.finished}/${result.sent} finished, ` +
+        `${result.finalPerSec}/s final, p99 to subscriber ${result.toSubscriber.p99} ms, ` +
+        `${result.dbPerOrder.operations} database operations per order${sustained(result) ? '' : ' (not sustained)'}`,
     );
     return result;
   } finally {
@@ -83,36 +101,75 @@ async function pipelineAt(rate: number, profileDir?: string): Promise<PipelineRe
   }
 }
 
-/** The ladder of fixed rates, stopped at the first one not sustained, then a search between the last two. */
-async function pipelineSection(): Promise<PipelineSection> {
-  const ladder: PipelineResult[] = [];
-  let best = 0;
-  let over: number | undefined;
-  for (const rate of quick ? [50, 100] : [100, 250, 500, 1000]) {
-    const result = await pipelineAt(rate);
-    ladder.push(result);
-    if (!sustained(result)) {
-      over = rate;
-      break;
+/**
+ * One side's search for its highest sustained rate: a ladder of fixed rates up to the first one not
+ * sustained, then halving the gap between the last two, a few times.
+ */
+class RateSearch {
+  readonly ladder: PipelineResult[] = [];
+  best = 0;
+  private over: number | undefined;
+  private halvings = 0;
+
+  constructor(
+    private readonly climb: number[],
+    private readonly maxHalvings: number,
+  ) {}
+
+  next(): number | undefined {
+    if (this.over === undefined) return this.climb.shift();
+    if (this.halvings >= this.maxHalvings || this.over - this.best <= 10) return undefined;
+    return Math.round((this.best + this.over) / 2);
+  }
+
+  record(result: PipelineResult): void {
+    this.ladder.push(result);
+    const climbing = this.over === undefined;
+    if (sustained(result)) this.best = result.offeredRate;
+    else this.over = result.offeredRate;
+    if (!climbing) this.halvings += 1;
+  }
+}
+
+/**
+ * The highest sustained rate of this checkout and, with `against`, of another commit's, their runs
+ * alternated (each round, the other side goes first) so that both meet the same machine; then each at
+ * half its rate for the latency target.
+ */
+async function pipelineSection(against?: Checkout): Promise<PipelineSection> {
+  const sides = [undefined, ...(against ? [against] : [])].map((side) => ({
+    side,
+    search: new RateSearch(quick ? [50, 100] : [100, 250, 500, 1000], quick ? 1 : 3),
+  }));
+  for (let round = 0; ; round++) {
+    let ran = false;
+    for (const { side, search } of round % 2 === 0 ? sides : [...sides].reverse()) {
+      const rate = search.next();
+      if (rate === undefined) continue;
+      search.record(await pipelineAt(rate, { side }));
+      ran = true;
     }
-    best = rate;
+    if (!ran) break;
   }
-  for (let i = 0; i < (quick ? 1 : 3) && over !== undefined && over - best > 10; i++) {
-    const rate = Math.round((best + over) / 2);
-    const result = await pipelineAt(rate);
-    ladder.push(result);
-    if (sustained(result)) best = rate;
-    else over = rate;
-  }
-  // The latency target: at 200 orders per second, or at half the sustained rate if that is lower.
-  const latencyRate = Math.min(200, Math.max(1, Math.floor(best / 2)));
-  const latencyRun = best > 0 ? await pipelineAt(latencyRate) : null;
-  return { ladder: ladder.sort((a, b) => a.offeredRate - b.offeredRate), highestSustained: best, latencyRun };
+  const finish = async ({ side, search }: (typeof sides)[number]) => {
+    // The latency target: at half the sustained rate, 200 orders per second at most.
+    const latencyRate = Math.min(200, Math.max(1, Math.floor(search.best / 2)));
+    const latencyRun = search.best > 0 ? await pipelineAt(latencyRate, { side }) : null;
+    return {
+      ladder: search.ladder.sort((a, b) => a.offeredRate - b.offeredRate),
+      highestSustained: search.best,
+      latencyRun,
+    };
+  };
+  const mine = await finish(sides[0]!);
+  if (sides[1] === undefined || against === undefined) return mine;
+  const theirs = await finish(sides[1]);
+  return { ...mine, against: { commit: against.commit, ...theirs } };
 }
 
 async function profileSection(rate: number): Promise<BenchResults['profile']> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-profile-'));
-  await pipelineAt(rate, dir);
+  await pipelineAt(rate, { profileDir: dir });
   // Each process writes one profile for its main thread (and one per worker, which are near idle).
   const files = readdirSync(dir)
     .filter((file) => file.endsWith('.cpuprofile'))
@@ -151,7 +208,8 @@ if (parts.has('queries')) {
 }
 if (parts.has('pipeline')) {
   step('pipeline: createOrder at fixed rates to the final status on a graphql-ws subscriber');
-  results.pipeline = await pipelineSection();
+  const against = flags.against === undefined ? undefined : prepareCheckout(flags.against, step);
+  results.pipeline = await pipelineSection(against);
 }
 if (parts.has('fanout')) {
   results.fanout = [];
