@@ -2,14 +2,18 @@
  * What the services add to kafkajs 2.2.4 so that losing one broker of a cluster loses and doubles
  * nothing (proven by test/cluster): each piece names the kafkajs behaviour it answers.
  */
-import type {
-  Consumer,
-  ConsumerConfig,
-  ConsumerRunConfig,
-  Kafka,
-  Producer,
-  ProducerBatch,
-  ProducerRecord,
+import {
+  Partitioners,
+  type Consumer,
+  type ConsumerConfig,
+  type ConsumerRunConfig,
+  type Kafka,
+  type Message,
+  type Producer,
+  type ProducerBatch,
+  type ProducerRecord,
+  type RecordMetadata,
+  type Transaction,
 } from 'kafkajs';
 import type { Logger } from './log.ts';
 
@@ -97,7 +101,7 @@ function sequenceLost(error: unknown): boolean {
  * every order from the first broker loss on. The failed send is retried by its caller (the outbox
  * relay, a redelivery); consumers already drop an event they have seen.
  */
-export function renewedWhenOutOfStep(create: () => Producer, logger: Logger): Producer {
+export function renewedWhenOutOfStep(create: () => Producer, logger: Logger, split?: OnePartitionPerSend): Producer {
   let current = create();
   let connecting: Promise<void> | undefined;
   const renew = async (from: Producer, error: unknown) => {
@@ -123,10 +127,94 @@ export function renewedWhenOutOfStep(create: () => Producer, logger: Logger): Pr
   const overrides: Partial<Producer> = {
     connect: () => (connecting = current.connect()),
     disconnect: () => current.disconnect(),
-    send: guarded((producer, record: ProducerRecord) => producer.send(record)),
+    send: guarded((producer, record: ProducerRecord) =>
+      split === undefined ? producer.send(record) : split.send(record, (part) => producer.send(part)),
+    ),
     sendBatch: guarded((producer, batch: ProducerBatch) => producer.sendBatch(batch)),
   };
   return new Proxy(current, {
     get: (_, property: keyof Producer) => overrides[property] ?? Reflect.get(current, property),
+  });
+}
+
+/**
+ * Sends a record one partition at a time (all at once): each kafkajs send then has one leader.
+ *
+ * Why: kafkajs keeps, across the retries of one send, the brokers that have answered, and on a
+ * retry sends to each leader it has no answer from every partition the refreshed metadata gives
+ * it. When leaders move between two tries (a broker lost, then back and leading again), a
+ * partition already written is written again by its new leader, and one whose new leader had
+ * answered is never sent, while the send succeeds (tulios/kafkajs#1798, open). In the first
+ * three-broker runs that put two decision events of one order in orders.status (inside one
+ * committed transaction) and left orders the server had published missing from orders.created.
+ * With one partition a send, a retry goes to that partition's leader whatever it is, with the
+ * same sequence numbers, which the broker recognises.
+ */
+export class OnePartitionPerSend {
+  private readonly counts = new Map<string, Promise<number>>();
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+
+  constructor(private readonly kafka: Kafka) {}
+
+  /** `send` once per partition of `record`, the partitions chosen as the default partitioner would. */
+  async send(record: ProducerRecord, send: (part: ProducerRecord) => Promise<RecordMetadata[]>) {
+    const parts = await this.split(record);
+    if (parts.length === 1) return send(parts[0]!);
+    return (await Promise.all(parts.map(send))).flat();
+  }
+
+  private async split(record: ProducerRecord): Promise<ProducerRecord[]> {
+    const count = await this.partitionsOf(record.topic);
+    const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [],
+      isr: [],
+    }));
+    const byPartition = new Map<number, Message[]>();
+    for (const message of record.messages) {
+      const partition = this.partitioner({ topic: record.topic, partitionMetadata, message });
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), { ...message, partition }]);
+    }
+    return [...byPartition.values()].map((messages) => ({ ...record, messages }));
+  }
+
+  /** A topic's partition count, asked once (the system's topics only ever grow, and only at start). */
+  private partitionsOf(topic: string): Promise<number> {
+    let count = this.counts.get(topic);
+    if (count === undefined) {
+      count = (async () => {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        try {
+          const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+          return topics[0]?.partitions.length ?? 0;
+        } finally {
+          await admin.disconnect();
+        }
+      })();
+      // Asked again next time if it failed.
+      count.catch(() => this.counts.delete(topic));
+      this.counts.set(topic, count);
+    }
+    return count;
+  }
+}
+
+/**
+ * A transactional producer whose transactions send one partition at a time (see OnePartitionPerSend);
+ * everything else is the kafkajs producer's.
+ */
+export function transactionsOnePartitionPerSend(producer: Producer, split: OnePartitionPerSend): Producer {
+  const transaction = async (): Promise<Transaction> => {
+    const inner = await producer.transaction();
+    return Object.assign(Object.create(inner) as Transaction, {
+      send: (record: ProducerRecord) => split.send(record, (part) => inner.send(part)),
+    });
+  };
+  return new Proxy(producer, {
+    get: (target, property: keyof Producer) =>
+      property === 'transaction' ? transaction : Reflect.get(target, property),
   });
 }

@@ -1,6 +1,11 @@
 /** The Kafka client every service builds: its logs bridged into the service's logger, and its topics ensured. */
 import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer, type logCreator } from 'kafkajs';
-import { drainBeforeRestart, renewedWhenOutOfStep } from './kafka-failover.ts';
+import {
+  OnePartitionPerSend,
+  drainBeforeRestart,
+  renewedWhenOutOfStep,
+  transactionsOnePartitionPerSend,
+} from './kafka-failover.ts';
 import type { Logger } from './log.ts';
 import { allTopics, topicsFor } from './topics.ts';
 
@@ -67,7 +72,7 @@ export function createProducer(kafka: Kafka, logger?: Logger): Producer {
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-  return renewedWhenOutOfStep(create, logger ?? loggers.get(kafka) ?? silent);
+  return renewedWhenOutOfStep(create, logger ?? loggers.get(kafka) ?? silent, new OnePartitionPerSend(kafka));
 }
 
 /**
@@ -77,7 +82,7 @@ export function createProducer(kafka: Kafka, logger?: Logger): Producer {
  * read-committed readers of its partitions wait, until the broker aborts it after `transactionTimeout`.
  */
 export function createTransactionalProducer(kafka: Kafka, transactionalId: string): Producer {
-  return kafka.producer({
+  const producer = kafka.producer({
     transactionalId,
     transactionTimeout: 10_000,
     idempotent: true,
@@ -85,6 +90,8 @@ export function createTransactionalProducer(kafka: Kafka, transactionalId: strin
     createPartitioner: Partitioners.DefaultPartitioner,
     retry: TRANSACTION_RETRY,
   });
+  // A transaction's events are sent one partition at a time, so a leader's move cannot double or drop one.
+  return transactionsOnePartitionPerSend(producer, new OnePartitionPerSend(kafka));
 }
 
 /**

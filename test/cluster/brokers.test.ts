@@ -11,7 +11,15 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { topicsFor } from '@orders/core';
 import { repoRoot } from '../support/index.ts';
-import { checkBooks, startCluster, stockNow, waitForDecided, waitForFinal, type Cluster } from '../faults/cluster.ts';
+import {
+  checkBooks,
+  readTopic,
+  startCluster,
+  stockNow,
+  waitForDecided,
+  waitForFinal,
+  type Cluster,
+} from '../faults/cluster.ts';
 import {
   decisionsHeard,
   leadersOf,
@@ -73,12 +81,19 @@ async function underLoad(name: string, fault: (cluster: Cluster) => Promise<void
     await waitForFinal(cluster.models, acknowledged.length, 180_000);
     const report = reportFault(name, load, heard, lossAt, endAt);
     reports.push(report);
-    console.log(JSON.stringify(report));
     const books = await checkBooks(cluster, acknowledged, initial);
+    console.log(
+      JSON.stringify({ ...report, problems: books.problems.length, firstProblems: books.problems.slice(0, 3) }),
+    );
+    if (books.problems.length > 0) await keepEvidence(cluster, books.problems, logDir);
     expect(load.unacknowledged).toEqual([]);
     expect(books.problems).toEqual([]);
     expect(books.processed + books.failed).toBe(books.orders);
     return report;
+  } catch (error) {
+    // Said at once, with the time: the run's summary comes only after every fault.
+    console.error(`${new Date().toISOString()} ${name}: ${error instanceof Error ? error.stack : String(error)}`);
+    throw error;
   } finally {
     await cluster.close();
   }
@@ -94,7 +109,7 @@ describe('a three-broker Kafka cluster under a steady load of orders', () => {
     const report = await underLoad('kill', async (cluster) => {
       await signalNode(await busiestLeader(cluster), 'SIGKILL');
       await sleep(DOWN_MS);
-      startMissingNodes();
+      await startMissingNodes();
     });
     expect(report.firstNewOrderDecidedMs).toBeDefined();
   });
@@ -108,7 +123,7 @@ describe('a three-broker Kafka cluster under a steady load of orders', () => {
       } finally {
         await signalNode(node, 'SIGCONT');
       }
-      startMissingNodes(); // returns once the resumed node is back among the brokers
+      await startMissingNodes(); // returns once the resumed node is back among the brokers
     });
     expect(report.firstNewOrderDecidedMs).toBeDefined();
   });
@@ -123,7 +138,7 @@ describe('a three-broker Kafka cluster under a steady load of orders', () => {
       refusal = await trySend(cluster, topicsFor(cluster.prefix).created.name);
       await sleep(DOWN_MS);
       serverLog = logsOf('two-down', 'server-');
-      startMissingNodes();
+      await startMissingNodes();
     });
     console.log(`a send with two brokers of three down: ${refusal}`);
     expect(refusal).toBeDefined();
@@ -152,4 +167,18 @@ function logsOf(fault: string, prefix: string): string {
     .filter((file) => file.startsWith(prefix))
     .map((file) => readFileSync(path.join(dir, file), 'utf8'))
     .join('\n');
+}
+
+/** The events of the first orders the books found wrong, from both topics, into the fault's log folder. */
+async function keepEvidence(cluster: Cluster, problems: string[], logDir: string): Promise<void> {
+  const ids = new Set(problems.slice(0, 5).map((problem) => /order (\w+)/.exec(problem)?.[1]));
+  const topics = topicsFor(cluster.prefix);
+  const evidence: Record<string, unknown[]> = {};
+  for (const topic of [topics.created.name, topics.status.name]) {
+    const values = await readTopic(cluster.kafka, topic);
+    evidence[topic] = values
+      .map((value) => JSON.parse(value) as { orderId?: string })
+      .filter((event) => ids.has(event.orderId));
+  }
+  writeFileSync(path.join(logDir, 'evidence.json'), `${JSON.stringify(evidence, null, 2)}\n`);
 }

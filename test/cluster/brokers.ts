@@ -4,7 +4,7 @@
  * subscriber hears them, timed. The suite runs with KAFKA_BROKERS set to the cluster's brokers (the
  * vitest project sets it), so the fault suite's systems run on the cluster.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Kafka } from 'kafkajs';
@@ -37,13 +37,26 @@ export async function signalNode(node: ClusterNode, signal: 'SIGKILL' | 'SIGTERM
   while (isAlive(pid)) await sleep(100);
 }
 
-/** Starts the nodes that are down with the services command, which returns once the cluster does real work. */
-export function startMissingNodes(): void {
-  const up = spawnSync(process.execPath, ['--import', 'tsx', 'infra/services/cli.ts', 'up', '--kafka-brokers', '3'], {
-    cwd: repoRoot,
-    encoding: 'utf8',
+/**
+ * Starts the nodes that are down with the services command, which returns once the cluster does real
+ * work. Run as a child process without blocking: the load and the subscriber go on meanwhile.
+ */
+export function startMissingNodes(timeoutMs = 180_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const up = spawn(process.execPath, ['--import', 'tsx', 'infra/services/cli.ts', 'up', '--kafka-brokers', '3'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    up.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    up.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => up.kill('SIGTERM'), timeoutMs);
+    up.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`could not start the cluster's nodes again (${signal ?? `exit ${code}`}):\n${output}`));
+    });
   });
-  if (up.status !== 0) throw new Error(`could not start the cluster's nodes again:\n${up.stdout}${up.stderr}`);
 }
 
 /** The nodes by how many partitions of `topic` each leads, most first. */
