@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { Consumer, ConsumerConfig, ConsumerRunConfig, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import { drainBeforeRestart, renewedWhenOutOfStep } from './kafka-failover.ts';
+import {
+  Partitioners,
+  type Consumer,
+  type ConsumerConfig,
+  type ConsumerRunConfig,
+  type EachBatchPayload,
+  type Kafka,
+  type Message,
+  type Producer,
+  type ProducerRecord,
+} from 'kafkajs';
+import { OnePartitionPerSend, drainBeforeRestart, renewedWhenOutOfStep } from './kafka-failover.ts';
 import { createLogger } from './log.ts';
 
 const logger = createLogger('test', 'silent');
@@ -75,5 +85,48 @@ describe('drainBeforeRestart', () => {
     expect(restarted).toBe(true);
     // kafkajs' own default for a consumer's retries is kept.
     expect(config!.retry!.retries).toBe(5);
+  });
+});
+
+describe('OnePartitionPerSend', () => {
+  it('sends each partition of a record on its own, to the partitions the default partitioner picks', async () => {
+    const partitions = Array.from({ length: 6 }, (_, partitionId) => ({ partitionId, leader: 1 }));
+    let asked = 0;
+    const kafka = {
+      admin: () => ({
+        connect: async () => {},
+        disconnect: async () => {},
+        fetchTopicMetadata: async () => {
+          asked++;
+          return { topics: [{ name: 't', partitions }] };
+        },
+      }),
+    } as unknown as Kafka;
+    const split = new OnePartitionPerSend(kafka);
+    const sent: ProducerRecord[] = [];
+    const messages = Array.from({ length: 40 }, (_, i) => ({ key: `SKU-${i % 24}`, value: String(i) }));
+    await split.send({ topic: 't', acks: -1, messages }, async (part) => {
+      sent.push(part);
+      return [];
+    });
+    await split.send({ topic: 't', messages: messages.slice(0, 1) }, async () => []);
+
+    const partitioner = Partitioners.DefaultPartitioner();
+    // Where the message would have gone without the split: the partition it was sent to must be that one.
+    const expected = (message: Message) =>
+      partitioner({
+        topic: 't',
+        partitionMetadata: partitions as never,
+        message: { key: message.key, value: message.value },
+      });
+    for (const part of sent) {
+      expect(part.acks).toBe(-1);
+      expect(new Set(part.messages.map((message) => message.partition)).size).toBe(1);
+      for (const message of part.messages) expect(message.partition).toBe(expected(message));
+    }
+    expect(sent.flatMap((part) => part.messages.map((message) => message.value)).sort()).toEqual(
+      messages.map((message) => message.value).sort(),
+    );
+    expect(asked).toBe(1);
   });
 });

@@ -198,11 +198,16 @@ async function down(): Promise<void> {
     compose(clustered ? ['--profile', 'cluster', 'rm', '--stop', '--force', ...COMPOSE_CLUSTER] : ['down']);
     return;
   }
-  // The cluster's nodes only: the other servers may serve the single broker's users.
-  for (const service of [...(clustered ? kafkaServices : services)].reverse()) {
-    const stopped = await stopOwned(service.name);
+  const said = (service: NativeService, stopped: boolean) =>
     console.log(`${service.name.padEnd(width)} ${stopped ? 'stopped' : 'not started by this command: left alone'}`);
+  if (clustered) {
+    // The cluster's nodes only (the other servers may serve the single broker's users), all at once:
+    // one by one, the last would wait in vain for a quorum to hear its controlled shutdown.
+    const stopped = await Promise.all(kafkaServices.map((service) => stopOwned(service.name)));
+    kafkaServices.forEach((service, index) => said(service, stopped[index]!));
+    return;
   }
+  for (const service of [...services].reverse()) said(service, await stopOwned(service.name));
 }
 
 async function status(): Promise<void> {
