@@ -109,7 +109,6 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
     const writes = new CombinedWrites(models);
     const index = new OrderIndex(redis, { prefix, logLength: config.processing.logLength });
     const announce = createStatusPublisher({
-      writes,
       producer: statusProducer,
       groupId,
       index,

@@ -135,7 +135,7 @@ export class OrderIndex {
   readonly logLength: number;
   private readonly redis: Redis;
   private readonly applies: Batcher<Pending>;
-  private readonly marks: Batcher<{ id: string; at: number }>;
+  private readonly marks: Batcher<{ id: string; at: number; added?: boolean }>;
 
   constructor(redis: Redis, options: OrderIndexOptions = {}) {
     this.redis = withScripts(redis);
@@ -147,8 +147,14 @@ export class OrderIndex {
       return failuresOf(await pipeline.exec());
     });
     this.marks = new Batcher(async (items) => {
-      const args = items.flatMap(({ id, at }) => [at, id]);
-      await this.redis.zadd(this.keys.unpublished, ...args);
+      // NX: a mark that is there already keeps its time, and its writer learns it was there.
+      const pipeline = this.redis.pipeline();
+      for (const { id, at } of items) pipeline.zadd(this.keys.unpublished, 'NX', at, id);
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [i, [error, added]] of replies.entries()) {
+        if (error) throw error;
+        items[i]!.added = added === 1;
+      }
     });
   }
 
@@ -168,9 +174,14 @@ export class OrderIndex {
     if (failures.size > 0) throw [...failures.values()][0];
   }
 
-  /** Marks orders as perhaps not in Kafka at their current version, before their write to MongoDB. */
-  markUnpublished(id: string, at = Date.now()): Promise<void> {
-    return this.marks.add({ id, at });
+  /**
+   * Marks an order as perhaps not in Kafka at its current version, before its write to MongoDB. Resolves
+   * with false when it was marked already (and its mark keeps the earlier time).
+   */
+  async markUnpublished(id: string, at = Date.now()): Promise<boolean> {
+    const item: { id: string; at: number; added?: boolean } = { id, at };
+    await this.marks.add(item);
+    return item.added ?? true;
   }
 
   /**

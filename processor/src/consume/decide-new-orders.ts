@@ -3,7 +3,8 @@
  * in memory, one after another against the stock the earlier ones left, then
  * their claims in one ordered insert and their orders in one bulk update. The
  * same writes as one message at a time (handle-order-created.ts), in two
- * round trips for the whole run instead of two per order: on the MongoDB-wire
+ * round trips for the whole run instead of three per order, and the stock of
+ * each product once for the run rather than once per order: on the MongoDB-wire
  * server each round trip is a transaction of its own, and a partition whose
  * messages waited for two of them each could not keep up.
  *
@@ -73,10 +74,20 @@ export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly Co
     changes.push(changeFor(order, decision, at, positionOf(message.partition, message.offset, 'decision')));
   }
   const claimed = await deps.writes.insertChangesInOrder(changes);
-  const projected = await Promise.allSettled(
-    candidates.slice(0, claimed).map(({ order }, i) => projectOntoOrder(deps.writes, order, changes[i]!)),
-  );
-  await releaseGhostStock(deps, candidates, changes, projected);
+  // Each product's stock as the run's last claimed decision about it left it: one write per product,
+  // before any of these decisions is announced, so MongoDB's stock is never behind what was decided.
+  const left = new Map<string, number>();
+  for (const [i, change] of changes.slice(0, claimed).entries()) {
+    if (change.stockAfter !== null) left.set(candidates[i]!.order.sku, change.stockAfter);
+  }
+  const [projected] = await Promise.all([
+    Promise.allSettled(
+      candidates.slice(0, claimed).map(({ order }, i) => projectOntoOrder(deps.writes, order, changes[i]!)),
+    ),
+    // A stock write that fails fails the run: the careful way writes each claim's stock again.
+    ...[...left].map(([sku, stock]) => deps.writes.updateProduct({ _id: sku, update: { $set: { stock } } })),
+  ]);
+  await releaseGhostStock(deps, candidates, changes, projected, left);
   const outcomes: Outcome[] = [];
   for (const [i, result] of projected.entries()) {
     // Not written (the database away), or an order MongoDB does not hold: the careful way takes over
@@ -114,6 +125,7 @@ async function releaseGhostStock(
   candidates: readonly Candidate[],
   changes: StatusChange[],
   projected: readonly PromiseSettledResult<unknown>[],
+  written: ReadonlyMap<string, number>,
 ): Promise<void> {
   const released = new Map<string, number>();
   for (const [i, result] of projected.entries()) {
@@ -128,5 +140,9 @@ async function releaseGhostStock(
     if (back === undefined || change.stockAfter === null) continue;
     changes[i] = { ...change, stockAfter: change.stockAfter + back };
     await deps.models.StatusChange.updateOne({ _id: change._id }, { $set: { stockAfter: change.stockAfter + back } });
+  }
+  for (const [sku, back] of released) {
+    const stock = (written.get(sku) ?? 0) + back;
+    await deps.writes.updateProduct({ _id: sku, update: { $set: { stock } } });
   }
 }

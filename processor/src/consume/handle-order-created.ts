@@ -1,13 +1,12 @@
 /**
  * One try at one `orders.created` message: read it, decide the order, claim
  * the decision, project it onto the order, and say what to announce (the
- * consumer sends announcements in order, see announcements.ts; the product's
- * stock is written with them, see publish-status-change.ts). Every step is
+ * consumer sends announcements in order, see announcements.ts). Every step is
  * safe to repeat: a try that failed half way, or a message delivered again,
  * finishes what was started and never decides twice.
  *
- * A new order's event carries the whole order, so deciding it takes two
- * writes and no read: the claim, then the order. Anything else (a claim that
+ * A new order's event carries the whole order, so deciding it takes no read:
+ * the claim, then the order and the product's stock. Anything else (a claim that
  * was there already, a retried order, an event without the order's fields)
  * reads the record first and goes the careful way.
  */
@@ -29,6 +28,7 @@ import type { Announcement } from '../emit/publish-status-change.ts';
 import { changeFor, claimChange, tryClaim } from '../record/claim-change.ts';
 import { NoSuchDocumentError, type CombinedWrites } from '../record/combined-writes.ts';
 import { projectOntoOrder, type OrderDocument } from '../record/project-order.ts';
+import { reserveStock } from '../record/reserve-stock.ts';
 import type { StockBook } from '../record/stock-book.ts';
 import { findChange, isToAnnounceAt, sequenced, type StatusChange } from '../record/status-change.ts';
 
@@ -91,7 +91,10 @@ async function decideNewOrder(
   if (!(await tryClaim(deps.writes, change))) return undefined;
   let updated: OrderDocument;
   try {
-    updated = await projectOntoOrder(deps.writes, order, change);
+    [updated] = await Promise.all([
+      projectOntoOrder(deps.writes, order, change),
+      reserveStock(deps.writes, order.sku, change),
+    ]);
   } catch (error) {
     if (!(error instanceof NoSuchDocumentError)) throw error;
     // An event about an order that was never stored: the claim goes, and so does the message.
@@ -121,7 +124,8 @@ async function decideFromRecord(
     const left: Announcement[] = reentry === null ? [] : [reentry];
     if (change !== null && order.version >= change.version && isToAnnounceAt(change, position)) {
       left.push({ change: await sequenced(models, change, position), order });
-      // Its stock was perhaps never written: this owner's stock follows the change from here.
+      // Its stock was perhaps never written (a run that failed half way): written again, followed from here.
+      await reserveStock(deps.writes, order.sku, change);
       if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
     }
     if (left.length > 0) {
@@ -140,6 +144,7 @@ async function decideFromRecord(
   const decision = imposed ?? (await decideNow(deps, order));
   const { change, won } = await claimChange(models, deps.writes, changeFor(order, decision, new Date(), position));
   if (!won) log.info('an earlier attempt had decided this order; finishing its decision', { changeId: change._id });
+  await reserveStock(deps.writes, order.sku, change);
   const updated = await projectOntoOrder(deps.writes, order, change);
   return decided(deps, order, await sequenced(models, change, position), updated, reentry === null ? [] : [reentry]);
 }

@@ -9,15 +9,11 @@
  *    again after a crash changes nothing. It comes before the Kafka commit:
  *    a committed offset proves the index and the log have the change, and a
  *    processor killed before it leaves its message to be handled again.
- * 2. Kafka and the stock (`publish`): the OrderStatusChanged events to
- *    `orders.status` (the event log, must not be lost nor doubled), committed
- *    in one Kafka transaction with the offsets of the messages that caused
- *    them. Before the commit, each product's stock as the last of these
- *    decisions left it is written, once per product however many of its orders
- *    the transaction holds: a committed offset also proves that MongoDB has the
- *    stock of every decision up to it, which is what the next owner of the
- *    partition starts from. A message delivered again means its transaction
- *    did not commit, so nothing else needs to record that an event went out.
+ * 2. Kafka (`publish`): the OrderStatusChanged events to `orders.status`
+ *    (the event log, must not be lost nor doubled), committed in one Kafka
+ *    transaction with the offsets of the messages that caused them. A message
+ *    delivered again means its transaction did not commit, so nothing else
+ *    needs to record that an event went out.
  */
 import type { Message, TopicOffsets } from 'kafkajs';
 import {
@@ -29,7 +25,6 @@ import {
   type OrderIndex,
   type OrderStatusMessage,
 } from '@orders/core';
-import type { CombinedWrites } from '../record/combined-writes.ts';
 import type { OrderDocument } from '../record/project-order.ts';
 import type { StatusChange } from '../record/status-change.ts';
 import type { RenewableProducer } from './renewable-producer.ts';
@@ -39,8 +34,6 @@ export interface StatusPublisherDeps {
   readonly producer: RenewableProducer;
   /** The consumer group whose offsets commit with the events. */
   readonly groupId: string;
-  /** Where the stock of the decided products is written, combined with the processor's other writes. */
-  readonly writes: CombinedWrites;
   /** The order index and the logs of status changes, in Redis. */
   readonly index: OrderIndex;
   /** The `orders.status` topic. */
@@ -67,25 +60,15 @@ export interface StatusPublisher {
   /** Applies the changes to the order index, appends them to their logs and publishes them, in one round trip each; safe to repeat. */
   record(announcements: readonly Announcement[]): Promise<void>;
   /**
-   * Announces changes in their order, all in one Kafka transaction with the offsets up to `cause`, after
-   * writing the stock they leave: either every one of them is in the event log and the messages up to
-   * `cause` are done, or none is.
+   * Announces changes in their order, all in one Kafka transaction with the offsets up to `cause`:
+   * either every one of them is in the event log and the messages up to `cause` are done, or none is.
    */
   publish(announcements: readonly Announcement[], cause: Consumed): Promise<void>;
 }
 
 interface Outgoing {
   readonly messages: Message[];
-  /** The stock each decided product is left with, in the order of the decisions. */
-  readonly stock: readonly (readonly [sku: string, stock: number])[];
   readonly cause: Consumed;
-}
-
-/** Each product's stock as the last decision about it in `batch` left it. */
-function lastStockOf(batch: readonly Outgoing[]): Map<string, number> {
-  const stock = new Map<string, number>();
-  for (const outgoing of batch) for (const [sku, left] of outgoing.stock) stock.set(sku, left);
-  return stock;
 }
 
 /** The offsets to commit for a batch: per topic and partition, one past the last message read. */
@@ -111,12 +94,8 @@ export function createStatusPublisher(deps: StatusPublisherDeps): StatusPublishe
   const sends = new Batcher<Outgoing>((batch) =>
     deps.producer.inTransaction(async (transaction) => {
       const messages = batch.flatMap((outgoing) => outgoing.messages);
-      const stock = [...lastStockOf(batch)].map(([sku, left]) =>
-        deps.writes.updateProduct({ _id: sku, update: { $set: { stock: left } } }),
-      );
       // Messages that announce nothing still commit their offsets here, after those before them.
-      const sent = messages.length > 0 ? transaction.send({ topic: deps.topic, acks: -1, messages }) : undefined;
-      await Promise.all([...stock, sent]);
+      if (messages.length > 0) await transaction.send({ topic: deps.topic, acks: -1, messages });
       await transaction.sendOffsets({ consumerGroupId: deps.groupId, topics: offsetsOf(batch) });
       await transaction.commit();
     }),
@@ -125,9 +104,6 @@ export function createStatusPublisher(deps: StatusPublisherDeps): StatusPublishe
     const events = announcements.map(({ change }) => statusChangedEvent(change));
     await sends.add({
       messages: events.map((event) => ({ key: event.orderId, value: JSON.stringify(event) })),
-      stock: announcements.flatMap(({ change, order }) =>
-        change.stockAfter === null ? [] : [[order.sku, change.stockAfter] as const],
-      ),
       cause,
     });
   }

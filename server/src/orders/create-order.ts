@@ -101,12 +101,12 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
     updatedAt: now,
     history: [{ version: 1, previousStatus: null, status: 'PENDING' as const, at: now, error: null }],
   };
-  await markUnpublished(deps, id);
+  const marked = await markUnpublished(deps, id);
   try {
     await deps.insertOrder(stored);
   } catch (error) {
     if (!isDuplicateKey(error) || !input.idempotencyKey) throw error;
-    return existingForKey(deps, id, input);
+    return existingForKey(deps, id, input, marked);
   }
   const order = orderFromDocument(stored);
 
@@ -120,17 +120,33 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
   return order;
 }
 
-/** Marks the order unpublished before it is stored; without Redis the order is still taken (see the README). */
-async function markUnpublished(deps: CreateOrderDeps, id: string): Promise<void> {
+/**
+ * Marks the order unpublished before it is stored; without Redis the order is still taken (see the
+ * README). Says whether this request made the mark: `'made'`, `'there'` (an earlier request's, not yet
+ * cleared) or `'unknown'` (Redis did not answer).
+ */
+async function markUnpublished(deps: CreateOrderDeps, id: string): Promise<Mark> {
   try {
-    await deps.indexWrites.index.markUnpublished(id);
+    return (await deps.indexWrites.index.markUnpublished(id)) ? 'made' : 'there';
   } catch (error) {
     deps.logger.warn('could not mark an order unpublished in the index before storing it', { orderId: id, error });
+    return 'unknown';
   }
 }
 
-/** A repeated request with the same key: the first order, published if the first request could not. */
-async function existingForKey(deps: CreateOrderDeps, id: string, input: CreateOrderInput): Promise<OrderShape> {
+type Mark = 'made' | 'there' | 'unknown';
+
+/**
+ * A repeated request with the same key: the first order, published if the first request could not. The
+ * first request clears its mark once the order is in Kafka: a mark this request found there means it
+ * did not (yet); a mark this request made means it did, and the mark goes again.
+ */
+async function existingForKey(
+  deps: CreateOrderDeps,
+  id: string,
+  input: CreateOrderInput,
+  marked: Mark,
+): Promise<OrderShape> {
   const doc = await deps.models.Order.findById(id).lean();
   if (!doc) throw new Error(`order ${id} was reported as a duplicate but cannot be read`);
   const existing = orderFromDocument(doc);
@@ -140,7 +156,8 @@ async function existingForKey(deps: CreateOrderDeps, id: string, input: CreateOr
       'idempotencyKey',
     );
   }
-  if (existing.status === 'PENDING' && (await deps.indexWrites.index.isUnpublished(existing._id))) {
+  if (marked === 'made') await deps.indexWrites.index.clearUnpublished([id]).catch(() => undefined);
+  if (existing.status === 'PENDING' && marked !== 'made') {
     const log = deps.logger.child({ orderId: existing._id });
     if (await publishOrLeaveToRelay(deps, existing, log)) await deps.indexWrites.write(existing, { published: true });
   }
