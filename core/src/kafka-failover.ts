@@ -160,7 +160,11 @@ export class OnePartitionPerSend {
   async send(record: ProducerRecord, send: (part: ProducerRecord) => Promise<RecordMetadata[]>) {
     const parts = await this.split(record);
     if (parts.length === 1) return send(parts[0]!);
-    return (await Promise.all(parts.map(send))).flat();
+    // Every part settles before the send does: a transaction is aborted only once none is in flight.
+    const sent = await Promise.allSettled(parts.map(send));
+    const failed = sent.find((part): part is PromiseRejectedResult => part.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    return sent.flatMap((part) => (part.status === 'fulfilled' ? part.value : []));
   }
 
   private async split(record: ProducerRecord): Promise<ProducerRecord[]> {
