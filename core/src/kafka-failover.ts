@@ -25,14 +25,14 @@ const CONSUMER_RETRIES = 5;
  * have returned.
  *
  * Why: kafkajs keeps the address of a group coordinator or partition leader that died until the
- * consumer rejoins, so losing that broker spends the consumer's retries and crashes it; it then
- * restarts the consumer without waiting for the eachBatch calls still running (stop() waits for
- * them, a crash does not). The restarted member fetches from the committed offsets while the old
- * calls still handle and send what they hold, and since kafkajs sends no group generation with a
- * transaction's offsets (KIP-447), the broker cannot fence those calls: in the first run on a
- * three-broker cluster, the processor announced each order in flight when its coordinator was
- * killed twice in orders.status. kafkajs awaits `retry.restartOnFailure` before it restarts: the
- * wait goes there.
+ * consumer rejoins, so losing that broker spends the consumer's retries and crashes it (seen on the
+ * three-broker cluster: "Crash: KafkaJSNumberOfRetriesExceeded ... ECONNREFUSED", then a restart).
+ * It then restarts the consumer without waiting for the eachBatch calls still running (its runner
+ * marks itself idle as it reports the crash, so stop() does not wait for them either). The
+ * restarted member fetches from the committed offsets while the old calls may still handle and
+ * send what they hold, and since kafkajs sends no group generation with a transaction's offsets
+ * (KIP-447), the broker could not fence those calls: their messages would be announced twice.
+ * kafkajs awaits `retry.restartOnFailure` before it restarts: the wait goes there.
  */
 export function drainBeforeRestart(kafka: Kafka, logger: Logger): Kafka {
   const create = kafka.consumer.bind(kafka);
