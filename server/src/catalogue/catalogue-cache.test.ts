@@ -52,7 +52,9 @@ describe('CatalogueCache', () => {
 
     let fail = true;
     const flaky = {
-      findById: () => ({ lean: () => (fail ? Promise.reject(new Error('database down')) : Promise.resolve({ _id: 'c' })) }),
+      findById: () => ({
+        lean: () => (fail ? Promise.reject(new Error('database down')) : Promise.resolve({ _id: 'c' })),
+      }),
     };
     const failing = new CatalogueCache({ Customer: flaky } as unknown as Models, 60_000, () => 0);
     await expect(failing.customer('c')).rejects.toThrow('database down');
