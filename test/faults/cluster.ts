@@ -185,6 +185,33 @@ export interface Books {
 }
 
 /**
+ * How many decision events each `<orderId>:<version>` has in `orders.status`, read committed. A
+ * processor killed with a transaction open leaves it open until the broker aborts it (the transaction
+ * timeout, 10 s, and the broker's check for timed-out transactions, up to 10 s more), and no committed
+ * event after it can be read before: the log is read again while a decided order has no event, for
+ * 45 s at most, so that what the test reports is what the log holds once that transaction is gone.
+ */
+async function decisionEvents(
+  cluster: Cluster,
+  orders: readonly { _id: string; version: number; status: string }[],
+): Promise<Map<string, number>> {
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    const decisions = new Map<string, number>();
+    for (const event of await statusEvents(cluster)) {
+      if (event.status === 'PENDING') continue;
+      const key = `${event.orderId}:${event.version}`;
+      decisions.set(key, (decisions.get(key) ?? 0) + 1);
+    }
+    const unread = orders.some(
+      (order) => order.status !== 'PENDING' && !decisions.has(`${order._id}:${order.version}`),
+    );
+    if (!unread || Date.now() > deadline) return decisions;
+    await sleep(2000);
+  }
+}
+
+/**
  * The books: every order created is stored and final, has exactly one
  * decision event in `orders.status` per version decided, and the stock of
  * every product is its seeded stock less what its PROCESSED orders reserved,
@@ -199,13 +226,7 @@ export async function checkBooks(cluster: Cluster, createdIds: string[], initial
     if (!order) problems.push(`order ${id} was created but is not stored`);
     else if (order.status === 'PENDING') problems.push(`order ${id} is still PENDING`);
   }
-  const events = await statusEvents(cluster);
-  const decisions = new Map<string, number>();
-  for (const event of events) {
-    if (event.status === 'PENDING') continue;
-    const key = `${event.orderId}:${event.version}`;
-    decisions.set(key, (decisions.get(key) ?? 0) + 1);
-  }
+  const decisions = await decisionEvents(cluster, orders);
   for (const order of orders) {
     const key = `${order._id}:${order.version}`;
     const count = decisions.get(key) ?? 0;

@@ -61,7 +61,8 @@ describe('a processor killed between its database writes and its Redis round tri
     cluster = await startCluster('fault_kill_before_redis');
     const server = await cluster.startServer();
     const initial = await stockNow(cluster.models);
-    const first = cluster.startProcessor();
+    // Slower than the load (80 ms per order, one at a time), so that it has work in hand when Redis stops.
+    const first = cluster.startProcessor({ PROCESSING_DELAY_MS: '80' });
     const stayed = changesOn(cluster, server);
 
     const creating = createOrders(() => [server.url], 300, 100);
