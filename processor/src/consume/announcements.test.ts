@@ -53,9 +53,25 @@ describe('AnnouncementQueue', () => {
     queue.add(at(1), [announcement('b')]);
     await tick();
     queue.add(at(2), [announcement('c')]);
-    await queue.settle();
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(starts).toHaveLength(2);
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(145);
+    await queue.settle();
+  });
+
+  it('sends what is left at once when settled, without waiting out the interval', async () => {
+    const starts: number[] = [];
+    const queue = new AnnouncementQueue(
+      { record: async () => {}, publish: async () => void starts.push(Date.now()) },
+      5_000,
+    );
+    queue.add(at(0), [announcement('a')]);
+    await tick();
+    queue.add(at(1), [announcement('b')]);
+    const settled = Date.now();
+    await queue.settle();
+    expect(starts).toHaveLength(2);
+    expect(Date.now() - settled).toBeLessThan(1_000);
   });
 
   it('does not send a transaction before Redis has taken everything in it', async () => {

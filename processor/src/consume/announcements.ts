@@ -54,13 +54,18 @@ export class AnnouncementQueue {
   private sending: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
   private lastSendAt = Number.NEGATIVE_INFINITY;
+  /** Resolves once `settle` is called: the wait between transactions ends there. */
+  private settling: Promise<void>;
+  private startSettling: () => void = () => {};
   /** The last offset whose message and everything before it were sent and committed. */
   sentUpTo: string | undefined;
 
   constructor(
     private readonly steps: AnnouncementSteps,
     private readonly minIntervalMs = 0,
-  ) {}
+  ) {
+    this.settling = new Promise((resolve) => (this.startSettling = resolve));
+  }
 
   /** Whether something handed over is not yet sent. */
   get busy(): boolean {
@@ -80,8 +85,12 @@ export class AnnouncementQueue {
     this.sending ??= this.drain();
   }
 
-  /** Resolves once everything handed over is sent; rejects if a step failed. */
+  /**
+   * Sends what is left at once (no more waiting out the interval: nothing more is coming, and the next
+   * fetch waits for this) and resolves once everything handed over is sent; rejects if a step failed.
+   */
   async settle(): Promise<void> {
+    this.startSettling();
     await this.sending;
     if (this.failure !== undefined) throw this.failure.error;
   }
@@ -91,7 +100,7 @@ export class AnnouncementQueue {
     await Promise.resolve();
     while (this.upTo !== undefined) {
       const wait = this.lastSendAt + this.minIntervalMs - Date.now();
-      if (wait > 0) await sleep(wait);
+      if (wait > 0) await Promise.race([sleep(wait), this.settling]);
       const batch = this.queued;
       const upTo = this.upTo;
       const recorded = this.recorded;
