@@ -25,7 +25,7 @@ import { changeFor } from '../record/claim-change.ts';
 import { NoSuchDocumentError } from '../record/combined-writes.ts';
 import { projectOntoOrder, type OrderDocument } from '../record/project-order.ts';
 import type { StatusChange } from '../record/status-change.ts';
-import type { OrderHandlerDeps, Outcome } from './handle-order-created.ts';
+import { decided, type OrderHandlerDeps, type Outcome } from './handle-order-created.ts';
 
 export interface NewOrdersDeps extends OrderHandlerDeps {
   readonly index: OrderIndex;
@@ -93,23 +93,7 @@ export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly Co
     // Not written (the database away), or an order MongoDB does not hold: the careful way takes over
     // here, finds the claims from this one on, and follows them (or sends the message to the dead letters).
     if (result.status === 'rejected') break;
-    const { order } = candidates[i]!;
-    const change = changes[i]!;
-    if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
-    deps.logger.info('order decided', {
-      orderId: order._id,
-      orderNumber: order.orderNumber,
-      status: change.status,
-      error: change.error,
-      stockAfter: change.stockAfter,
-    });
-    outcomes.push({
-      kind: 'decided',
-      orderId: order._id,
-      status: change.status,
-      error: change.error,
-      announcements: [{ change, order: result.value }],
-    });
+    outcomes.push(decided(deps, candidates[i]!.order, changes[i]!, result.value, []));
   }
   return outcomes;
 }

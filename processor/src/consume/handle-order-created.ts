@@ -155,7 +155,7 @@ async function decideNow(deps: OrderHandlerDeps, order: OrderDocument): Promise<
 }
 
 /** A decision that stands on the order: this owner's stock follows it, and it is ready to announce. */
-function decided(
+export function decided(
   deps: OrderHandlerDeps,
   order: OrderDocument,
   change: StatusChange,
