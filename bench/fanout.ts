@@ -8,10 +8,10 @@
  *
  * `tsx bench/fanout.ts --subscribers 1000 --events 10`
  */
-import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { channelsFor } from '@orders/core';
+import { commandLine } from './lib/command-line.ts';
 import { summarize, type Summary } from './lib/latency.ts';
 import {
   authorization,
@@ -177,17 +177,6 @@ async function waitForPort(port: number): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      subscribers: { type: 'string', default: '1000' },
-      events: { type: 'string', default: '10' },
-      rate: { type: 'string', default: '2' },
-    },
-  });
-  const result = await benchFanout({
-    subscribers: Number(values.subscribers),
-    events: Number(values.events),
-    rate: Number(values.rate),
-  });
+  const result = await benchFanout(commandLine({ subscribers: 1000, events: 10, rate: 2 }));
   console.log(JSON.stringify(result, null, 2));
 }

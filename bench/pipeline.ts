@@ -10,10 +10,10 @@
  * `tsx bench/pipeline.ts --rate 200 --seconds 10` (after 3 s of unmeasured warm-up, `--warmup`).
  */
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { dropOrderIndex } from '@orders/core';
 import { prepareCheckout } from './lib/checkout.ts';
+import { commandLine } from './lib/command-line.ts';
 import { countingProxy, perOrder, type CountingProxy } from './lib/db-operations.ts';
 import { summarize, type Summary } from './lib/latency.ts';
 import {
@@ -265,22 +265,14 @@ export function sustained(result: PipelineResult): boolean {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      rate: { type: 'string', default: '100' },
-      seconds: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '3' },
-      profile: { type: 'string' },
-      against: { type: 'string' },
-    },
-  });
+  const values = commandLine({ rate: 100, seconds: 10, warmup: 3 }, ['profile', 'against']);
   const root = values.against === undefined ? undefined : prepareCheckout(values.against).root;
   const system = await startSystem('bench_pipeline', { profileDir: values.profile, root });
   try {
     const result = await runPipeline(system, {
-      rate: Number(values.rate),
-      seconds: Number(values.seconds),
-      warmupSeconds: Number(values.warmup),
+      rate: values.rate,
+      seconds: values.seconds,
+      warmupSeconds: values.warmup,
     });
     console.log(JSON.stringify({ ...result, sustained: sustained(result) }, null, 2));
   } finally {

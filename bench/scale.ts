@@ -186,6 +186,12 @@ function orderDoc(layout: Layout, i: number) {
   }[] = [{ version: 1, previousStatus: null, status: 'PENDING', at: createdAt, error: null }];
   let failedAt: Date | null = null;
   let processedAt: Date | null = null;
+  /** The order's decision, at `version`. */
+  const decide = (version: number, at: Date) => {
+    history.push({ version, previousStatus: 'PENDING', status, at, error: status === 'FAILED' ? error : null });
+    if (status === 'FAILED') failedAt = at;
+    else processedAt = at;
+  };
   if (status !== 'PENDING') {
     if (retried) {
       const retryAt = new Date(createdMs + 60_000);
@@ -194,26 +200,9 @@ function orderDoc(layout: Layout, i: number) {
         { version: 3, previousStatus: 'FAILED', status: 'PENDING', at: retryAt, error: null },
       );
       failedAt = decidedAt;
-      const finalAt = new Date(retryAt.getTime() + 20 + (i % 180));
-      history.push({
-        version: 4,
-        previousStatus: 'PENDING',
-        status,
-        at: finalAt,
-        error: status === 'FAILED' ? error : null,
-      });
-      if (status === 'FAILED') failedAt = finalAt;
-      else processedAt = finalAt;
+      decide(4, new Date(retryAt.getTime() + 20 + (i % 180)));
     } else {
-      history.push({
-        version: 2,
-        previousStatus: 'PENDING',
-        status,
-        at: decidedAt,
-        error: status === 'FAILED' ? error : null,
-      });
-      if (status === 'FAILED') failedAt = decidedAt;
-      else processedAt = decidedAt;
+      decide(2, decidedAt);
     }
   }
   const last = history.at(-1)!;

@@ -14,33 +14,58 @@ import mongoose from 'mongoose';
 import {
   OrderCreatedEvent,
   OrderStatusChangedEvent,
+  applyChanges,
   createKafka,
   createLogger,
   createModels,
+  historyEntryOf,
+  newOrder,
   topicsFor,
+  traceOfHeaders,
+  type HistoryEntry,
+  type OrderDocument,
 } from '@orders/core';
-import type { Kafka } from 'kafkajs';
-import type { OrderShape } from '../server/src/orders/shape.ts';
+import type { IHeaders, Kafka } from 'kafkajs';
 
-/** An order as the log tells it: what the API shows, with no idempotency key (request metadata, not in the log). */
-export type RebuiltOrder = OrderShape & { idempotencyKey: null };
+/** A message as replay reads it: its value, the trace its headers carry, and where it was read. */
+export interface ReadMessage {
+  readonly value: string;
+  readonly headers: IHeaders | undefined;
+  readonly partition: number;
+}
 
-/** Every committed message of a topic, from the beginning, until the consumer reaches the end of each partition. */
+/** The values of every committed message of a topic, from the beginning. */
 export async function readTopic(kafka: Kafka, topic: string): Promise<string[]> {
+  return (await readMessages(kafka, topic)).map((message) => message.value);
+}
+
+/**
+ * Every committed message of a topic, from the beginning, until the consumer reaches the end of each
+ * partition. With `readUncommitted`, also what open and aborted transactions hold (to tell, when an
+ * event is missing, whether it was written at all), until nothing more arrives for 3 s: past the last
+ * stable offset, the end the broker tells.
+ */
+export async function readMessages(
+  kafka: Kafka,
+  topic: string,
+  { readUncommitted = false }: { readonly readUncommitted?: boolean } = {},
+): Promise<ReadMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, end: BigInt(p.high) }));
   await admin.disconnect();
-  const values: string[] = [];
+  const values: ReadMessage[] = [];
   const position = new Map<number, bigint>();
   let lastBatchAt = Date.now();
-  const consumer = kafka.consumer({ groupId: `replay-${randomBytes(4).toString('hex')}` });
+  const consumer = kafka.consumer({ groupId: `replay-${randomBytes(4).toString('hex')}`, readUncommitted });
   consumer.on(consumer.events.GROUP_JOIN, () => (lastBatchAt = Date.now()));
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) values.push(message.value?.toString() ?? '');
+      for (const message of batch.messages) {
+        values.push({ value: message.value?.toString() ?? '', headers: message.headers, partition: batch.partition });
+      }
       // Where the next fetch starts: past this batch, commit markers included.
       position.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
       lastBatchAt = Date.now();
@@ -49,7 +74,8 @@ export async function readTopic(kafka: Kafka, topic: string): Promise<string[]> 
   // A transaction's commit marker may follow the last message: one offset short of the end is the end.
   // An aborted transaction at the end leaves more unread offsets: then nothing more arriving for 3 s is the end.
   const done = () =>
-    ends.every(({ partition, end }) => end === 0n || (position.get(partition) ?? 0n) >= end - 1n) ||
+    (!readUncommitted &&
+      ends.every(({ partition, end }) => end === 0n || (position.get(partition) ?? 0n) >= end - 1n)) ||
     (position.size > 0 && Date.now() - lastBatchAt > 3000);
   const deadline = Date.now() + 120_000;
   while (!done()) {
@@ -61,65 +87,35 @@ export async function readTopic(kafka: Kafka, topic: string): Promise<string[]> 
   return values;
 }
 
-/** The orders as the event log tells them. */
-export async function rebuildOrders(kafka: Kafka, prefix: string): Promise<RebuiltOrder[]> {
+/**
+ * The orders as the event log tells them, with no idempotency key (request metadata, not in the log) and
+ * the trace id their first event's `traceparent` header carries.
+ */
+export async function rebuildOrders(kafka: Kafka, prefix: string): Promise<OrderDocument[]> {
   const topics = topicsFor(prefix);
   const [created, changes] = await Promise.all([
-    readTopic(kafka, topics.created.name),
+    readMessages(kafka, topics.created.name),
     readTopic(kafka, topics.status.name),
   ]);
-  const orders = new Map<string, RebuiltOrder>();
-  for (const value of created) {
+  const orders = new Map<string, OrderDocument>();
+  for (const { value, headers } of created) {
     const parsed = OrderCreatedEvent.safeParse(JSON.parse(value));
     // Later versions of an order (retries) and unreadable messages add nothing to what an order is.
-    if (!parsed.success || parsed.data.version !== 1 || orders.has(parsed.data.orderId)) continue;
-    const event = parsed.data;
-    if (event.orderNumber === undefined || event.total === undefined || event.createdAt === undefined) continue;
-    const createdAt = new Date(event.createdAt);
-    orders.set(event.orderId, {
-      _id: event.orderId,
-      orderNumber: event.orderNumber,
-      customerId: event.customerId,
-      sku: event.sku,
-      quantity: event.quantity,
-      total: event.total,
-      status: 'PENDING',
-      version: 1,
-      attempts: 0,
-      error: null,
-      idempotencyKey: null,
-      createdAt,
-      processedAt: null,
-      failedAt: null,
-      updatedAt: createdAt,
-      history: [{ version: 1, previousStatus: null, status: 'PENDING', at: createdAt, error: null }],
-    });
+    const order = parsed.success && !orders.has(parsed.data.orderId) ? newOrder(parsed.data) : null;
+    if (order === null) continue;
+    const trace = traceOfHeaders(headers);
+    orders.set(order._id, { ...order, idempotencyKey: null, ...(trace === null ? {} : { traceId: trace.traceId }) });
+  }
+  const changesOf = new Map<string, HistoryEntry[]>();
+  for (const value of changes) {
+    const parsed = OrderStatusChangedEvent.safeParse(JSON.parse(value));
+    if (!parsed.success) continue;
+    const entries = changesOf.get(parsed.data.orderId) ?? [];
+    entries.push(historyEntryOf(parsed.data));
+    changesOf.set(parsed.data.orderId, entries);
   }
   // Applied in version order; a change seen twice (at-least-once producers) is applied once.
-  const events = changes
-    .map((value) => OrderStatusChangedEvent.safeParse(JSON.parse(value)))
-    .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
-    .sort((a, b) => a.version - b.version);
-  for (const change of events) {
-    const order = orders.get(change.orderId);
-    if (!order || change.version !== order.version + 1) continue;
-    const at = new Date(change.at);
-    order.version = change.version;
-    order.status = change.status;
-    order.error = change.error;
-    order.updatedAt = at;
-    order.processedAt = change.status === 'PROCESSED' ? at : null;
-    order.failedAt = change.status === 'FAILED' ? at : null;
-    if (change.status !== 'PENDING') order.attempts += 1;
-    order.history.push({
-      version: change.version,
-      previousStatus: change.previousStatus,
-      status: change.status,
-      at,
-      error: change.error,
-    });
-  }
-  return [...orders.values()];
+  return [...orders.values()].map((order) => applyChanges(order, changesOf.get(order._id) ?? []));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -6,11 +6,14 @@ import { packageOf, summarizeProfile } from './profile.ts';
 
 describe('packageOf', () => {
   it('names the npm package, scoped or not, Node itself, or the project folder a script lives in', () => {
-    expect(packageOf('file:///repo/node_modules/kafkajs/src/producer/index.js')).toBe('kafkajs');
-    expect(packageOf('file:///repo/node_modules/@graphql-tools/executor/cjs/x.js')).toBe('@graphql-tools/executor');
-    expect(packageOf('node:internal/streams/writable')).toBe('node');
-    expect(packageOf('file:///repo/server/src/orders/create-order.ts')).toBe('project:server');
-    expect(packageOf('')).toBe('(native)');
+    const expected: [url: string, name: string][] = [
+      ['file:///repo/node_modules/kafkajs/src/producer/index.js', 'kafkajs'],
+      ['file:///repo/node_modules/@graphql-tools/executor/cjs/x.js', '@graphql-tools/executor'],
+      ['node:internal/streams/writable', 'node'],
+      ['file:///repo/server/src/orders/create-order.ts', 'project:server'],
+      ['', '(native)'],
+    ];
+    expect(expected.map(([url]) => [url, packageOf(url)])).toEqual(expected);
   });
 });
 

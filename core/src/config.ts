@@ -45,6 +45,21 @@ export const LogModel = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
+/** What every service needs of the shared servers: MongoDB, Kafka (and the name prefix), Redis, and its log level. */
+export const SharedServersModel = MongoModel.extend(KafkaModel.shape).extend(RedisModel.shape).extend(LogModel.shape);
+
+/** The shared servers' settings, as every service's configuration holds them. */
+export function sharedServersConfig(raw: z.infer<typeof SharedServersModel>) {
+  return {
+    mongo: { uri: raw.MONGODB_URI },
+    /** Before every name this system uses on the shared servers: topics, consumer groups, Redis channels and keys. */
+    namePrefix: raw.NAME_PREFIX,
+    kafka: { brokers: raw.KAFKA_BROKERS },
+    redis: { url: raw.REDIS_URL },
+    log: { level: raw.LOG_LEVEL },
+  };
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 

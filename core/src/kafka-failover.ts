@@ -137,6 +137,19 @@ export function renewedWhenOutOfStep(create: () => Producer, logger: Logger, spl
   });
 }
 
+/** The partition of a message among `partitions`, as Kafka's default partitioner chooses it (by its key). */
+export function keyPartitioner(partitions: number): (message: Pick<Message, 'key'>) => number {
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [],
+    isr: [],
+  }));
+  return ({ key }) => partitioner({ topic: '', partitionMetadata, message: { key, value: null } });
+}
+
 /**
  * Sends a record one partition at a time (all at once): each kafkajs send then has one leader.
  *
@@ -152,7 +165,6 @@ export function renewedWhenOutOfStep(create: () => Producer, logger: Logger, spl
  */
 export class OnePartitionPerSend {
   private readonly counts = new Map<string, Promise<number>>();
-  private readonly partitioner = Partitioners.DefaultPartitioner();
 
   constructor(private readonly kafka: Kafka) {}
 
@@ -168,17 +180,10 @@ export class OnePartitionPerSend {
   }
 
   private async split(record: ProducerRecord): Promise<ProducerRecord[]> {
-    const count = await this.partitionsOf(record.topic);
-    const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      partitionErrorCode: 0,
-      replicas: [],
-      isr: [],
-    }));
+    const partitionOf = keyPartitioner(await this.partitionsOf(record.topic));
     const byPartition = new Map<number, Message[]>();
     for (const message of record.messages) {
-      const partition = this.partitioner({ topic: record.topic, partitionMetadata, message });
+      const partition = partitionOf(message);
       byPartition.set(partition, [...(byPartition.get(partition) ?? []), { ...message, partition }]);
     }
     return [...byPartition.values()].map((messages) => ({ ...record, messages }));

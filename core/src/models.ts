@@ -9,11 +9,16 @@ import { ORDER_STATUSES } from './status.ts';
 
 const { Schema } = mongoose;
 
+/** A field every document has, of `type` (String, Number, Date). */
+export const requiredField = <Type>(type: Type) => ({ type, required: true }) as const;
+/** A field that is null until it is set. */
+export const nullableField = <Type>(type: Type) => ({ type, default: null }) as const;
+
 export const productSchema = new Schema(
   {
-    _id: { type: String, required: true },
-    name: { type: String, required: true },
-    price: { type: Number, required: true },
+    _id: requiredField(String),
+    name: requiredField(String),
+    price: requiredField(Number),
     stock: { type: Number, required: true, min: 0 },
   },
   { versionKey: false },
@@ -21,41 +26,43 @@ export const productSchema = new Schema(
 
 export const customerSchema = new Schema(
   {
-    _id: { type: String, required: true },
-    name: { type: String, required: true },
-    email: { type: String, required: true },
+    _id: requiredField(String),
+    name: requiredField(String),
+    email: requiredField(String),
   },
   { versionKey: false },
 );
 
 const historyEntrySchema = new Schema(
   {
-    version: { type: Number, required: true },
+    version: requiredField(Number),
     previousStatus: { type: String, enum: [...ORDER_STATUSES, null], default: null },
     status: { type: String, enum: ORDER_STATUSES, required: true },
-    at: { type: Date, required: true },
-    error: { type: String, default: null },
+    at: requiredField(Date),
+    error: nullableField(String),
   },
   { _id: false },
 );
 
+/** The `orders` collection: its fields are `OrderDocument`'s (./order/order.ts), checked there by the compiler. */
 export const orderSchema = new Schema(
   {
-    _id: { type: String, required: true },
+    _id: requiredField(String),
     orderNumber: { type: String, required: true, unique: true },
-    customerId: { type: String, required: true },
-    sku: { type: String, required: true },
-    quantity: { type: Number, required: true },
-    total: { type: Number, required: true },
+    customerId: requiredField(String),
+    sku: requiredField(String),
+    quantity: requiredField(Number),
+    total: requiredField(Number),
     status: { type: String, enum: ORDER_STATUSES, required: true },
-    version: { type: Number, required: true },
+    version: requiredField(Number),
     attempts: { type: Number, required: true, default: 0 },
-    error: { type: String, default: null },
-    idempotencyKey: { type: String, default: null },
-    createdAt: { type: Date, required: true },
-    processedAt: { type: Date, default: null },
-    failedAt: { type: Date, default: null },
-    updatedAt: { type: Date, required: true },
+    error: nullableField(String),
+    idempotencyKey: nullableField(String),
+    traceId: nullableField(String),
+    createdAt: requiredField(Date),
+    processedAt: nullableField(Date),
+    failedAt: nullableField(Date),
+    updatedAt: requiredField(Date),
     history: { type: [historyEntrySchema], default: [] },
   },
   { versionKey: false },
@@ -71,26 +78,24 @@ export const orderSchema = new Schema(
  */
 export const statusChangeSchema = new Schema(
   {
-    _id: { type: String, required: true },
-    orderId: { type: String, required: true },
-    version: { type: Number, required: true },
+    _id: requiredField(String),
+    orderId: requiredField(String),
+    version: requiredField(Number),
     previousStatus: { type: String, enum: [...ORDER_STATUSES, null], default: null },
     status: { type: String, enum: ORDER_STATUSES, required: true },
-    error: { type: String, default: null },
-    at: { type: Date, required: true },
+    error: nullableField(String),
+    at: requiredField(Date),
     /** The product's stock after this change reserved it; null when nothing was reserved. */
-    stockAfter: { type: Number, default: null },
+    stockAfter: nullableField(Number),
     /** The stream and place the change was announced at (see sequence.ts); null until a writer sequences it. */
-    partition: { type: Number, default: null },
-    seq: { type: Number, default: null },
+    partition: nullableField(Number),
+    seq: nullableField(Number),
   },
   { versionKey: false },
 );
 
 export type ProductDoc = InferSchemaType<typeof productSchema>;
 export type CustomerDoc = InferSchemaType<typeof customerSchema>;
-export type OrderDoc = InferSchemaType<typeof orderSchema>;
-export type HistoryEntry = InferSchemaType<typeof historyEntrySchema>;
 export type StatusChangeDoc = InferSchemaType<typeof statusChangeSchema>;
 
 export function createModels(connection: Connection) {

@@ -1,5 +1,5 @@
 /**
- * The services command: `npm run services -- up|down|status [--kafka-brokers 3] [--replication-factor 3]`.
+ * The services command: `npm run services -- up|down|status [--kafka-brokers 3] [--replication-factor 3] [--observability]`.
  *
  * `up` starts real Kafka, MongoDB-wire and Redis servers on loopback and
  * returns once each does real work. It uses Docker Compose when an engine
@@ -10,6 +10,11 @@
  * (see kafka-cluster.ts) instead of the single broker, which is left as it is:
  * `down --kafka-brokers 3` stops the cluster's nodes only, and `status` tells
  * which partitions each node leads and which are under-replicated.
+ *
+ * With `--observability` Prometheus comes too (Debian's package natively,
+ * scraping the server and the processor on this machine; with Docker the
+ * Compose profile `observability`, Prometheus and Grafana): `down` and `status`
+ * with the flag handle it as well.
  */
 import { parseArgs } from 'node:util';
 import { ServiceError } from './errors.ts';
@@ -20,16 +25,22 @@ import { CLUSTER_SIZES, clusterBrokers, clusterNode, clusterNodes, clusterReady 
 import { readPartitions } from './cluster-status.ts';
 import { logFile } from './paths.ts';
 import { isAlive, ownedPid, portOpen, stopOwned, waitFor } from './processes.ts';
+import { ensureMetricsToken, prometheus } from './prometheus.ts';
 import { redis } from './redis.ts';
 import type { NativeService } from './service.ts';
 
-const usage = 'use: up | down | status, with --kafka-brokers 1 (the default) or 3, and --replication-factor <n>';
+const usage =
+  'use: up | down | status, with --kafka-brokers 1 (the default) or 3, --replication-factor <n>, and --observability';
 
 const args = (() => {
   try {
     return parseArgs({
       allowPositionals: true,
-      options: { 'kafka-brokers': { type: 'string' }, 'replication-factor': { type: 'string' } },
+      options: {
+        'kafka-brokers': { type: 'string' },
+        'replication-factor': { type: 'string' },
+        observability: { type: 'boolean', default: false },
+      },
     });
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
@@ -67,7 +78,9 @@ if (replicationFactor > kafkaBrokers) {
 const kafkaServices: NativeService[] = clustered
   ? clusterNodes(kafkaBrokers).map((node) => clusterNode(node, kafkaBrokers))
   : [kafka];
-const services: NativeService[] = [redis, ferretdb, ...kafkaServices];
+/** Prometheus beside the stores, with --observability. */
+const observability = args.values.observability === true;
+const services: NativeService[] = [redis, ferretdb, ...kafkaServices, ...(observability ? [prometheus] : [])];
 const width = Math.max(...services.map((service) => service.name.length));
 
 /** The Compose services of the cluster profile (docker-compose.yml): three nodes. */
@@ -160,9 +173,12 @@ async function up(): Promise<void> {
         'use --kafka-brokers 3',
       );
     }
+    const profile = observability ? ['--profile', 'observability'] : [];
+    // Prometheus in a container is no loopback caller: it scrapes with an operator token of its own.
+    if (observability) await ensureMetricsToken();
     const composeArgs = clustered
-      ? ['--profile', 'cluster', 'up', '-d', '--wait', 'mongodb', 'redis', ...COMPOSE_CLUSTER]
-      : ['up', '-d', '--wait'];
+      ? ['--profile', 'cluster', ...profile, 'up', '-d', '--wait', 'mongodb', 'redis', ...COMPOSE_CLUSTER]
+      : [...profile, 'up', '-d', '--wait'];
     console.log(`Docker engine found: docker compose ${composeArgs.join(' ')}`);
     compose(composeArgs);
     await kafkaReady();
@@ -195,7 +211,8 @@ async function up(): Promise<void> {
 
 async function down(): Promise<void> {
   if (dockerEngineAnswers()) {
-    compose(clustered ? ['--profile', 'cluster', 'rm', '--stop', '--force', ...COMPOSE_CLUSTER] : ['down']);
+    const profile = observability ? ['--profile', 'observability'] : [];
+    compose(clustered ? ['--profile', 'cluster', 'rm', '--stop', '--force', ...COMPOSE_CLUSTER] : [...profile, 'down']);
     return;
   }
   const said = (service: NativeService, stopped: boolean) =>

@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import net from 'node:net';
-import { logFile, pidFile, runDir } from './paths.ts';
+import { dataDir, logFile, pidFile, runDir } from './paths.ts';
 import { ServiceError } from './errors.ts';
 
 export function isAlive(pid: number): boolean {
@@ -136,4 +136,28 @@ export function runStep(
     const why = result.error?.message ?? `exit code ${result.status}`;
     throw new ServiceError(name, `${command} ${args[0] ?? ''} failed (${why})`, options.hint, log);
   }
+}
+
+/**
+ * Installs Debian's `pkg` with apt-get when `command` is missing, as root (like the other services);
+ * otherwise says how to install it, or to use `instead`. True when it installed the package now.
+ */
+export function installDebianPackage(service: string, command: string, pkg: string, instead: string): boolean {
+  if (hasCommand(command)) return false;
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !hasCommand('apt-get', ['--version'])) {
+    throw new ServiceError(
+      service,
+      `${command} is not installed`,
+      `install it (Debian: sudo apt-get install ${pkg}), or use ${instead}`,
+    );
+  }
+  const hint = 'check that Debian package sources are reachable, then retry';
+  runStep(service, 'apt-get', ['update'], { cwd: dataDir, hint });
+  runStep(service, 'apt-get', ['install', '-y', '--no-install-recommends', pkg], {
+    cwd: dataDir,
+    hint,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  return true;
 }

@@ -3,8 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { dataDir } from './paths.ts';
-import { ServiceError } from './errors.ts';
-import { hasCommand, runStep, startDetached } from './processes.ts';
+import { installDebianPackage, startDetached } from './processes.ts';
 import type { NativeService } from './service.ts';
 
 export const REDIS_PORT = 6379;
@@ -15,22 +14,7 @@ export const redis: NativeService = {
   startTimeoutMs: 15_000,
 
   async prepare() {
-    if (hasCommand('redis-server')) return;
-    const isRoot = process.getuid?.() === 0;
-    if (!isRoot || !hasCommand('apt-get', ['--version'])) {
-      throw new ServiceError(
-        'redis',
-        'redis-server is not installed',
-        'install it (Debian: sudo apt-get install redis-server), or use Docker',
-      );
-    }
-    const hint = 'check that Debian package sources are reachable, then retry';
-    runStep('redis', 'apt-get', ['update'], { cwd: dataDir, hint });
-    runStep('redis', 'apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], {
-      cwd: dataDir,
-      hint,
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    installDebianPackage('redis', 'redis-server', 'redis-server', 'Docker');
   },
 
   start() {

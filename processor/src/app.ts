@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import {
   PROCESSOR_GROUP,
@@ -16,9 +16,11 @@ import {
   createTransactionalProducer,
   createLogger,
   createModels,
+  DeadLetterStore,
   ensureTopics,
   OrderIndex,
   topicsFor,
+  warnIfSlow,
   type Logger,
 } from '@orders/core';
 import type { ProcessorConfig } from './config.ts';
@@ -27,10 +29,13 @@ import { handleOrderCreated } from './consume/handle-order-created.ts';
 import { StockBook } from './record/stock-book.ts';
 import { createOrderConsumer, type OrderConsumer, type ProcessorStats } from './consume/order-consumer.ts';
 import type { Backoff } from './consume/retry.ts';
-import { createDeadLetters } from './dead-letters/send-to-dead-letters.ts';
+import { createDeadLetters, type ConsumedMessage } from './dead-letters/send-to-dead-letters.ts';
 import { createStatusPublisher } from './emit/publish-status-change.ts';
 import { RenewableProducer } from './emit/renewable-producer.ts';
 import { CombinedWrites } from './record/combined-writes.ts';
+import { tracedHandler, tracedLogger, tracedRun } from './trace/order-traces.ts';
+import { countKafkaReconnects, countRedisReconnects } from './metrics/connections.ts';
+import { ProcessorMetrics } from './metrics/processor-metrics.ts';
 
 export type ProcessorStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -45,6 +50,8 @@ export interface Processor {
   readonly status: ProcessorStatus;
   /** Counters since start; a live object. */
   readonly stats: Readonly<ProcessorStats>;
+  /** Its metrics (the one given in the options, or its own). */
+  readonly metrics: ProcessorMetrics;
   /** Connects everything and joins the consumer group; resolves once messages flow. A processor starts once. */
   start(): Promise<void>;
   /** Stops fetching, finishes and commits in-flight messages, then disconnects. Safe to call twice. */
@@ -58,115 +65,186 @@ export interface ProcessorOptions {
   random?: () => number;
   /** The retry backoff; 100 ms doubling to 5 s unless a test needs it shorter. */
   backoff?: Backoff;
+  /** The metrics to count in; one of its own unless given (main.ts keeps one across start attempts). */
+  metrics?: ProcessorMetrics;
+  /**
+   * Wraps each transactional producer of the status events as it is made: how a fault test makes a
+   * commit's answer go missing (test/faults/doubtful-commit-processor.ts). The processor itself never sets it.
+   */
+  wrapStatusProducer?: (producer: Producer) => Producer;
 }
 
 interface Resources {
   connection?: Connection;
   redis?: Redis;
+  admin?: Admin;
   producer?: Producer;
   statusProducer?: RenewableProducer;
   consumer?: OrderConsumer;
 }
 
-export function createProcessor(config: ProcessorConfig, options: ProcessorOptions = {}): Processor {
-  const logger = options.logger ?? createLogger('processor', config.log.level);
-  const prefix = config.kafka.topicPrefix;
+/** What the parts of a running processor share. */
+interface Wiring {
+  readonly config: ProcessorConfig;
+  readonly options: ProcessorOptions;
+  readonly logger: Logger;
+  readonly stats: ProcessorStats;
+  readonly metrics: ProcessorMetrics;
+  /** What is open, for disconnect() to close. */
+  readonly resources: Resources;
+}
+
+/** MongoDB, Redis and Kafka's producers, connected (and kept in `resources` as each opens). */
+async function connectStores({ config, options, logger, metrics, resources }: Wiring) {
+  const prefix = config.namePrefix;
+  const connection = (resources.connection = await connectDatabase(config.mongo.uri));
+  const models = createModels(connection);
+  await Promise.all(Object.values(models).map((model) => model.init()));
+
+  const redis = (resources.redis = new Redis(config.redis.url, {
+    lazyConnect: true,
+    // Reconnect for ever with a capped backoff; a publish waits for at most two reconnects.
+    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
+    maxRetriesPerRequest: 2,
+  }));
+  redis.on('error', (error) => logger.warn('redis connection error', { error }));
+  countRedisReconnects(metrics, redis);
+  await redis.connect();
+
+  const kafka = countKafkaReconnects(metrics, createKafka('order-processor', config.kafka.brokers, logger));
+  await ensureTopics(kafka, prefix);
+  const producer = (resources.producer = createProducer(kafka));
+  await producer.connect();
+  const groupId = `${prefix}${PROCESSOR_GROUP}`;
+  // Its own transactional id per process: a restarted processor is a new producer, never a zombie's twin.
+  const transactionalId = `${groupId}-${randomUUID()}`;
+  const statusProducer = (resources.statusProducer = new RenewableProducer(() => {
+    const made = createTransactionalProducer(kafka, transactionalId);
+    return options.wrapStatusProducer?.(made) ?? made;
+  }, logger));
+  await statusProducer.connect();
+  const admin = (resources.admin = kafka.admin());
+  await admin.connect();
+  return { connection, models, redis, kafka, admin, producer, statusProducer, groupId };
+}
+
+type Stores = Awaited<ReturnType<typeof connectStores>>;
+
+/** The consumer group on `orders.created`, with what deciding an order needs. */
+function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
+  const { config, options, logger, metrics, stats } = wiring;
+  const { connection, models, redis, kafka, admin, producer, statusProducer, groupId } = stores;
+  const prefix = config.namePrefix;
   const topics = topicsFor(prefix);
-  const stats: ProcessorStats = { processed: 0, failed: 0, deadLettered: 0, redelivered: 0, retries: 0 };
-  const resources: Resources = {};
-  let status: ProcessorStatus = 'idle';
-  let starting: Promise<void> | undefined;
-  let stopping: Promise<void> | undefined;
-
-  async function connectAndRun(): Promise<void> {
-    const connection = (resources.connection = await connectDatabase(config.mongo.uri));
-    const models = createModels(connection);
-    await Promise.all(Object.values(models).map((model) => model.init()));
-
-    const redis = (resources.redis = new Redis(config.redis.url, {
-      lazyConnect: true,
-      // Reconnect for ever with a capped backoff; a publish waits for at most two reconnects.
-      retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
-      maxRetriesPerRequest: 2,
-    }));
-    redis.on('error', (error) => logger.warn('redis connection error', { error }));
-    await redis.connect();
-
-    const kafka = createKafka('order-processor', config.kafka.brokers, logger);
-    await ensureTopics(kafka, prefix);
-    const producer = (resources.producer = createProducer(kafka));
-    await producer.connect();
-    const groupId = `${prefix}${PROCESSOR_GROUP}`;
-    // Its own transactional id per process: a restarted processor is a new producer, never a zombie's twin.
-    const transactionalId = `${groupId}-${randomUUID()}`;
-    const statusProducer = (resources.statusProducer = new RenewableProducer(
-      () => createTransactionalProducer(kafka, transactionalId),
-      logger,
-    ));
-    await statusProducer.connect();
-
-    const stock = new StockBook(models);
-    const writes = new CombinedWrites(models);
-    const index = new OrderIndex(redis, { prefix, logLength: config.processing.logLength });
-    const announce = createStatusPublisher({
+  const stock = new StockBook(models);
+  const index = new OrderIndex(redis, { prefix, logLength: config.processing.logLength });
+  const deps = {
+    models,
+    writes: new CombinedWrites(models),
+    stock,
+    sendToDeadLetters: createDeadLetters(
+      producer,
+      topics.deadLetters.name,
+      new DeadLetterStore(connection, redis, prefix),
+    ),
+    rules: { paymentFailureRate: config.processing.paymentFailureRate, random: options.random ?? Math.random },
+    delayMs: config.processing.delayMs,
+    // Its lines about an order carry the order's trace id while a traced handler runs.
+    logger: tracedLogger(logger),
+  };
+  const decideRun = tracedRun((messages: readonly ConsumedMessage[]) => decideNewOrders({ ...deps, index }, messages));
+  return createOrderConsumer({
+    kafka,
+    groupId,
+    topic: topics.created.name,
+    concurrency: config.processing.concurrency,
+    commitIntervalMs: config.processing.commitIntervalMs,
+    maxAttempts: config.processing.maxAttempts,
+    backoff: options.backoff,
+    handle: metrics.observed(tracedHandler((message, imposed) => handleOrderCreated(deps, message, imposed))),
+    decideNewOrders: async (messages) => {
+      const outcomes = await decideRun(messages);
+      for (const outcome of outcomes) metrics.observe(outcome);
+      return outcomes;
+    },
+    announce: createStatusPublisher({
       producer: statusProducer,
       groupId,
       index,
       topic: topics.status.name,
       channel: channelsFor(prefix).status,
+      committedOffsets: (topic) => committedOffsets(admin, groupId, topic),
+      onDoubtSettled: (outcome) => metrics.transactionsInDoubt.inc({ outcome }),
       logger,
-    });
-    const deps = {
-      models,
-      writes,
-      stock,
-      sendToDeadLetters: createDeadLetters(producer, topics.deadLetters.name),
-      rules: { paymentFailureRate: config.processing.paymentFailureRate, random: options.random ?? Math.random },
-      delayMs: config.processing.delayMs,
-      logger,
-    };
-    const consumer = (resources.consumer = createOrderConsumer({
-      kafka,
-      groupId,
-      topic: topics.created.name,
-      concurrency: config.processing.concurrency,
-      commitIntervalMs: config.processing.commitIntervalMs,
-      maxAttempts: config.processing.maxAttempts,
-      backoff: options.backoff,
-      handle: (message, imposed) => handleOrderCreated(deps, message, imposed),
-      decideNewOrders: (messages) => decideNewOrders({ ...deps, index }, messages),
-      announce,
-      // Partitions may have moved, and with them the products this instance is the only writer of.
-      onRebalance: () => stock.forget(),
-      stats,
-      logger,
-    }));
-    await consumer.start();
-  }
+    }),
+    // Partitions may have moved, and with them the products this instance is the only writer of.
+    onRebalance: () => stock.forget(),
+    stats,
+    logger,
+  });
+}
 
-  /**
-   * In the order the drain needs: the consumer first (it stops fetching, lets
-   * in-flight messages finish and commits them), then what they write to.
-   * Safe to call twice: each resource is closed once.
-   */
-  async function disconnect(): Promise<void> {
-    const { consumer, producer, statusProducer, redis, connection } = resources;
-    resources.consumer =
-      resources.producer =
-      resources.statusProducer =
-      resources.redis =
-      resources.connection =
-        undefined;
-    if (consumer) await consumer.stop();
-    const closed = await Promise.allSettled([
-      producer?.disconnect(),
-      statusProducer?.disconnect(),
-      redis?.quit(),
-      connection?.close(),
-    ]);
-    for (const result of closed) {
-      if (result.status === 'rejected') logger.warn('a connection did not close cleanly', { error: result.reason });
-    }
+/** The group's committed offsets of `topic`, per partition (the next offset to read; partitions without one left out). */
+async function committedOffsets(admin: Admin, groupId: string, topic: string): Promise<Map<number, bigint>> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const committed = new Map<number, bigint>();
+  for (const { partition, offset } of offsets?.partitions ?? []) {
+    if (BigInt(offset) >= 0n) committed.set(partition, BigInt(offset));
+  }
+  return committed;
+}
+
+/**
+ * In the order the drain needs: the consumer first (it stops fetching, lets
+ * in-flight messages finish and commits them), then what they write to.
+ * Safe to call twice: each resource is closed once.
+ */
+async function disconnect(resources: Resources, logger: Logger): Promise<void> {
+  const { consumer, admin, producer, statusProducer, redis, connection } = resources;
+  resources.consumer =
+    resources.admin =
+    resources.producer =
+    resources.statusProducer =
+    resources.redis =
+    resources.connection =
+      undefined;
+  if (consumer) await consumer.stop();
+  const closed = await Promise.allSettled([
+    warnIfSlow(logger, 'the Kafka admin client to disconnect', admin?.disconnect()),
+    warnIfSlow(logger, 'the producer to disconnect', producer?.disconnect()),
+    warnIfSlow(logger, 'the transactional producer to disconnect', statusProducer?.disconnect()),
+    warnIfSlow(logger, 'Redis to quit', redis?.quit()),
+    warnIfSlow(logger, 'MongoDB to close', connection?.close()),
+  ]);
+  for (const result of closed) {
+    if (result.status === 'rejected') logger.warn('a connection did not close cleanly', { error: result.reason });
+  }
+}
+
+function readinessOf(status: ProcessorStatus, resources: Resources): Readiness {
+  const problems: string[] = [];
+  if (status !== 'running') problems.push(`processor is ${status}`);
+  if (resources.connection?.readyState !== 1) problems.push('database not connected');
+  if (resources.redis?.status !== 'ready') problems.push('redis not connected');
+  if (!resources.consumer?.isConnected()) problems.push('kafka consumer not connected');
+  return { ready: problems.length === 0, status, problems };
+}
+
+export function createProcessor(config: ProcessorConfig, options: ProcessorOptions = {}): Processor {
+  const logger = options.logger ?? createLogger('processor', config.log.level);
+  const stats: ProcessorStats = { processed: 0, failed: 0, deadLettered: 0, redelivered: 0, retries: 0 };
+  const metrics = options.metrics ?? new ProcessorMetrics();
+  metrics.follow(stats);
+  const resources: Resources = {};
+  const wiring: Wiring = { config, options, logger, stats, metrics, resources };
+  let status: ProcessorStatus = 'idle';
+  let starting: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  async function connectAndRun(): Promise<void> {
+    const stores = await connectStores(wiring);
+    const consumer = (resources.consumer = createConsumer(wiring, stores));
+    await consumer.start();
   }
 
   return {
@@ -174,11 +252,13 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
       return status;
     },
     stats,
+    metrics,
     start() {
       if ((status === 'starting' || status === 'running') && starting) return starting;
       if (status !== 'idle') return Promise.reject(new Error(`cannot start a processor that is ${status}`));
       status = 'starting';
-      logger.info('processor starting', { group: `${prefix}${PROCESSOR_GROUP}`, topic: topics.created.name });
+      const group = `${config.namePrefix}${PROCESSOR_GROUP}`;
+      logger.info('processor starting', { group, topic: topicsFor(config.namePrefix).created.name });
       starting = connectAndRun().then(
         () => {
           if (status !== 'starting') return; // stop() was called meanwhile and drains now
@@ -187,7 +267,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
         },
         async (error: unknown) => {
           status = 'stopping';
-          await disconnect();
+          await disconnect(resources, logger);
           status = 'stopped';
           throw error;
         },
@@ -204,19 +284,12 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
         logger.info('processor stopping');
         // A start in progress finishes first, so that everything it connects is disconnected.
         await starting?.catch(() => undefined);
-        await disconnect();
+        await disconnect(resources, logger);
         status = 'stopped';
         logger.info('processor stopped', { ...stats });
       })();
       return stopping;
     },
-    async readiness() {
-      const problems: string[] = [];
-      if (status !== 'running') problems.push(`processor is ${status}`);
-      if (resources.connection?.readyState !== 1) problems.push('database not connected');
-      if (resources.redis?.status !== 'ready') problems.push('redis not connected');
-      if (!resources.consumer?.isConnected()) problems.push('kafka consumer not connected');
-      return { ready: problems.length === 0, status, problems };
-    },
+    readiness: async () => readinessOf(status, resources),
   };
 }

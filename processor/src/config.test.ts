@@ -6,9 +6,12 @@ describe('the processor configuration', () => {
   it('works on a local machine with nothing set', () => {
     expect(loadConfig({})).toEqual({
       mongo: { uri: 'mongodb://127.0.0.1:27017/orders' },
-      kafka: { brokers: ['127.0.0.1:9092'], topicPrefix: '' },
+      namePrefix: '',
+      kafka: { brokers: ['127.0.0.1:9092'] },
       redis: { url: 'redis://127.0.0.1:6379' },
       log: { level: 'info' },
+      http: { port: 4001, host: '0.0.0.0' },
+      auth: { secret: undefined, production: false },
       processing: {
         delayMs: 250,
         paymentFailureRate: 0.1,
@@ -18,6 +21,23 @@ describe('the processor configuration', () => {
         logLength: 10_000,
       },
     });
+  });
+
+  it('reads its HTTP listener and the secret that checks operator tokens from the environment', () => {
+    const config = loadConfig({
+      PROCESSOR_PORT: '0',
+      PROCESSOR_HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      AUTH_SECRET: 'x'.repeat(32),
+    });
+    expect(config.http).toEqual({ port: 0, host: '127.0.0.1' });
+    expect(config.auth).toEqual({ secret: 'x'.repeat(32), production: true });
+  });
+
+  it('refuses a port out of range and a secret too short, both at once', () => {
+    expect(() => loadConfig({ PROCESSOR_PORT: '70000', AUTH_SECRET: 'short' })).toThrow(
+      /PROCESSOR_PORT[\s\S]*AUTH_SECRET|AUTH_SECRET[\s\S]*PROCESSOR_PORT/,
+    );
   });
 
   it('reads the processing settings from the environment', () => {

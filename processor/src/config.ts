@@ -3,11 +3,9 @@ import { z } from 'zod';
 import {
   CREATED_PARTITIONS,
   DEFAULT_LOG_LENGTH,
-  KafkaModel,
-  LogModel,
-  MongoModel,
-  RedisModel,
+  SharedServersModel,
   intFromEnv,
+  sharedServersConfig,
   parseConfig,
   rateFromEnv,
 } from '@orders/core';
@@ -30,19 +28,24 @@ const ProcessingModel = z.object({
   STATUS_LOG_LENGTH: intFromEnv(DEFAULT_LOG_LENGTH, 100, 10_000_000),
 });
 
-const Model = ProcessingModel.extend(MongoModel.shape)
-  .extend(KafkaModel.shape)
-  .extend(RedisModel.shape)
-  .extend(LogModel.shape);
+const HttpModel = z.object({
+  /** The processor's own HTTP listener: /health, /ready and /metrics. */
+  PROCESSOR_PORT: intFromEnv(4001, 0, 65535),
+  PROCESSOR_HOST: z.string().default('0.0.0.0'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Checks the operator tokens that may read /metrics from another machine (the server's secret). */
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+});
+
+const Model = ProcessingModel.extend(HttpModel.shape).extend(SharedServersModel.shape);
 
 /** Reads the environment; throws a ConfigError that lists every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>) {
   const raw = parseConfig(Model, env);
   return {
-    mongo: { uri: raw.MONGODB_URI },
-    kafka: { brokers: raw.KAFKA_BROKERS, topicPrefix: raw.NAME_PREFIX },
-    redis: { url: raw.REDIS_URL },
-    log: { level: raw.LOG_LEVEL },
+    ...sharedServersConfig(raw),
+    http: { port: raw.PROCESSOR_PORT, host: raw.PROCESSOR_HOST },
+    auth: { secret: raw.AUTH_SECRET, production: raw.NODE_ENV === 'production' },
     processing: {
       delayMs: raw.PROCESSING_DELAY_MS,
       paymentFailureRate: raw.PAYMENT_FAILURE_RATE,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeId, type OrderCreatedEvent } from '@orders/core';
 import type { Processor } from '../src/app.ts';
 import { waitFor } from '../../test/support/index.ts';
-import { createTestBed, decided, type TestBed } from './harness.ts';
+import { createTestBed, decided, produceOrder, type TestBed } from './harness.ts';
 
 let bed: TestBed;
 let processor: Processor;
@@ -23,9 +23,7 @@ const redisFor = (orderId: string) => bed.seen.redisMessages.filter((message) =>
 
 describe('the order processor', () => {
   it('processes an order the stock covers: reserves the stock, records the history, logs and announces it once', async () => {
-    const sku = await bed.addProduct(10);
-    const event = await bed.addOrder(sku, 3);
-    await bed.produce(sku, event);
+    const { sku, event } = await produceOrder(bed, 10, 3);
 
     const order = await decided(bed, event.orderId);
     expect(order).toMatchObject({ status: 'PROCESSED', version: 2, attempts: 1, error: null, failedAt: null });
@@ -65,9 +63,7 @@ describe('the order processor', () => {
   });
 
   it('fails an order the stock cannot cover, saying so, and leaves the stock as it was', async () => {
-    const sku = await bed.addProduct(2);
-    const event = await bed.addOrder(sku, 5);
-    await bed.produce(sku, event);
+    const { sku, event } = await produceOrder(bed, 2, 5);
 
     const order = await decided(bed, event.orderId);
     expect(order).toMatchObject({
@@ -83,9 +79,7 @@ describe('the order processor', () => {
   });
 
   it('ignores the same message delivered twice: the order, the stock and the event log stay as they are', async () => {
-    const sku = await bed.addProduct(5);
-    const event = await bed.addOrder(sku, 1);
-    await bed.produce(sku, event);
+    const { sku, event } = await produceOrder(bed, 5, 1);
     const before = await decided(bed, event.orderId);
     const redeliveredBefore = processor.stats.redelivered;
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeId } from '@orders/core';
 import type { Processor } from '../src/app.ts';
 import { waitFor } from '../../test/support/index.ts';
-import { createTestBed, decided, type TestBed } from './harness.ts';
+import { createTestBed, decided, produceOrder, type TestBed } from './harness.ts';
 
 let bed: TestBed;
 let processor: Processor;
@@ -16,9 +16,7 @@ afterAll(() => bed?.close());
 
 describe('failing orders', () => {
   it('declines every payment at PAYMENT_FAILURE_RATE=1 and reserves nothing', async () => {
-    const sku = await bed.addProduct(10);
-    const event = await bed.addOrder(sku, 2);
-    await bed.produce(sku, event);
+    const { sku, event } = await produceOrder(bed, 10, 2);
 
     const order = await decided(bed, event.orderId);
     expect(order).toMatchObject({ status: 'FAILED', error: 'payment declined', version: 2, processedAt: null });

@@ -68,7 +68,7 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const prefix = config.kafka.topicPrefix;
+  const prefix = config.namePrefix;
   const topics = topicsFor(prefix);
   const connection: Connection = await mongoose.createConnection(config.mongo.uri).asPromise();
   const models = createModels(connection);
@@ -179,6 +179,14 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
 }
 
 /** Waits until the order's decision is in the event log (its transaction committed), and returns the order. */
+/** A product with `stock`, and an order of `quantity` of it produced to orders.created: how most tests here begin. */
+export async function produceOrder(bed: TestBed, stock: number, quantity: number) {
+  const sku = await bed.addProduct(stock);
+  const event = await bed.addOrder(sku, quantity);
+  await bed.produce(sku, event);
+  return { sku, event };
+}
+
 export async function decided(bed: TestBed, orderId: string) {
   const id = changeId(orderId, 2);
   await waitFor(`order ${orderId} to be decided and published`, async () =>

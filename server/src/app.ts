@@ -19,9 +19,14 @@ import { staticFiles } from './http/static-files.ts';
 import { createGraphqlHandler, type GraphqlHandler } from './http/yoga.ts';
 import type { IndexKeeper } from './orders/index-keeper.ts';
 import type { OutboxRelay } from './orders/outbox-relay.ts';
-import { startServices, type ServiceOptions } from './services.ts';
+import { countKafkaReconnects, countRedisReconnects } from './metrics/connections.ts';
+import { useGraphqlMetrics } from './metrics/graphql.ts';
+import { lastKnownLag } from './pipeline/group-reader.ts';
+import { metricsRoute } from './metrics/metrics-route.ts';
+import { ServerMetrics } from './metrics/server-metrics.ts';
+import { startServices, type RunningServices, type ServiceOptions } from './services.ts';
 import { shutDownInOrder } from './shutdown.ts';
-import { connectStores } from './stores.ts';
+import { connectStores, type Stores } from './stores.ts';
 
 export interface App {
   readonly url: string;
@@ -42,18 +47,28 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
   const logger = options.logger ?? createLogger('server', config.log.level);
   const stores = await connectStores(config, logger);
   const running = await startServices(config, stores, logger, options);
+  // The WebSocket server comes later; until it does, no socket is open.
+  let openSockets = (): number => 0;
+  const metrics = serverMetrics(stores, running, logger, () => openSockets());
+  const services = { ...running.services, createOrder: metrics.timedCreateOrder(running.services.createOrder) };
 
   const key = signingKey({ secret: config.auth.secret, production: config.production });
   const authenticator = createAuthenticator(key);
   const createOrderLimiter = new RateLimiter(config.limits.createOrder.perSecond, config.limits.createOrder.burst);
   const yoga = createGraphqlHandler({
     production: config.production,
-    services: running.services,
+    services,
     authenticator,
     createOrderLimiter,
     logger,
+    extraPlugins: useGraphqlMetrics(metrics),
   });
-  const routes = httpRoutes({ ready: () => stores.ping(), key, devTokens: config.auth.devTokens });
+  const routes = httpRoutes({
+    ready: () => stores.ping(),
+    key,
+    devTokens: config.auth.devTokens,
+    metrics: metricsRoute(metrics.registry, key),
+  });
   const server = httpServer(config, yoga, routes);
   const ws = attachGraphqlWs(server, yoga as never, logger, {
     authenticator,
@@ -61,13 +76,20 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
     maxMessageBytes: config.limits.maxBodyBytes,
     maxSubscriptions: config.limits.wsMaxSubscriptions,
     maxBufferedBytes: config.limits.wsMaxBufferedBytes,
+    metrics: {
+      subscribed: (field) => metrics.subscriptions.inc({ field, transport: 'graphql-ws' }),
+      completed: (field) => metrics.subscriptions.dec({ field, transport: 'graphql-ws' }),
+      delivered: () => metrics.eventsDelivered.inc({ transport: 'graphql-ws' }),
+      tooSlow: () => metrics.slowConsumersClosed.inc(),
+    },
   });
+  openSockets = () => ws.wss.clients.size;
   const url = await listen(server, config);
   logger.info('server listening', { graphql: `${url}/graphql`, dashboard: url });
 
   return {
     url,
-    services: running.services,
+    services,
     relay: running.relay,
     indexKeeper: running.indexKeeper,
     signToken: (request) => signToken(key, request),
@@ -84,6 +106,27 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
       logger.info('server stopped');
     },
   };
+}
+
+/** The server's metrics, reading its connections, the order index and the broker when scraped. */
+function serverMetrics(
+  stores: Stores,
+  running: RunningServices,
+  logger: Logger,
+  connections: () => number,
+): ServerMetrics {
+  const metrics = new ServerMetrics();
+  const index = running.services.index;
+  metrics.watch({
+    connections,
+    outboxBacklog: () => index.countUnpublished(),
+    consumerLag: lastKnownLag(running.readGroup, logger),
+  });
+  countRedisReconnects(metrics, 'publisher', stores.events.redis);
+  countRedisReconnects(metrics, 'subscriber', stores.events.pubsub.getSubscriber());
+  countKafkaReconnects(metrics, 'producer', stores.producer);
+  countKafkaReconnects(metrics, 'admin', stores.admin);
+  return metrics;
 }
 
 /** One HTTP server: the size guard first, then the routes, the dashboard's files, and GraphQL. */

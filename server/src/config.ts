@@ -1,6 +1,6 @@
 /** The server's configuration: one model per concern, parsed once at start. */
 import { z } from 'zod';
-import { INDEX_CHECK_MS, KafkaModel, LogModel, MongoModel, RedisModel, intFromEnv, parseConfig } from '@orders/core';
+import { INDEX_CHECK_MS, SharedServersModel, intFromEnv, parseConfig, sharedServersConfig } from '@orders/core';
 
 const ServerModel = z.object({
   PORT: intFromEnv(4000, 0, 65535),
@@ -45,12 +45,7 @@ const LimitsModel = z.object({
   CATCH_UP_LIMIT: intFromEnv(10_000, 1, 1_000_000),
 });
 
-const Model = ServerModel.extend(MongoModel.shape)
-  .extend(KafkaModel.shape)
-  .extend(RedisModel.shape)
-  .extend(LogModel.shape)
-  .extend(LimitsModel.shape)
-  .and(AuthModel);
+const Model = ServerModel.extend(SharedServersModel.shape).extend(LimitsModel.shape).and(AuthModel);
 
 export function loadConfig(env: Record<string, string | undefined>) {
   const raw = parseConfig(Model as never, env) as z.infer<typeof Model>;
@@ -61,12 +56,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
   return {
     production,
     http: { port: raw.PORT, host: raw.HOST, webDist: raw.WEB_DIST },
-    mongo: { uri: raw.MONGODB_URI },
-    /** Before every name this system uses on the shared servers: topics, Redis channels and keys. */
-    namePrefix: raw.NAME_PREFIX,
-    kafka: { brokers: raw.KAFKA_BROKERS },
-    redis: { url: raw.REDIS_URL },
-    log: { level: raw.LOG_LEVEL },
+    ...sharedServersConfig(raw),
     outbox: { intervalMs: raw.OUTBOX_INTERVAL_MS, graceMs: raw.OUTBOX_GRACE_MS },
     stats: { intervalMs: raw.STATS_INTERVAL_MS },
     index: { checkMs: raw.INDEX_CHECK_MS },

@@ -1,32 +1,38 @@
 /** What every resolver receives: the models, per-request loaders and the app's services. */
 import DataLoader from 'dataloader';
 import mongoose from 'mongoose';
-import type { CustomerDoc, Models, OrderCache, OrderIndex, ProductDoc, Viewer } from '@orders/core';
+import { orderFromDocument } from '@orders/core';
+import type { CustomerDoc, Models, Order, OrderCache, OrderIndex, ProductDoc, Viewer } from '@orders/core';
 import type { RateLimiter } from './auth/rate-limit.ts';
+import type { DeadLetters } from './dead-letters/dead-letters.ts';
+import type { PipelineMonitor } from './pipeline/pipeline-monitor.ts';
 import type { OrderEvents } from './pubsub/order-events.ts';
 import type { StatusFeed } from './pubsub/status-feed.ts';
 import type { StatsBroadcaster } from './stats/stats-broadcaster.ts';
-import type { OrderShape } from './orders/shape.ts';
-import { orderFromDocument } from './orders/shape.ts';
 
 export interface Services {
   models: Models;
   /** Lists, counts, statistics and the logs of status changes, shared in Redis by every instance. */
   index: OrderIndex;
   /** The orders of list pages, read by id and kept while their version stands. */
-  orderCache: OrderCache<OrderShape>;
+  orderCache: OrderCache<Order>;
   events: OrderEvents;
   /** Status changes with their cursors, for the status subscriptions. */
   statusFeed: StatusFeed;
   stats: StatsBroadcaster;
-  createOrder(input: unknown): Promise<OrderShape>;
-  retryOrder(orderId: string): Promise<OrderShape>;
+  /** The open dead letters, and the operator's one action on each. */
+  deadLetters: DeadLetters;
+  /** The Pipeline panel's figures: decisions, consumer lag, processors, dead letters, warnings. */
+  pipeline: PipelineMonitor;
+  /** `traceparent`: the request's trace, which the order keeps (see trace/traceparent.ts). */
+  createOrder(input: unknown, traceparent?: string): Promise<Order>;
+  retryOrder(orderId: string): Promise<Order>;
 }
 
 export interface Loaders {
   product: DataLoader<string, ProductDoc | null>;
   customer: DataLoader<string, CustomerDoc | null>;
-  order: DataLoader<string, OrderShape | null>;
+  order: DataLoader<string, Order | null>;
 }
 
 export interface Context extends Services {
@@ -35,6 +41,8 @@ export interface Context extends Services {
   viewer: Viewer | null;
   /** createOrder per token. */
   createOrderLimiter: RateLimiter;
+  /** The request's W3C traceparent (HTTP only), as this server continued it. */
+  traceparent?: string;
 }
 
 /** One batched `_id: {$in}` query per type and request, results in key order. */

@@ -5,19 +5,29 @@
  * dependencies. `startServices` starts what runs in the background;
  * `stopSteps` says how to stop it, in order.
  */
-import { OrderCache, OrderIndex, topicsFor, type Logger } from '@orders/core';
+import {
+  DeadLetterStore,
+  OrderCache,
+  OrderIndex,
+  orderFromDocument,
+  PROCESSOR_GROUP,
+  topicsFor,
+  type Logger,
+} from '@orders/core';
 import { CatalogueCache } from './catalogue/catalogue-cache.ts';
+import { DeadLetters } from './dead-letters/dead-letters.ts';
 import type { ServerConfig } from './config.ts';
 import type { Services } from './context.ts';
 import { createOrder, orderInserter, type CreateOrderDeps } from './orders/create-order.ts';
 import { IndexKeeper } from './orders/index-keeper.ts';
 import { IndexWrites } from './orders/index-writes.ts';
 import { OutboxRelay } from './orders/outbox-relay.ts';
+import { cachedGroupHealth, type ReadGroup } from './pipeline/group-reader.ts';
+import { PipelineMonitor } from './pipeline/pipeline-monitor.ts';
 import { createOrderPublisher } from './orders/publish-order.ts';
 import { retryOrder } from './orders/retry-order.ts';
-import { orderFromDocument } from './orders/shape.ts';
 import { StatusFeed } from './pubsub/status-feed.ts';
-import type { ShutdownStep } from './shutdown.ts';
+import { InFlight, type ShutdownStep } from './shutdown.ts';
 import { StatsBroadcaster } from './stats/stats-broadcaster.ts';
 import type { Stores } from './stores.ts';
 
@@ -38,13 +48,18 @@ export interface RunningServices {
   readonly relay: OutboxRelay;
   /** Checks that the order index is there, and has it rebuilt when it is not. */
   readonly indexKeeper: IndexKeeper;
+  /** The processors' consumer group, read from the broker at most once a second: for the metrics and the Pipeline panel. */
+  readonly readGroup: ReadGroup;
   /** How to stop what runs in the background, in order. */
   readonly stopSteps: readonly ShutdownStep[];
 }
 
+/** How long a stopping server waits for the calls in hand: past a publish's retries against a broker away (about 25 s). */
+const IN_FLIGHT_GRACE_MS = 30_000;
+
 export async function startServices(
   config: ServerConfig,
-  { models, producer, events }: Stores,
+  { connection, models, producer, admin, events }: Stores,
   logger: Logger,
   options: ServiceOptions = {},
 ): Promise<RunningServices> {
@@ -64,6 +79,17 @@ export async function startServices(
   await statusFeed.start();
   const stats = new StatsBroadcaster(index, events, logger, config.stats.intervalMs);
   stats.start();
+  const deadLetters = new DeadLetters(new DeadLetterStore(connection, events.redis, config.namePrefix), producer);
+  const groupId = `${config.namePrefix}${PROCESSOR_GROUP}`;
+  const readGroup = cachedGroupHealth(admin, groupId, topics.created.name);
+  const pipeline = new PipelineMonitor({
+    groupId,
+    readGroup,
+    countDeadLetters: () => deadLetters.count(),
+    statusChanges: () => events.statusChanges(),
+    logger: logger.child({ part: 'pipeline' }),
+  });
+  pipeline.start();
   const publisher = createOrderPublisher(producer, topics);
   const createdChannel = events.channels.created;
   const relayLogger = logger.child({ part: 'outbox-relay' });
@@ -80,6 +106,7 @@ export async function startServices(
     createdChannel,
     logger,
   };
+  const inFlight = new InFlight();
   const services: Services = {
     models,
     index,
@@ -90,15 +117,19 @@ export async function startServices(
     events,
     statusFeed,
     stats,
-    createOrder: (input) => createOrder(orderDeps, input),
-    retryOrder: (orderId) => retryOrder({ models, publisher, indexWrites, logger }, orderId),
+    deadLetters,
+    pipeline,
+    createOrder: inFlight.track((input: unknown, traceparent?: string) => createOrder(orderDeps, input, traceparent)),
+    retryOrder: inFlight.track((orderId: string) => retryOrder({ models, publisher, indexWrites, logger }, orderId)),
   };
   const stopSteps: ShutdownStep[] = [
+    ['finishing the orders in hand', () => inFlight.finish(IN_FLIGHT_GRACE_MS)],
     ['stopping the outbox relay', () => relay.stop()],
     ['stopping the statistics', () => stats.stop()],
+    ['stopping the pipeline monitor', () => pipeline.stop()],
     ['stopping the order index checks', () => indexKeeper.stop()],
     ['stopping the held order index writes', () => indexWrites.stop()],
     ['stopping the status feed', () => statusFeed.stop()],
   ];
-  return { services, relay, indexKeeper, stopSteps };
+  return { services, relay, indexKeeper, readGroup, stopSteps };
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rebuildIndex, topicsFor } from '@orders/core';
 import { printedSchema, schemaFile } from '../scripts/print-schema.ts';
 import { startTestServer, type TestServer } from '../../test/support/index.ts';
+import { PAGE_INFO, type PageInfo } from './page-info.ts';
 
 let server: TestServer;
 let createdTopic: string;
@@ -201,24 +202,17 @@ describe('orders', () => {
           }
         }
         pageInfo {
-          hasNextPage
-          hasPreviousPage
-          startCursor
-          endCursor
+          ...PageInfoFields
         }
       }
     }
+    ${PAGE_INFO}
   `;
   interface Page {
     orders: {
       totalCount: number;
       edges: { cursor: string; node: { orderNumber: string; status: string; createdAt: string } }[];
-      pageInfo: {
-        hasNextPage: boolean;
-        hasPreviousPage: boolean;
-        startCursor: string | null;
-        endCursor: string | null;
-      };
+      pageInfo: PageInfo;
     };
   }
 

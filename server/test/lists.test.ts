@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDEX_LAYOUT, rebuildIndex, type OrderStatus } from '@orders/core';
 import { startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
+import { PAGE_INFO, type PageInfo } from './page-info.ts';
 
 let server: TestServer;
 let other: TestServer;
@@ -130,19 +131,17 @@ const LIST = /* GraphQL */ `
         }
       }
       pageInfo {
-        hasNextPage
-        hasPreviousPage
-        startCursor
-        endCursor
+        ...PageInfoFields
       }
     }
   }
+  ${PAGE_INFO}
 `;
 
 interface Page {
   totalCount: number;
   edges: { cursor: string; node: { orderNumber: string } }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: PageInfo;
 }
 
 async function page(through: TestServer, variables: Record<string, unknown>): Promise<Page> {
@@ -154,36 +153,34 @@ async function page(through: TestServer, variables: Record<string, unknown>): Pr
   return found;
 }
 
-/** Every page from the newest with `first` and `after`, checking each page's size, count and flags. */
-async function forwards(through: TestServer, filter: Filter, size: number, expected: readonly string[]) {
-  const seen: string[] = [];
-  let after: string | null = null;
-  for (let pages = 0; pages <= expected.length / size + 1; pages++) {
-    const found = await page(through, { ...filter, first: size, after });
-    expect(found.totalCount).toBe(expected.length);
-    expect(found.edges.length).toBe(Math.min(size, expected.length - seen.length));
-    expect(found.pageInfo.hasPreviousPage).toBe(seen.length > 0);
-    seen.push(...found.edges.map((edge) => edge.node.orderNumber));
-    expect(found.pageInfo.hasNextPage).toBe(seen.length < expected.length);
-    if (!found.pageInfo.hasNextPage) break;
-    after = found.pageInfo.endCursor;
-  }
-  return seen;
-}
-
-/** Every page from the oldest with `last` and `before`, put together newest first. */
-async function backwards(through: TestServer, filter: Filter, size: number, expected: readonly string[]) {
+/**
+ * Every page, checking each page's size, count and flags: forwards from the newest with `first` and
+ * `after`, or backwards from the oldest with `last` and `before` (put together newest first).
+ */
+async function walk(
+  direction: 'forwards' | 'backwards',
+  through: TestServer,
+  filter: Filter,
+  size: number,
+  expected: readonly string[],
+) {
+  const forwards = direction === 'forwards';
   let seen: string[] = [];
-  let before: string | null = null;
+  let cursor: string | null = null;
   for (let pages = 0; pages <= expected.length / size + 1; pages++) {
-    const found = await page(through, { ...filter, last: size, before });
+    const window = forwards ? { first: size, after: cursor } : { last: size, before: cursor };
+    const found = await page(through, { ...filter, ...window });
     expect(found.totalCount).toBe(expected.length);
     expect(found.edges.length).toBe(Math.min(size, expected.length - seen.length));
-    expect(found.pageInfo.hasNextPage).toBe(seen.length > 0);
-    seen = [...found.edges.map((edge) => edge.node.orderNumber), ...seen];
-    expect(found.pageInfo.hasPreviousPage).toBe(seen.length < expected.length);
-    if (!found.pageInfo.hasPreviousPage) break;
-    before = found.pageInfo.startCursor;
+    const { hasNextPage, hasPreviousPage, startCursor, endCursor } = found.pageInfo;
+    // Behind: the pages already walked; ahead: those still to come.
+    const [behind, ahead] = forwards ? [hasPreviousPage, hasNextPage] : [hasNextPage, hasPreviousPage];
+    expect(behind).toBe(seen.length > 0);
+    const numbers = found.edges.map((edge) => edge.node.orderNumber);
+    seen = forwards ? [...seen, ...numbers] : [...numbers, ...seen];
+    expect(ahead).toBe(seen.length < expected.length);
+    if (!ahead) break;
+    cursor = forwards ? endCursor : startCursor;
   }
   return seen;
 }
@@ -194,8 +191,8 @@ async function expectListsAsInMongo(through: TestServer, size: number) {
     FILTERS.map(async (filter) => {
       const expected = await reference(filter);
       const [forward, backward] = await Promise.all([
-        forwards(through, filter, size, expected),
-        backwards(through, filter, size, expected),
+        walk('forwards', through, filter, size, expected),
+        walk('backwards', through, filter, size, expected),
       ]);
       expect(forward, `forwards ${JSON.stringify(filter)}`).toEqual(expected);
       expect(backward, `backwards ${JSON.stringify(filter)}`).toEqual(expected);

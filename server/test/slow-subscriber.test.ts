@@ -78,6 +78,9 @@ describe('a subscriber that stops reading', () => {
     const closed = await slowClosed;
     expect(closed.code).toBe(1013);
     expect(closed.reason).toMatch(/^Try Again Later: \d+ bytes not yet read; resume with the last cursor$/);
+    // Counted for the operator: websocket_slow_consumers_closed_total in the server's /metrics.
+    const metrics = await (await fetch(`${server.app.url}/metrics`)).text();
+    expect(metrics).toMatch(/^websocket_slow_consumers_closed_total 1$/m);
     const slowFlooded = slowReceived.filter((text) => text.includes('ORD-FLOOD-')).length;
     expect(slowFlooded).toBeGreaterThan(0);
     expect(slowFlooded).toBeLessThan(total);

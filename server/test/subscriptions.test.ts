@@ -1,6 +1,6 @@
 /** Subscriptions over graphql-ws and SSE, fed through Redis PubSub, filtered on the server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
+import { collect, startTestServer, subscribeOverSse, waitFor, type TestServer } from '../../test/support/index.ts';
 
 let server: TestServer;
 
@@ -46,17 +46,11 @@ describe('orderCreated over graphql-ws', () => {
 
 describe('orderCreated over SSE', () => {
   it('streams new orders as server-sent events', async () => {
-    const controller = new AbortController();
-    const response = await fetch(`${server.app.url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        authorization: `Bearer ${await server.token('operator')}`,
-      },
-      body: JSON.stringify({ query: 'subscription { orderCreated(customerId: "cus_0013") { orderNumber } }' }),
-      signal: controller.signal,
-    });
+    const { response, stop } = await subscribeOverSse(
+      `${server.app.url}/graphql`,
+      'subscription { orderCreated(customerId: "cus_0013") { orderNumber } }',
+      await server.token('operator'),
+    );
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
     let text = '';
@@ -74,7 +68,7 @@ describe('orderCreated over SSE', () => {
       },
       10_000,
     );
-    controller.abort();
+    stop();
     expect(text).toMatch(/event: next\ndata: \{"data":\{"orderCreated":\{"orderNumber":"ORD-/);
     expect(orderNumber).toMatch(/^ORD-/);
   });

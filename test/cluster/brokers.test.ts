@@ -6,11 +6,14 @@
  * fault's highest latency, client-visible errors and time to the first decision are printed, and
  * written to test-results/cluster-report.json.
  */
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { topicsFor } from '@orders/core';
-import { repoRoot } from '../support/index.ts';
+import { repoRoot, waitFor } from '../support/index.ts';
+import { clusterNodes } from '../../infra/services/kafka-cluster.ts';
+import { java } from '../../infra/services/kafka.ts';
 import {
   checkBooks,
   readTopic,
@@ -18,6 +21,7 @@ import {
   stockNow,
   waitForDecided,
   waitForFinal,
+  type Books,
   type Cluster,
 } from '../faults/cluster.ts';
 import {
@@ -36,6 +40,7 @@ const RATE = 25;
 /** Longer than the processor's consumer session (10 s) and the brokers' session with the quorum (9 s). */
 const HANG_MS = 15_000;
 const DOWN_MS = 15_000;
+const STORED_NOT_PUBLISHED = /order stored but not yet published/;
 
 const logRoot = path.join(repoRoot, 'test-results', 'cluster-logs', new Date().toISOString().replace(/[:.]/g, '-'));
 const reports: FaultReport[] = [];
@@ -85,9 +90,9 @@ async function underLoad(name: string, fault: (cluster: Cluster) => Promise<void
     console.log(
       JSON.stringify({ ...report, problems: books.problems.length, firstProblems: books.problems.slice(0, 3) }),
     );
-    if (books.problems.length > 0) await keepEvidence(cluster, books.problems, logDir);
+    const evidence = books.problems.length > 0 ? await keepEvidence(cluster, books, logDir) : [];
     expect(load.unacknowledged).toEqual([]);
-    expect(books.problems).toEqual([]);
+    expect(books.problems, evidence.join('\n')).toEqual([]);
     expect(books.processed + books.failed).toBe(books.orders);
     return report;
   } catch (error) {
@@ -138,12 +143,22 @@ describe('a three-broker Kafka cluster under a steady load of orders', () => {
       refusal = await trySend(cluster, topicsFor(cluster.prefix).created.name);
       console.log(`a send with two brokers of three down: ${refusal ?? 'taken'}`);
       await sleep(DOWN_MS);
-      serverLog = logsOf('two-down', 'server-');
+      // The server's own sends give up only once their retries run out (about 20 s of backoff), and
+      // how much of that the outage covers depends on the machine: the brokers stay down until it has.
+      serverLog = await waitFor(
+        'the server to leave an order it stored to the outbox relay',
+        () => {
+          const log = logsOf('two-down', 'server-');
+          return STORED_NOT_PUBLISHED.test(log) && log;
+        },
+        60_000,
+        500,
+      );
       await startMissingNodes();
     });
     expect(refusal).toBeDefined();
     // The server said why each order it stored then waited for the outbox relay.
-    expect(serverLog).toMatch(/order stored but not yet published/);
+    expect(serverLog).toMatch(STORED_NOT_PUBLISHED);
   });
 });
 
@@ -169,9 +184,16 @@ function logsOf(fault: string, prefix: string): string {
     .join('\n');
 }
 
-/** The events of the first orders the books found wrong, from both topics, into the fault's log folder. */
-async function keepEvidence(cluster: Cluster, problems: string[], logDir: string): Promise<void> {
-  const ids = new Set(problems.slice(0, 5).map((problem) => /order (\w+)/.exec(problem)?.[1]));
+/**
+ * The events of the first orders the books found wrong, from both topics, into the fault's log folder,
+ * with the brokers' dumps of orders.status; resolves with what the dumps tell of each partition.
+ */
+async function keepEvidence(cluster: Cluster, books: Books, logDir: string): Promise<string[]> {
+  const ids = new Set(
+    books.wrongEvents.length > 0
+      ? books.wrongEvents.slice(0, 5)
+      : books.problems.slice(0, 5).map((problem) => /order (\w+)/.exec(problem)?.[1]),
+  );
   const topics = topicsFor(cluster.prefix);
   const evidence: Record<string, unknown[]> = {};
   for (const topic of [topics.created.name, topics.status.name]) {
@@ -181,4 +203,86 @@ async function keepEvidence(cluster: Cluster, problems: string[], logDir: string
       .filter((event) => ids.has(event.orderId));
   }
   writeFileSync(path.join(logDir, 'evidence.json'), `${JSON.stringify(evidence, null, 2)}\n`);
+  return dumpStatusLogs(topics.status.name, logDir);
+}
+
+/**
+ * The broker's own account of orders.status on each node (Kafka's DumpLogSegments: every batch with its
+ * producer id and epoch, whether it is transactional, and the commit and abort markers), so that a
+ * second event can be told apart as a second committed write or as an aborted one a reader let through,
+ * and a missing one as never written or held in a transaction left open. Resolves with a line per
+ * partition and node (see transactionsIn).
+ */
+function dumpStatusLogs(topic: string, logDir: string): string[] {
+  const summary: string[] = [];
+  for (const node of clusterNodes(3)) {
+    const logs = path.join(node.dir, 'logs');
+    const partitions = existsSync(logs) ? readdirSync(logs).filter((dir) => dir.startsWith(`${topic}-`)) : [];
+    const files = partitions.flatMap((dir) =>
+      readdirSync(path.join(logs, dir))
+        .filter((file) => file.endsWith('.log'))
+        .map((file) => path.join(logs, dir, file)),
+    );
+    if (files.length === 0) continue;
+    const dump = spawnSync(
+      'java',
+      java(['kafka.tools.DumpLogSegments', '--print-data-log', '--files', files.join(',')], []),
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    writeFileSync(path.join(logDir, `${node.name}-status-log.txt`), `${dump.stdout}${dump.stderr}`);
+    summary.push(...transactionsIn(dump.stdout).map((line) => `${node.name} ${line}`));
+  }
+  return summary;
+}
+
+interface PartitionLog {
+  /** One past the last offset dumped. */
+  end: number;
+  aborted: number;
+  committed: number;
+  /** Per producer id, the first offset of its transaction not yet ended by a marker. */
+  readonly open: Map<string, number>;
+}
+
+/**
+ * From a DumpLogSegments dump: per partition, where its log ends, how many transactions ended each
+ * way, and which are still open (a producer's transactional batch with no marker after it), which
+ * hold back every read-committed reader of the partition.
+ */
+function transactionsIn(dump: string): string[] {
+  const partitions = new Map<string, PartitionLog>();
+  let current: PartitionLog | undefined;
+  let markerOf: string | undefined;
+  for (const line of dump.split('\n')) {
+    const file = /^Dumping .*\/([^/]+)\/\d+\.log$/.exec(line);
+    if (file) {
+      const name = file[1]!;
+      current = partitions.get(name) ?? { end: 0, aborted: 0, committed: 0, open: new Map() };
+      partitions.set(name, current);
+      continue;
+    }
+    const batch =
+      /^baseOffset: (\d+) lastOffset: (\d+) .*producerId: (-?\d+) .*isTransactional: (\w+) isControl: (\w+)/.exec(line);
+    if (batch && current) {
+      const [, base, last, producer, transactional, control] = batch;
+      current.end = Number(last) + 1;
+      if (control === 'true') markerOf = producer;
+      else if (transactional === 'true' && !current.open.has(producer!)) current.open.set(producer!, Number(base));
+      continue;
+    }
+    const marker = /endTxnMarker: (\w+)/.exec(line);
+    if (marker && current && markerOf !== undefined) {
+      if (marker[1] === 'ABORT') current.aborted++;
+      else current.committed++;
+      current.open.delete(markerOf);
+      markerOf = undefined;
+    }
+  }
+  return [...partitions].map(([name, log]) => {
+    const open = [...log.open].map(([producer, from]) => `producer ${producer}'s since offset ${from}`);
+    return `${name}: ends at offset ${log.end}; ${log.committed} transactions committed, ${log.aborted} aborted, ${open.length === 0 ? 'none open' : `open: ${open.join(', ')}`}`;
+  });
 }

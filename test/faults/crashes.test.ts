@@ -6,21 +6,22 @@
 import { describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import { topicsFor } from '@orders/core';
-import { graphqlRequest, sleep, type Running } from '../support/index.ts';
+import { freePort, graphqlRequest, sleep, type Running } from '../support/index.ts';
 import {
   changeKeys,
   changesOn,
   checkBooks,
   createOrders,
+  expectBooksHold,
   startCluster,
+  startWithServer,
   stockNow,
   waitForDecided,
   waitForFinal,
   type Cluster,
 } from './cluster.ts';
 
-// Closed after each test by ./cluster.ts.
-let cluster: Cluster | undefined;
+// Each cluster is closed after its test by ./cluster.ts.
 
 async function countDecided(cluster: Cluster): Promise<number> {
   const orders = await cluster.models.Order.find({}, { status: 1 }).lean();
@@ -36,9 +37,7 @@ async function killHard(running: Running) {
 
 describe('a processor killed with SIGKILL in the middle of the load', () => {
   it('loses nothing and decides nothing twice once a new one takes over', async () => {
-    cluster = await startCluster('fault_kill_processor');
-    const server = await cluster.startServer();
-    const initial = await stockNow(cluster.models);
+    const { cluster, server, initial } = await startWithServer('fault_kill_processor');
     const first = cluster.startProcessor();
 
     const creating = createOrders(() => [server.url], 600, 200);
@@ -48,19 +47,14 @@ describe('a processor killed with SIGKILL in the middle of the load', () => {
     cluster.startProcessor();
     const ids = await creating;
 
-    await waitForFinal(cluster.models, ids.length);
-    const books = await checkBooks(cluster, ids, initial);
-    expect(books.problems).toEqual([]);
-    expect(books.orders).toBe(600);
+    const books = await expectBooksHold(cluster, ids, initial, { orders: 600 });
     expect(books.processed + books.failed).toBe(600);
   });
 });
 
 describe('a processor killed between its database writes and its Redis round trip', () => {
   it('leaves its messages to the next processor, which lists and announces their decisions, once each', async () => {
-    cluster = await startCluster('fault_kill_before_redis');
-    const server = await cluster.startServer();
-    const initial = await stockNow(cluster.models);
+    const { cluster, server, initial } = await startWithServer('fault_kill_before_redis');
     // Slower than the load (80 ms per order, one at a time), so that it has work in hand when Redis stops.
     const first = cluster.startProcessor({ PROCESSING_DELAY_MS: '80' });
     const stayed = changesOn(cluster, server);
@@ -73,13 +67,13 @@ describe('a processor killed between its database writes and its Redis round tri
       try {
         await sleep(1500);
         const counts = {
-          decidedInMongo: await countDecided(cluster!),
-          decidedInIndex: await cluster!.index.count({ statuses: ['PROCESSED', 'FAILED'] }),
+          decidedInMongo: await countDecided(cluster),
+          decidedInIndex: await cluster.index.count({ statuses: ['PROCESSED', 'FAILED'] }),
         };
         await killHard(first);
         return counts;
       } finally {
-        await cluster!.redis.call('CLIENT', 'UNPAUSE');
+        await cluster.redis.call('CLIENT', 'UNPAUSE');
       }
     })();
     // Killed where intended: decisions stored in MongoDB that the index had not taken.
@@ -87,10 +81,7 @@ describe('a processor killed between its database writes and its Redis round tri
     cluster.startProcessor();
     const ids = await creating;
 
-    await waitForFinal(cluster.models, ids.length);
-    const books = await checkBooks(cluster, ids, initial);
-    expect(books.problems).toEqual([]);
-    expect(books.orders).toBe(300);
+    await expectBooksHold(cluster, ids, initial, { orders: 300 });
     // The connected subscriber heard of every decision, once.
     const deadline = Date.now() + 30_000;
     while (new Set(stayed.received.map((change) => change.orderId)).size < 300 && Date.now() < deadline) {
@@ -104,7 +95,7 @@ describe('a processor killed between its database writes and its Redis round tri
 
 describe('a server that dies between storing an order and producing it', () => {
   it('leaves the order to the outbox relay, which publishes it once the server is back, and it is decided', async () => {
-    cluster = await startCluster('fault_server_crash');
+    const cluster = await startCluster('fault_server_crash');
     const crashing = await cluster.startServer({ CRASH_AFTER_STORING: '5' }, 'test/faults/crashing-server.ts');
     const initial = await stockNow(cluster.models);
     cluster.startProcessor();
@@ -141,11 +132,29 @@ describe('a server that dies between storing an order and producing it', () => {
   });
 });
 
+describe('a processor whose Kafka commits end in doubt', () => {
+  it('asks the group whether each one committed, and announces every decision once', async () => {
+    const { cluster, server, initial } = await startWithServer('fault_doubtful_commit');
+    const port = freePort();
+    cluster.startProcessor(
+      { DOUBTFUL_COMMIT_EVERY: '2', PROCESSOR_PORT: String(port) },
+      'test/faults/doubtful-commit-processor.ts',
+    );
+    const ids = await createOrders(() => [server.url], 300, 100);
+    await expectBooksHold(cluster, ids, initial, { orders: 300 });
+
+    // Both kinds of doubt came up, and each was settled the way the broker had it.
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const settled = (outcome: string) =>
+      Number(new RegExp(`^order_transactions_in_doubt_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(metrics)?.[1]);
+    expect(settled('committed')).toBeGreaterThan(0);
+    expect(settled('aborted')).toBeGreaterThan(0);
+  });
+});
+
 describe('a poison message on orders.created', () => {
   it('lands in orders.dlq with its reason, and the orders after it are decided', async () => {
-    cluster = await startCluster('fault_poison');
-    const server = await cluster.startServer();
-    const initial = await stockNow(cluster.models);
+    const { cluster, server, initial } = await startWithServer('fault_poison');
     cluster.startProcessor();
     const topics = topicsFor(cluster.prefix);
     const producer = (cluster.kafka as Kafka).producer();

@@ -7,21 +7,12 @@ import { AssignerProtocol } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { PROCESSOR_GROUP, topicsFor } from '@orders/core';
 import { sleep, type Running } from '../support/index.ts';
-import {
-  checkBooks,
-  createOrders,
-  decisionsOn,
-  startCluster,
-  stockNow,
-  waitForFinal,
-  type Cluster,
-} from './cluster.ts';
+import { checkBooks, createOrders, decisionsOn, startCluster, stockNow, waitForFinal } from './cluster.ts';
 
-// Closed after each test by ./cluster.ts.
-let cluster: Cluster | undefined;
+// Each cluster is closed after its test by ./cluster.ts.
 describe('two servers and two processors', () => {
   it('share the partitions between the processors and deliver every change on both servers', async () => {
-    cluster = await startCluster('fault_scale_out');
+    const cluster = await startCluster('fault_scale_out');
     const [first, second] = [await cluster.startServer(), await cluster.startServer()];
     const initial = await stockNow(cluster.models);
     cluster.startProcessor();
@@ -37,6 +28,7 @@ describe('two servers and two processors', () => {
 
     const deadline = Date.now() + 20_000;
     while ((onFirst.decided.size < 300 || onSecond.decided.size < 300) && Date.now() < deadline) await sleep(200);
+    expect({ first: onFirst.errors, second: onSecond.errors }).toEqual({ first: [], second: [] });
     expect([...onFirst.decided].sort()).toEqual([...ids].sort());
     expect([...onSecond.decided].sort()).toEqual([...ids].sort());
 
@@ -56,7 +48,7 @@ describe('two servers and two processors', () => {
 
 describe('SIGTERM under load', () => {
   it('lets a server and a processor finish what they hold; clients move to the next server; nothing is lost', async () => {
-    cluster = await startCluster('fault_sigterm');
+    const cluster = await startCluster('fault_sigterm');
     const up: Running[] = [await cluster.startServer(), await cluster.startServer()];
     const initial = await stockNow(cluster.models);
     const processor = cluster.startProcessor();

@@ -8,24 +8,36 @@ import { graphqlRequest, sleep, waitFor } from '../support/index.ts';
 import {
   changeKeys,
   changesOn,
-  checkBooks,
+  expectBooksHold,
   createOrders,
   restartStore,
-  startCluster,
-  stockNow,
+  startWithServer,
   waitForDecided,
   waitForFinal,
-  type Cluster,
 } from './cluster.ts';
 
-// Closed after each test by ./cluster.ts.
-let cluster: Cluster | undefined;
+// Each cluster is closed after its test by ./cluster.ts.
+
+/** 300 orders, with `store` restarted (down for `downMs`) once the first are decided; the books after. */
+async function restartUnderLoad(
+  name: string,
+  store: Parameters<typeof restartStore>[0],
+  downMs: number,
+  rate: number,
+  finalWithinMs?: number,
+) {
+  const { cluster, server, initial } = await startWithServer(name);
+  cluster.startProcessor();
+  const creating = createOrders(() => [server.url], 300, rate);
+  await waitForDecided(cluster.models, 10);
+  await restartStore(store, downMs);
+  const ids = await creating;
+  await expectBooksHold(cluster, ids, initial, { orders: 300, finalWithinMs });
+}
 
 describe('Redis restarting', () => {
   it('keeps a connected client receiving, without a gap, and resumes a client that comes back with its cursor', async () => {
-    cluster = await startCluster('fault_redis');
-    const server = await cluster.startServer();
-    const initial = await stockNow(cluster.models);
+    const { cluster, server, initial } = await startWithServer('fault_redis');
     cluster.startProcessor();
     const stayed = changesOn(cluster, server);
     const leaver = changesOn(cluster, server);
@@ -74,8 +86,7 @@ describe('Redis restarting', () => {
 
     // Redis came back with its index (from its append-only file): nothing was rebuilt, and it agrees with MongoDB.
     expect(await cluster.index.state()).toEqual(built);
-    const books = await checkBooks(cluster, [...before, ...missedOrLater], initial);
-    expect(books.problems).toEqual([]);
+    await expectBooksHold(cluster, [...before, ...missedOrLater], initial, { orders: 150 });
     const { orders } = await graphqlRequest<{ orders: { totalCount: number } }>(
       `${server.url}/graphql`,
       '{ orders(status: [PROCESSED, FAILED]) { totalCount } }',
@@ -86,39 +97,13 @@ describe('Redis restarting', () => {
 
 describe('the MongoDB-wire server restarting', () => {
   it('holds the processor back without committing, then it carries on and nothing is lost', async () => {
-    cluster = await startCluster('fault_database');
-    const server = await cluster.startServer();
-    const initial = await stockNow(cluster.models);
-    cluster.startProcessor();
-
-    const creating = createOrders(() => [server.url], 300, 100);
-    await waitForDecided(cluster.models, 10);
-    await restartStore('ferretdb', 2000);
-    const ids = await creating;
-
-    await waitForFinal(cluster.models, 300);
-    const books = await checkBooks(cluster, ids, initial);
-    expect(books.problems).toEqual([]);
-    expect(books.orders).toBe(300);
+    await restartUnderLoad('fault_database', 'ferretdb', 2000, 100);
   });
 });
 
 describe('the Kafka broker stopping for a while', () => {
   it('lets the producers and the consumer recover by themselves, and nothing is lost', async () => {
-    cluster = await startCluster('fault_kafka');
-    const server = await cluster.startServer();
-    const initial = await stockNow(cluster.models);
-    cluster.startProcessor();
-
-    const creating = createOrders(() => [server.url], 300, 60);
-    await waitForDecided(cluster.models, 10);
-    await restartStore('kafka', 3000);
-    const ids = await creating;
-
     // Orders stored while the broker was away reach it through the outbox relay.
-    await waitForFinal(cluster.models, 300, 150_000);
-    const books = await checkBooks(cluster, ids, initial);
-    expect(books.problems).toEqual([]);
-    expect(books.orders).toBe(300);
+    await restartUnderLoad('fault_kafka', 'kafka', 3000, 60, 150_000);
   });
 });

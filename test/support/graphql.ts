@@ -2,8 +2,8 @@
  * GraphQL clients for tests and benchmarks: over HTTP (an answer as the
  * server gave it, or the data of one that must succeed) and over graphql-ws
  * (a client, a subscription collected into arrays, or one awaited until the
- * server acknowledges it). Every one acts as the operator unless given
- * another token.
+ * server acknowledges it), and a subscription over SSE. Every one acts as the
+ * operator unless given another token.
  */
 import { Agent, request } from 'node:http';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
@@ -149,4 +149,16 @@ export function subscribe<T>(
       },
     );
   });
+}
+
+/** A subscription over server-sent events (GraphQL over SSE, as GraphiQL subscribes): the response, and `stop` to end it. */
+export async function subscribeOverSse(graphqlUrl: string, query: string, token?: string) {
+  const controller = new AbortController();
+  const response = await fetch(graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(token) },
+    body: JSON.stringify({ query }),
+    signal: controller.signal,
+  });
+  return { response, stop: () => controller.abort() };
 }

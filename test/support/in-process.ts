@@ -9,7 +9,7 @@ import mongoose from 'mongoose';
 import type { Client } from 'graphql-ws';
 import { createLogger, createModels, type Models } from '@orders/core';
 import type { App, ServerConfig } from '@orders/server';
-import type { Processor } from '@orders/processor';
+import type { Processor, ProcessorOptions } from '@orders/processor';
 import { graphqlAnswer, wsClient, type GraphQLResponse } from './graphql.ts';
 import { BROKERS, dropSystem, systemEnv } from './system.ts';
 
@@ -112,8 +112,15 @@ export async function startTestServer(
   }
 }
 
-/** A processor in this process on `server`'s system, deciding at once; stop it before the server closes. */
-export async function startTestProcessor(server: TestServer, extra: Record<string, string> = {}): Promise<Processor> {
+/**
+ * A processor in this process on `server`'s system, deciding at once; stop it before the server closes.
+ * Quiet unless given a logger of its own (to read its lines, say); counting in metrics of its own unless given some.
+ */
+export async function startTestProcessor(
+  server: TestServer,
+  extra: Record<string, string> = {},
+  options: Pick<ProcessorOptions, 'logger' | 'metrics'> = {},
+): Promise<Processor> {
   const { createProcessor, loadConfig } = await import('@orders/processor');
   const processor = createProcessor(
     loadConfig({
@@ -125,7 +132,7 @@ export async function startTestProcessor(server: TestServer, extra: Record<strin
       LOG_LEVEL: 'warn',
       ...extra,
     }),
-    { logger: createLogger('processor-test', 'warn') },
+    { logger: options.logger ?? createLogger('processor-test', 'warn'), metrics: options.metrics },
   );
   await processor.start();
   return processor;

@@ -1,9 +1,17 @@
 /**
  * A decision as the processor announces it on Redis, about an order that exists only in the
  * message: what the fan-out benchmark and the server's tests publish to drive subscriptions
- * without the rest of the pipeline. PROCESSED, or FAILED with `error`.
+ * without the rest of the pipeline. PROCESSED, or FAILED with `error`. Built by the order module, as
+ * the processor builds its messages.
  */
-import type { OrderStatusMessage } from '@orders/core';
+import {
+  applyChange,
+  newOrderDocument,
+  orderFromDocument,
+  orderToWire,
+  statusChangedEvent,
+  type OrderStatusMessage,
+} from '@orders/core';
 
 export function decisionMessage(options: {
   /** Makes the order's id: distinct indexes, distinct orders. */
@@ -13,40 +21,29 @@ export function decisionMessage(options: {
   error?: string | null;
 }): OrderStatusMessage {
   const orderId = (0xf0000000 + options.index).toString(16).padStart(24, '0');
-  const at = (options.at ?? new Date()).toISOString();
+  const at = options.at ?? new Date();
   const error = options.error ?? null;
-  const status = error === null ? 'PROCESSED' : 'FAILED';
-  return {
-    change: {
-      v: 1,
-      type: 'OrderStatusChanged',
-      changeId: `${orderId}:2`,
-      orderId,
-      version: 2,
-      previousStatus: 'PENDING',
-      status,
-      error,
-      at,
-    },
-    order: {
+  const created = orderFromDocument(
+    newOrderDocument({
       _id: orderId,
       orderNumber: options.orderNumber,
       customerId: 'cus_0001',
       sku: 'SKU-0001',
       quantity: 1,
       total: 10,
-      status,
-      version: 2,
-      attempts: 1,
-      error,
+      idempotencyKey: null,
       createdAt: at,
-      processedAt: status === 'PROCESSED' ? at : null,
-      failedAt: status === 'FAILED' ? at : null,
-      updatedAt: at,
-      history: [
-        { version: 1, previousStatus: null, status: 'PENDING', at, error: null },
-        { version: 2, previousStatus: 'PENDING', status, at, error },
-      ],
-    },
+    }),
+  );
+  const decision = {
+    version: 2,
+    previousStatus: 'PENDING',
+    status: error === null ? 'PROCESSED' : 'FAILED',
+    at,
+    error,
+  } as const;
+  return {
+    change: statusChangedEvent({ ...decision, _id: `${orderId}:2`, orderId }),
+    order: orderToWire(applyChange(created, decision)),
   };
 }

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
-import { dropOrderIndex } from '@orders/core';
+import { dropOpenDeadLetters, dropOrderIndex } from '@orders/core';
 import { freePort, launch, waitReady, type Running } from './processes.ts';
 import { retrying } from './wait.ts';
 
@@ -33,7 +33,8 @@ export function systemEnv(name: string, extra: Record<string, string> = {}): Sys
 
 /**
  * Drops what a system left on the shared servers: its topics and consumer groups (by prefix), its
- * database and its order index (Redis keeps the index on disk: a test's keys go with the test).
+ * database, its order index and its open dead letters (Redis keeps them on disk: a test's keys go with
+ * the test).
  * Retried for a while, as a store that just restarted fails the first tries.
  */
 export async function dropSystem(system: { mongoUri: string; prefix: string }): Promise<void> {
@@ -49,6 +50,7 @@ export async function dropSystem(system: { mongoUri: string; prefix: string }): 
     }
   });
   await retrying('dropping the test index', () => dropOrderIndex(REDIS_URL, system.prefix));
+  await retrying('dropping the test dead letters', () => dropOpenDeadLetters(REDIS_URL, system.prefix));
 }
 
 async function dropKafkaNames(prefix: string): Promise<void> {
@@ -76,7 +78,8 @@ export interface ProcessSystem extends SystemEnv {
    * says which, from `entry` (the server's main by default).
    */
   startServer(extra?: Record<string, string>, entry?: string): Promise<Running>;
-  startProcessor(extra?: Record<string, string>): Running;
+  /** Starts one more processor, from `entry` (the processor's main by default). */
+  startProcessor(extra?: Record<string, string>, entry?: string): Running;
   /** The last lines the servers and processors printed, when the system keeps them (`keepOutput`). */
   logs(): string;
   /** Stops every process (SIGTERM, then SIGKILL) and drops the system's data. */
@@ -110,8 +113,10 @@ export function startProcesses(
       await waitReady(`${server.url}/ready`, 60_000, server, serverOutput);
       return server;
     },
-    startProcessor(more = {}) {
-      const processor = launch('processor/src/main.ts', { ...system.env, ...more }, undefined, [], processorOutput);
+    startProcessor(more = {}, entry = 'processor/src/main.ts') {
+      // Its HTTP listener on a port of its own: a test runs several processors side by side.
+      const env = { PROCESSOR_PORT: '0', ...system.env, ...more };
+      const processor = launch(entry, env, undefined, [], processorOutput);
       processors.push(processor);
       return processor;
     },

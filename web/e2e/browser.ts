@@ -53,3 +53,19 @@ export async function openDashboard(browser: Browser, url: string): Promise<Dash
     },
   };
 }
+
+export interface ChromiumDashboard extends DashboardPage {
+  /** Closes the browser it was opened in. */
+  close(): Promise<void>;
+}
+
+/** Chromium launched, and the dashboard at `url` opened in it. */
+export async function openDashboardInChromium(url: string): Promise<ChromiumDashboard> {
+  const browser = await launchChromium();
+  try {
+    return { ...(await openDashboard(browser, url)), close: () => browser.close() };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}

@@ -4,11 +4,11 @@
  * filter holds for new orders and a reload, a server restart is survived
  * without a stale status, and a FAILED order is retried from its drawer.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openDashboard, type DashboardPage } from './browser.ts';
+import { openDashboardInChromium, type ChromiumDashboard } from './browser.ts';
 import { waitFor } from '../../test/support/index.ts';
-import { startSystem, type System } from './system.ts';
+import { catalogueOf, closeInOrder, startSystem, type Catalogue, type System } from './system.ts';
 
 type Status = 'PENDING' | 'PROCESSED' | 'FAILED';
 interface MadeOrder {
@@ -17,10 +17,9 @@ interface MadeOrder {
 }
 
 let system: System;
-let browser: Browser;
-let dashboard: DashboardPage;
+let dashboard: ChromiumDashboard;
 let page: Page;
-let catalogue: { customers: { id: string }[]; products: { sku: string }[] };
+let catalogue: Catalogue;
 
 /** Orders made straight through the API, as another client (or the bulk generator) would. */
 async function createOrders(count: number): Promise<MadeOrder[]> {
@@ -66,6 +65,17 @@ async function allDecided(orders: MadeOrder[], timeoutMs = 20_000): Promise<Map<
   );
 }
 
+/** Orders created ten at a time until some end FAILED (a tenth of payments are declined): those. */
+async function someFailedOrders(): Promise<MadeOrder[]> {
+  let failed: MadeOrder[] = [];
+  for (let round = 0; round < 4 && failed.length === 0; round++) {
+    const made = await createOrders(10);
+    const statuses = await allDecided(made);
+    failed = made.filter((order) => statuses.get(order.orderNumber) === 'FAILED');
+  }
+  return failed;
+}
+
 /** The rows on screen, top to bottom (optimistic rows have no order number yet). */
 async function tableRows(): Promise<{ orderNumber: string | null; status: Status }[]> {
   return page.locator('tbody tr[data-status]').evaluateAll((rows) =>
@@ -91,22 +101,16 @@ async function waitForConnection(phases: string[], timeoutMs = 15_000): Promise<
 
 beforeAll(async () => {
   system = await startSystem();
-  const answer = await system.graphql<typeof catalogue>('{ customers { id } products { sku } }');
-  if (!answer.data) throw new Error(`no catalogue: ${JSON.stringify(answer.errors)}`);
-  catalogue = answer.data;
+  catalogue = await catalogueOf(system);
   // The processor joins its consumer group on fresh topics: one decided order shows the pipeline is up.
   await allDecided(await createOrders(1), 60_000).catch((error: unknown) => {
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${system.logs()}`);
   });
-  browser = await launchChromium();
-  dashboard = await openDashboard(browser, system.baseUrl);
+  dashboard = await openDashboardInChromium(system.baseUrl);
   page = dashboard.page;
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await system?.close();
-}, 60_000);
+afterAll(() => closeInOrder(dashboard, system), 60_000);
 
 describe('the live order dashboard', () => {
   it('shows an order made with the form at once, then turns it from PENDING to its decision without a reload', async () => {
@@ -162,13 +166,7 @@ describe('the live order dashboard', () => {
   });
 
   it('with the FAILED filter shows only failed orders, new ones included, and keeps it in the URL', async () => {
-    let failed: MadeOrder[] = [];
-    for (let round = 0; round < 4 && failed.length === 0; round++) {
-      const made = await createOrders(10);
-      const statuses = await allDecided(made);
-      failed = made.filter((order) => statuses.get(order.orderNumber) === 'FAILED');
-    }
-    expect(failed.length).toBeGreaterThan(0);
+    expect((await someFailedOrders()).length).toBeGreaterThan(0);
 
     await page.getByRole('button', { name: 'Show failed orders' }).click();
     await waitFor('?status=FAILED in the URL', () => new URL(page.url()).searchParams.get('status') === 'FAILED');
@@ -178,12 +176,7 @@ describe('the live order dashboard', () => {
     });
 
     // New orders while the filter is on: only those that fail may appear.
-    let newFailed: MadeOrder[] = [];
-    for (let round = 0; round < 4 && newFailed.length === 0; round++) {
-      const made = await createOrders(10);
-      const statuses = await allDecided(made);
-      newFailed = made.filter((order) => statuses.get(order.orderNumber) === 'FAILED');
-    }
+    const newFailed = await someFailedOrders();
     expect(newFailed.length).toBeGreaterThan(0);
     await waitFor('the new failed orders on screen', async () => {
       const shown = new Set((await tableRows()).map((row) => row.orderNumber));

@@ -22,6 +22,8 @@ const webDist = path.join(repoRoot, 'web/dist');
 export interface System {
   readonly baseUrl: string;
   readonly db: Db;
+  /** The system's NAME_PREFIX: its topics are `<prefix>orders.created` and so on. */
+  readonly prefix: string;
   /** Sends an operation to the server over HTTP, as any client would. */
   graphql<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   stopServer(): Promise<void>;
@@ -79,6 +81,7 @@ export async function startSystem(): Promise<System> {
   return {
     baseUrl,
     db: mongo.db(),
+    prefix: system.prefix,
     graphql: async <T>(query: string, variables: Record<string, unknown> = {}) =>
       graphqlAnswer<T>(`${baseUrl}/graphql`, query, variables, await operatorToken()),
     stopServer: async () => server?.stop(),
@@ -88,4 +91,21 @@ export async function startSystem(): Promise<System> {
     logs: () => `server at ${baseUrl}\n${system.logs()}`,
     close,
   };
+}
+
+/** What the tests make orders of: every customer's id and every product's SKU. */
+export interface Catalogue {
+  customers: { id: string }[];
+  products: { sku: string }[];
+}
+
+export async function catalogueOf(system: System): Promise<Catalogue> {
+  const answer = await system.graphql<Catalogue>('{ customers { id } products { sku } }');
+  if (!answer.data) throw new Error(`no catalogue: ${JSON.stringify(answer.errors)}`);
+  return answer.data;
+}
+
+/** Closes each in turn (the browser before the system it shows), skipping what never opened. */
+export async function closeInOrder(...opened: ({ close(): Promise<void> } | undefined)[]): Promise<void> {
+  for (const each of opened) await each?.close();
 }

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderStatusMessage } from '../events.ts';
+import { newOrderDocument, orderFromDocument, orderToWire } from '../order/order.ts';
 import type { OrderStatus } from '../status.ts';
 import { memberOf, minuteOf, statusNumber } from './layout.ts';
 import { LogTooFarBehindError, OrderIndex, type IndexedOrder, type OrderIndexOptions } from './order-index.ts';
@@ -309,9 +310,21 @@ describe('statistics of the order index', () => {
   });
 });
 
-/** A status change as the log keeps it. */
+/** A status change as the log keeps it, its order built by the order module (whatever fields an order has). */
 function change(orderId: string, version: number, partition: number, seq: number): OrderStatusMessage {
-  const at = new Date().toISOString();
+  const now = new Date();
+  const at = now.toISOString();
+  const created = newOrderDocument({
+    _id: orderId,
+    orderNumber: `ORD-${orderId}`,
+    customerId: 'cus_a',
+    sku: 'SKU-0001',
+    quantity: 1,
+    total: 10,
+    idempotencyKey: null,
+    createdAt: now,
+  });
+  const order = { ...orderFromDocument(created), status: 'PROCESSED', version, attempts: 1, processedAt: now } as const;
   return {
     change: {
       v: 1,
@@ -326,24 +339,8 @@ function change(orderId: string, version: number, partition: number, seq: number
       partition,
       seq,
     },
-    order: {
-      _id: orderId,
-      orderNumber: `ORD-${orderId}`,
-      customerId: 'cus_a',
-      sku: 'SKU-0001',
-      quantity: 1,
-      total: 10,
-      status: 'PROCESSED',
-      version,
-      attempts: 1,
-      error: null,
-      createdAt: at,
-      processedAt: at,
-      failedAt: null,
-      updatedAt: at,
-      history: [],
-    },
-  } as OrderStatusMessage;
+    order: orderToWire({ ...order, history: [] }),
+  };
 }
 
 /** Applies the PROCESSED version 2 of order `id`, logged at `seq` of `partition` and published on `channel`. */
@@ -369,58 +366,55 @@ describe('the log of announced changes', () => {
   });
   afterAll(() => subscriber?.disconnect());
 
-  async function listen(channel: string): Promise<string[]> {
+  /**
+   * Runs `test` on a new index with a channel of its own, listened to: `drained` waits until a PUBLISH
+   * made after everything before it has arrived, so nothing is still on its way, and gives what came.
+   */
+  async function onChannel(
+    test: (index: OrderIndex, channel: string, drained: () => Promise<string[]>) => Promise<void>,
+  ): Promise<void> {
+    const index = newIndex({ logLength: 100 });
+    const channel = `${index.keys.base}:test-channel`;
     const received: string[] = [];
     subscriber.on('message', (from: string, message: string) => {
       if (from === channel) received.push(message);
     });
     await subscriber.subscribe(channel);
-    return received;
-  }
-
-  /** Waits until a PUBLISH made after everything before it has arrived, so nothing is still on its way. */
-  async function drained(channel: string, received: string[]) {
-    const marker = `marker-${randomBytes(4).toString('hex')}`;
-    await redis.publish(channel, marker);
-    await expect.poll(() => received.includes(marker)).toBe(true);
-    return received.filter((message) => message !== marker);
-  }
-
-  it('keeps and publishes a change appended twice with the same seq only once', async () => {
-    const index = newIndex({ logLength: 100 });
-    const channel = `${index.keys.base}:test-channel`;
-    const received = await listen(channel);
+    const drained = async () => {
+      const marker = `marker-${randomBytes(4).toString('hex')}`;
+      await redis.publish(channel, marker);
+      await expect.poll(() => received.includes(marker)).toBe(true);
+      return received.filter((message) => message !== marker);
+    };
     try {
-      await logged(index, 'o1', 0, 7, channel);
-      await logged(index, 'o1', 0, 7, channel);
-      expect(await redis.xlen(index.keys.log(0))).toBe(1);
-      expect(await index.logHeads()).toEqual(new Map([[0, 7]]));
-      const messages = await drained(channel, received);
-      expect(messages).toHaveLength(1);
-      expect((JSON.parse(messages[0]!) as OrderStatusMessage).change.seq).toBe(7);
+      await test(index, channel, drained);
     } finally {
       await subscriber.unsubscribe(channel);
       subscriber.removeAllListeners('message');
     }
-  });
+  }
 
-  it('refuses to log or publish a change with a lower seq than the head, while the index takes the order', async () => {
-    const index = newIndex({ logLength: 100 });
-    const channel = `${index.keys.base}:test-channel`;
-    const received = await listen(channel);
-    try {
+  it('keeps and publishes a change appended twice with the same seq only once', () =>
+    onChannel(async (index, channel, drained) => {
+      await logged(index, 'o1', 0, 7, channel);
+      await logged(index, 'o1', 0, 7, channel);
+      expect(await redis.xlen(index.keys.log(0))).toBe(1);
+      expect(await index.logHeads()).toEqual(new Map([[0, 7]]));
+      const messages = await drained();
+      expect(messages).toHaveLength(1);
+      expect((JSON.parse(messages[0]!) as OrderStatusMessage).change.seq).toBe(7);
+    }));
+
+  it('refuses to log or publish a change with a lower seq than the head, while the index takes the order', () =>
+    onChannel(async (index, channel, drained) => {
       await logged(index, 'o1', 3, 10, channel);
       await logged(index, 'o2', 3, 9, channel);
       expect((await redis.xrange(index.keys.log(3), '-', '+')).map(([id]) => id)).toEqual(['10-1']);
       expect(await index.logHeads()).toEqual(new Map([[3, 10]]));
       expect(await redis.hget(index.keys.orders, 'o2')).toBe(`2:${statusNumber('PROCESSED')}`);
-      const messages = await drained(channel, received);
+      const messages = await drained();
       expect(messages.map((m) => (JSON.parse(m) as OrderStatusMessage).change.orderId)).toEqual(['o1']);
-    } finally {
-      await subscriber.unsubscribe(channel);
-      subscriber.removeAllListeners('message');
-    }
-  });
+    }));
 
   it('reads back the changes that follow a point, each partition in its order', async () => {
     const index = newIndex();

@@ -198,6 +198,11 @@ export class OrderIndex {
   }
 
   /** Whether the order is marked as perhaps not in Kafka at its current version. */
+  /** Orders marked unpublished: stored, and not yet known to have reached Kafka (the outbox's backlog). */
+  countUnpublished(): Promise<number> {
+    return this.redis.zcard(this.keys.unpublished);
+  }
+
   async isUnpublished(id: string): Promise<boolean> {
     return (await this.redis.zscore(this.keys.unpublished, id)) !== null;
   }
@@ -441,6 +446,9 @@ export async function dropOrderIndex(url: string, prefix: string): Promise<numbe
   }
 }
 
+/** The per-minute counter each status counts in (a decision), or none: a new status must say which. */
+const MINUTE_FIELD: Record<OrderStatus, 'p' | 'f' | null> = { PENDING: null, PROCESSED: 'p', FAILED: 'f' };
+
 /** The per-minute events of an order in the statistics' window: created, and each decision. */
 function minuteEvents(order: IndexedOrder, now: number) {
   const oldest = minuteOf(now) - STATS_WINDOW_MINUTES * 60_000;
@@ -453,8 +461,8 @@ function minuteEvents(order: IndexedOrder, now: number) {
   };
   add('c', 1, toMs(order.createdAt));
   for (const entry of order.history) {
-    if (entry.status === 'PROCESSED') add('p', entry.version, toMs(entry.at));
-    else if (entry.status === 'FAILED') add('f', entry.version, toMs(entry.at));
+    const field = MINUTE_FIELD[entry.status];
+    if (field !== null) add(field, entry.version, toMs(entry.at));
   }
   return events;
 }

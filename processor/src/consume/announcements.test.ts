@@ -21,6 +21,16 @@ function loggedSteps() {
   return { log, steps, release: () => releases.shift()?.() };
 }
 
+/** A queue whose transactions succeed at once, each one's start time logged. */
+function timedQueue(minIntervalMs: number) {
+  const starts: number[] = [];
+  const queue = new AnnouncementQueue(
+    { record: async () => {}, publish: async () => void starts.push(Date.now()) },
+    minIntervalMs,
+  );
+  return { queue, starts };
+}
+
 describe('AnnouncementQueue', () => {
   it('records each message in Redis at once, and sends what comes during a transaction together in the next, in order', async () => {
     const { log, steps, release } = loggedSteps();
@@ -43,11 +53,7 @@ describe('AnnouncementQueue', () => {
   });
 
   it('leaves at least minIntervalMs between the starts of two transactions, however fast they are', async () => {
-    const starts: number[] = [];
-    const queue = new AnnouncementQueue(
-      { record: async () => {}, publish: async () => void starts.push(Date.now()) },
-      150,
-    );
+    const { queue, starts } = timedQueue(150);
     queue.add(at(0), [announcement('a')]);
     await tick();
     queue.add(at(1), [announcement('b')]);
@@ -60,11 +66,7 @@ describe('AnnouncementQueue', () => {
   });
 
   it('sends what is left at once when settled, without waiting out the interval', async () => {
-    const starts: number[] = [];
-    const queue = new AnnouncementQueue(
-      { record: async () => {}, publish: async () => void starts.push(Date.now()) },
-      5_000,
-    );
+    const { queue, starts } = timedQueue(5_000);
     queue.add(at(0), [announcement('a')]);
     await tick();
     queue.add(at(1), [announcement('b')]);

@@ -72,6 +72,11 @@ export class AnnouncementQueue {
     return this.sending !== undefined;
   }
 
+  /** Whether a step has failed for good: nothing after it is sent. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** Hands over a handled message and what it announces (maybe nothing); throws if a step has failed. */
   add(message: Consumed, announcements: readonly Announcement[]): void {
     if (this.failure !== undefined) throw this.failure.error;

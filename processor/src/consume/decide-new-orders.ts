@@ -18,13 +18,20 @@
  * With a processing delay (the dashboard's demonstration) messages are
  * decided one at a time, as slow decisions would be.
  */
-import { newOrderOf, parseOrderCreated, positionOf, UnreadableEventError, type OrderIndex } from '@orders/core';
+import {
+  newOrder,
+  parseOrderCreated,
+  positionOf,
+  UnreadableEventError,
+  type Order,
+  type OrderIndex,
+  type StatusChange,
+} from '@orders/core';
 import { decide } from '../decide/decide.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import { changeFor } from '../record/claim-change.ts';
 import { NoSuchDocumentError } from '../record/combined-writes.ts';
-import { projectOntoOrder, type OrderDocument } from '../record/project-order.ts';
-import type { StatusChange } from '../record/status-change.ts';
+import { projectOntoOrder } from '../record/project-order.ts';
 import { decided, type OrderHandlerDeps, type Outcome } from './handle-order-created.ts';
 
 export interface NewOrdersDeps extends OrderHandlerDeps {
@@ -33,7 +40,7 @@ export interface NewOrdersDeps extends OrderHandlerDeps {
 
 interface Candidate {
   readonly message: ConsumedMessage;
-  readonly order: OrderDocument;
+  readonly order: Order;
 }
 
 /** The new orders at the head of `messages`, as far as the run can take them. */
@@ -42,7 +49,7 @@ async function candidatesAtHead(deps: NewOrdersDeps, messages: readonly Consumed
   for (const message of messages) {
     let order;
     try {
-      order = newOrderOf(parseOrderCreated(message.value));
+      order = newOrder(parseOrderCreated(message.value));
     } catch (error) {
       if (error instanceof UnreadableEventError) break;
       throw error;

@@ -12,12 +12,16 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  newOrderOf,
+  awaitsDecision,
+  newOrder,
+  orderFromDocument,
   parseOrderCreated,
   positionOf,
+  RETRIED_STATUS,
   UnreadableEventError,
   type Logger,
   type Models,
+  type Order,
   type OrderCreatedEvent,
   type OrderStatus,
   type StreamPosition,
@@ -27,7 +31,7 @@ import type { ConsumedMessage, SendToDeadLetters } from '../dead-letters/send-to
 import type { Announcement } from '../emit/publish-status-change.ts';
 import { changeFor, claimChange, tryClaim } from '../record/claim-change.ts';
 import { NoSuchDocumentError, type CombinedWrites } from '../record/combined-writes.ts';
-import { projectOntoOrder, type OrderDocument } from '../record/project-order.ts';
+import { projectOntoOrder } from '../record/project-order.ts';
 import { reserveStock } from '../record/reserve-stock.ts';
 import type { StockBook } from '../record/stock-book.ts';
 import { findChange, isToAnnounceAt, sequenced, type StatusChange } from '../record/status-change.ts';
@@ -71,7 +75,7 @@ export async function handleOrderCreated(
     return deadLetter(deps, message, error.message);
   }
   const position = positionOf(message.partition, message.offset, 'decision');
-  const order = newOrderOf(event);
+  const order = newOrder(event);
   if (order !== null) {
     const outcome = await decideNewOrder(deps, message, order, position, imposed);
     if (outcome !== undefined) return outcome;
@@ -83,13 +87,13 @@ export async function handleOrderCreated(
 async function decideNewOrder(
   deps: OrderHandlerDeps,
   message: ConsumedMessage,
-  order: OrderDocument,
+  order: Order,
   position: StreamPosition,
   imposed: Decision | undefined,
 ): Promise<Outcome | undefined> {
   const change = changeFor(order, imposed ?? (await decideNow(deps, order)), new Date(), position);
   if (!(await tryClaim(deps.writes, change))) return undefined;
-  let updated: OrderDocument;
+  let updated: Order;
   try {
     [updated] = await Promise.all([
       projectOntoOrder(deps.writes, order, change),
@@ -104,6 +108,30 @@ async function decideNewOrder(
   return decided(deps, order, change, updated, []);
 }
 
+/**
+ * Where a message's event stands against its order as MongoDB holds it: the order waits at the event's
+ * version for a decision (to decide now), or the message was handled before (a redelivery, or a
+ * retry's event whose order has moved on), or the event names a version the order never reached.
+ */
+export type Standing = 'to decide' | 'handled' | 'ahead of its order';
+
+export function standingOf(
+  event: Pick<OrderCreatedEvent, 'version'>,
+  order: Pick<Order, 'version' | 'status'>,
+): Standing {
+  if (event.version > order.version) return 'ahead of its order';
+  return event.version === order.version && awaitsDecision(order.status) ? 'to decide' : 'handled';
+}
+
+/** Whether the decision a handled message had made (if any) stands on its order and is still this message's to announce. */
+export function isLeftToAnnounce(
+  change: StatusChange | null,
+  order: Pick<Order, 'version'>,
+  position: StreamPosition,
+): change is StatusChange {
+  return change !== null && order.version >= change.version && isToAnnounceAt(change, position);
+}
+
 /** The careful way: from the order and its changes as MongoDB holds them. */
 async function decideFromRecord(
   deps: OrderHandlerDeps,
@@ -113,16 +141,18 @@ async function decideFromRecord(
   imposed: Decision | undefined,
 ): Promise<Outcome> {
   const { models } = deps;
-  const order = await models.Order.findById(event.orderId).lean();
-  if (order === null) return deadLetter(deps, message, 'unknown order');
+  const stored = await models.Order.findById(event.orderId).lean();
+  if (stored === null) return deadLetter(deps, message, 'unknown order');
+  const order = orderFromDocument(stored);
   const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber });
 
-  if (order.version !== event.version || order.status !== 'PENDING') {
+  const standing = standingOf(event, order);
+  if (standing !== 'to decide') {
     // Handled before (a redelivery): make sure its changes went out, and change nothing.
     const reentry = await unannouncedReentry(models, event, order, message);
     const change = await findChange(models, event.orderId, event.version + 1);
     const left: Announcement[] = reentry === null ? [] : [reentry];
-    if (change !== null && order.version >= change.version && isToAnnounceAt(change, position)) {
+    if (isLeftToAnnounce(change, order, position)) {
       left.push({ change: await sequenced(models, change, position), order });
       // Its stock was perhaps never written (a run that failed half way): written again, followed from here.
       await reserveStock(deps.writes, order.sku, change);
@@ -133,7 +163,7 @@ async function decideFromRecord(
         changeIds: left.map((announcement) => announcement.change._id),
       });
     }
-    if (event.version > order.version)
+    if (standing === 'ahead of its order')
       log.warn('event is newer than its order; ignored', { eventVersion: event.version });
     else log.debug('order already handled', { eventVersion: event.version, version: order.version });
     return { kind: 'redelivered', orderId: order._id, announcements: left };
@@ -149,7 +179,7 @@ async function decideFromRecord(
   return decided(deps, order, await sequenced(models, change, position), updated, reentry === null ? [] : [reentry]);
 }
 
-async function decideNow(deps: OrderHandlerDeps, order: OrderDocument): Promise<Decision> {
+async function decideNow(deps: OrderHandlerDeps, order: Order): Promise<Decision> {
   if (deps.delayMs > 0) await sleep(deps.delayMs);
   return decide(order, await deps.stock.product(order.sku), deps.rules);
 }
@@ -157,9 +187,9 @@ async function decideNow(deps: OrderHandlerDeps, order: OrderDocument): Promise<
 /** A decision that stands on the order: this owner's stock follows it, and it is ready to announce. */
 export function decided(
   deps: OrderHandlerDeps,
-  order: OrderDocument,
+  order: Order,
   change: StatusChange,
-  updated: OrderDocument,
+  updated: Order,
   before: Announcement[],
 ): Outcome {
   if (change.stockAfter !== null) deps.stock.reserved(order.sku, change.stockAfter);
@@ -186,13 +216,13 @@ export function decided(
 async function unannouncedReentry(
   models: Models,
   event: OrderCreatedEvent,
-  order: OrderDocument,
+  order: Order,
   message: ConsumedMessage,
 ): Promise<Announcement | null> {
   if (event.version <= 1) return null;
   const change = await findChange(models, event.orderId, event.version);
   const position = positionOf(message.partition, message.offset, 'reentry');
-  if (change === null || change.status !== 'PENDING' || !isToAnnounceAt(change, position)) return null;
+  if (change === null || change.status !== RETRIED_STATUS || !isToAnnounceAt(change, position)) return null;
   return { change: await sequenced(models, change, position), order };
 }
 

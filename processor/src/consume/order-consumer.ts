@@ -6,17 +6,17 @@
  * through the partition's announcement queue, whose Kafka transactions also
  * commit their offsets: the next message is handled while the last one's
  * transaction is in flight. An offset is committed only once its message and
- * every one before it are handled and announced. Messages that announce
- * nothing, while nothing is being sent, are committed in groups of up to 100
- * or 200 ms. Nothing is committed automatically.
+ * every one before it are handled and announced (offset-tracker.ts keeps that
+ * account). Nothing is committed automatically.
  */
-import type { Consumer, EachBatchHandler, Kafka } from 'kafkajs';
-import type { Logger } from '@orders/core';
+import type { Batch, Consumer, EachBatchHandler, EachBatchPayload, Kafka } from 'kafkajs';
+import { warnIfSlow, type Logger } from '@orders/core';
 import { processingFailed, type Decision } from '../decide/decide.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import type { StatusPublisher } from '../emit/publish-status-change.ts';
 import { AnnouncementQueue, announcementSteps, type UntilDone } from './announcements.ts';
 import type { Outcome } from './handle-order-created.ts';
+import { OffsetTracker } from './offset-tracker.ts';
 import { retryUntilDone, type Backoff } from './retry.ts';
 
 /** What this instance has done since it started. */
@@ -67,14 +67,161 @@ function isRebalancing(error: unknown): boolean {
   return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
 }
 
-/** Commit after this many handled messages of a partition, or this long after the last commit, whichever is first. */
-const COMMIT_EVERY = 100n;
-const COMMIT_AFTER_MS = 200;
 /** The most messages of one partition decided together. */
 const RUN_LENGTH = 200;
 
+/** What handling one batch needs besides its messages. */
+interface Handling {
+  readonly options: OrderConsumerOptions;
+  /** Aborted once the processor stops: retry waits end, and what is left stays for the next owner. */
+  readonly stopping: AbortSignal;
+  readonly heartbeat: () => Promise<void>;
+}
+
+function count(stats: ProcessorStats, outcome: Outcome): void {
+  if (outcome.kind === 'decided') stats[outcome.status === 'PROCESSED' ? 'processed' : 'failed']++;
+  else if (outcome.kind === 'redelivered') stats.redelivered++;
+  else stats.deadLettered++;
+}
+
+/** Handles one message until it is done; undefined when the processor stopped first and it was left uncommitted. */
+async function consume({ options, stopping, heartbeat }: Handling, consumed: ConsumedMessage) {
+  const { stats } = options;
+  const log = options.logger.child({ partition: consumed.partition, offset: consumed.offset });
+  try {
+    const outcome = await retryUntilDone(
+      (giveUp) => options.handle(consumed, giveUp && processingFailed(giveUp.attempts, giveUp.reason)),
+      {
+        maxAttempts: options.maxAttempts,
+        backoff: options.backoff,
+        signal: stopping,
+        onRetry: async (error, attempt, delayMs) => {
+          stats.retries++;
+          const giveUp = attempt >= options.maxAttempts;
+          log[giveUp ? 'error' : 'warn']('message failed; retrying', { attempt, delayMs, giveUp, error });
+          await heartbeat();
+        },
+      },
+    );
+    count(stats, outcome);
+    return outcome;
+  } catch (error) {
+    if (!stopping.aborted) throw error;
+    // Not committed: whoever owns the partition next handles this message again.
+    log.warn('stopped while a message was being retried; it is left for the next owner');
+    return undefined;
+  }
+}
+
+/** The new orders at the head of a run, decided together; none when that fails (each is then tried alone). */
+async function decideRun({ options }: Handling, run: readonly ConsumedMessage[]): Promise<readonly Outcome[]> {
+  if (options.decideNewOrders === undefined) return [];
+  try {
+    return await options.decideNewOrders(run);
+  } catch (error) {
+    options.stats.retries++;
+    options.logger.warn('deciding new orders together failed; deciding them one at a time', {
+      partition: run[0]?.partition,
+      from: run[0]?.offset,
+      error,
+    });
+    return [];
+  }
+}
+
+/** Runs a step of a send until it is done, or the processor stops (what was not sent is left for the next owner). */
+function untilDone({ options, stopping, heartbeat }: Handling): UntilDone {
+  return (what, upTo, step) =>
+    retryUntilDone(step, {
+      maxAttempts: Number.POSITIVE_INFINITY,
+      backoff: options.backoff,
+      signal: stopping,
+      onRetry: async (error, attempt, delayMs) => {
+        options.stats.retries++;
+        options.logger.warn(`${what} failed; retrying`, {
+          partition: upTo.partition,
+          upTo: upTo.offset,
+          attempt,
+          delayMs,
+          error,
+        });
+        // A broker that is away fails the heartbeat too: that is no reason to give up. A rebalance is:
+        // the partition may be another member's now, which handles what was not sent.
+        await heartbeat().catch((heartbeatError: unknown) => {
+          if (isRebalancing(heartbeatError)) throw heartbeatError;
+        });
+      },
+    });
+}
+
+function messagesOf(batch: Batch): ConsumedMessage[] {
+  const { topic, partition } = batch;
+  return batch.messages.map(({ offset, key, value, headers }) => ({ topic, partition, offset, key, value, headers }));
+}
+
+/** Takes a handled message into the partition's bookkeeping; false when the batch must stop (its queue failed). */
+type Accept = (consumed: ConsumedMessage, outcome: Outcome) => Promise<boolean>;
+
+/**
+ * Handles a batch's messages in order, a run at a time: the new orders at its head decided together, the
+ * message after them alone, with its retries. Ends with the batch, when the consumer stops (the messages
+ * in hand finish), when a seek after a rebalance makes the rest stale, or when the queue fails.
+ */
+async function handleInRuns(
+  handling: Handling,
+  messages: readonly ConsumedMessage[],
+  accept: Accept,
+  state: Pick<EachBatchPayload, 'isRunning' | 'isStale'>,
+): Promise<void> {
+  let next = 0;
+  while (next < messages.length) {
+    if (!state.isRunning() || state.isStale()) return;
+    const run = messages.slice(next, next + RUN_LENGTH);
+    const decided = await decideRun(handling, run);
+    for (const [i, outcome] of decided.entries()) {
+      count(handling.options.stats, outcome);
+      next += 1;
+      if (!(await accept(run[i]!, outcome))) return;
+    }
+    const single = decided.length < run.length ? run[decided.length] : undefined;
+    if (single !== undefined) {
+      const outcome = await consume(handling, single);
+      if (outcome === undefined) return;
+      next += 1;
+      if (!(await accept(single, outcome))) return;
+    }
+    await handling.heartbeat();
+  }
+}
+
+function createEachBatch(consumer: Consumer, options: OrderConsumerOptions, stopping: AbortSignal): EachBatchHandler {
+  return async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, ...state }) => {
+    const { topic, partition } = batch;
+    const handling: Handling = { options, stopping, heartbeat };
+    const offsets = new OffsetTracker({
+      queue: new AnnouncementQueue(announcementSteps(options.announce, untilDone(handling)), options.commitIntervalMs),
+      // With explicit offsets this commits even while the consumer stops (consumer.commitOffsets would not).
+      commit: (offset) => commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] }),
+    });
+    const accept: Accept = (consumed, outcome) => {
+      resolveOffset(consumed.offset);
+      return offsets.accept(consumed, outcome.announcements);
+    };
+    try {
+      await handleInRuns(handling, messagesOf(batch), accept, state);
+    } finally {
+      const resumeAt = await offsets.finish(batch.firstOffset() ?? undefined);
+      if (resumeAt !== undefined && state.isRunning() && !stopping.aborted) {
+        // Still running (a rebalance kept the partition here): the messages whose changes were not sent
+        // are fetched and handled again, which announces them, rather than skipped with their offsets.
+        options.logger.warn('announcing failed; handling the unsent messages again', { partition, offset: resumeAt });
+        consumer.seek({ topic, partition, offset: resumeAt });
+      }
+    }
+  };
+}
+
 export function createOrderConsumer(options: OrderConsumerOptions): OrderConsumer {
-  const { stats, logger } = options;
   const consumer: Consumer = options.kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
@@ -90,184 +237,8 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
   consumer.on(consumer.events.DISCONNECT, () => (connected = false));
   consumer.on(consumer.events.GROUP_JOIN, () => options.onRebalance?.());
   consumer.on(consumer.events.CRASH, ({ payload }) =>
-    logger.error('consumer crashed', { error: payload.error, restart: payload.restart }),
+    options.logger.error('consumer crashed', { error: payload.error, restart: payload.restart }),
   );
-
-  const count = (outcome: Outcome) => {
-    if (outcome.kind === 'decided') stats[outcome.status === 'PROCESSED' ? 'processed' : 'failed']++;
-    else if (outcome.kind === 'redelivered') stats.redelivered++;
-    else stats.deadLettered++;
-  };
-
-  /** Handles one message until it is done; undefined when the processor stopped first and it was left uncommitted. */
-  async function consume(consumed: ConsumedMessage, heartbeat: () => Promise<void>): Promise<Outcome | undefined> {
-    const log = logger.child({ partition: consumed.partition, offset: consumed.offset });
-    try {
-      const outcome = await retryUntilDone(
-        (giveUp) => options.handle(consumed, giveUp && processingFailed(giveUp.attempts, giveUp.reason)),
-        {
-          maxAttempts: options.maxAttempts,
-          backoff: options.backoff,
-          signal: stopping.signal,
-          onRetry: async (error, attempt, delayMs) => {
-            stats.retries++;
-            const giveUp = attempt >= options.maxAttempts;
-            log[giveUp ? 'error' : 'warn']('message failed; retrying', { attempt, delayMs, giveUp, error });
-            await heartbeat();
-          },
-        },
-      );
-      count(outcome);
-      return outcome;
-    } catch (error) {
-      if (!stopping.signal.aborted) throw error;
-      // Not committed: whoever owns the partition next handles this message again.
-      log.warn('stopped while a message was being retried; it is left for the next owner');
-      return undefined;
-    }
-  }
-
-  /** The new orders at the head of a run, decided together; none when that fails (each is then tried alone). */
-  async function decideRun(run: readonly ConsumedMessage[]): Promise<readonly Outcome[]> {
-    if (options.decideNewOrders === undefined) return [];
-    try {
-      return await options.decideNewOrders(run);
-    } catch (error) {
-      stats.retries++;
-      logger.warn('deciding new orders together failed; deciding them one at a time', {
-        partition: run[0]?.partition,
-        from: run[0]?.offset,
-        error,
-      });
-      return [];
-    }
-  }
-
-  /** Runs a step of a send until it is done, or the processor stops (what was not sent is left for the next owner). */
-  const untilDone =
-    (heartbeat: () => Promise<void>): UntilDone =>
-    (what, upTo, step) =>
-      retryUntilDone(step, {
-        maxAttempts: Number.POSITIVE_INFINITY,
-        backoff: options.backoff,
-        signal: stopping.signal,
-        onRetry: async (error, attempt, delayMs) => {
-          stats.retries++;
-          logger.warn(`${what} failed; retrying`, {
-            partition: upTo.partition,
-            upTo: upTo.offset,
-            attempt,
-            delayMs,
-            error,
-          });
-          // A broker that is away fails the heartbeat too: that is no reason to give up. A rebalance is:
-          // the partition may be another member's now, which handles what was not sent.
-          await heartbeat().catch((heartbeatError: unknown) => {
-            if (isRebalancing(heartbeatError)) throw heartbeatError;
-          });
-        },
-      });
-
-  const eachBatch: EachBatchHandler = async ({
-    batch,
-    resolveOffset,
-    commitOffsetsIfNecessary,
-    heartbeat,
-    ...state
-  }) => {
-    const { topic, partition } = batch;
-    const announcements = new AnnouncementQueue(
-      announcementSteps(options.announce, untilDone(heartbeat)),
-      options.commitIntervalMs,
-    );
-    let handled: string | undefined;
-    let committed: string | undefined;
-    let lastCommitAt = Date.now();
-    /** Commits what was handled and announced; only while nothing is being sent (a send commits its own). */
-    const commit = async () => {
-      const upTo = handled;
-      if (upTo === undefined || upTo === committed) return;
-      if (announcements.sentUpTo !== upTo) {
-        const next = (BigInt(upTo) + 1n).toString();
-        // With explicit offsets this commits even while the consumer stops (consumer.commitOffsets would not).
-        await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
-      }
-      committed = upTo;
-      lastCommitAt = Date.now();
-    };
-    let sendFailed = false;
-    try {
-      /** Takes a handled message into the queue (or the next commit); false when the queue has failed. */
-      const accept = async (consumed: ConsumedMessage, outcome: Outcome): Promise<boolean> => {
-        resolveOffset(consumed.offset);
-        handled = consumed.offset;
-        if (outcome.announcements.length > 0 || announcements.busy) {
-          try {
-            announcements.add(consumed, outcome.announcements);
-          } catch {
-            return false; // stopping or rebalancing: what was not sent is handled again (below) or by the next owner
-          }
-        } else if (
-          BigInt(handled) - BigInt(committed ?? -1) >= COMMIT_EVERY ||
-          Date.now() - lastCommitAt >= COMMIT_AFTER_MS
-        ) {
-          await commit();
-        }
-        return true;
-      };
-      const messages: ConsumedMessage[] = batch.messages.map((message) => ({
-        topic,
-        partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-      }));
-      let next = 0;
-      handling: while (next < messages.length) {
-        // Stopping lets the messages in hand finish; a seek (after a rebalance) makes the rest of the batch stale.
-        if (!state.isRunning() || state.isStale()) break;
-        const run = messages.slice(next, next + RUN_LENGTH);
-        // New orders at the head are decided together; the message after them alone, with its retries.
-        const decided = await decideRun(run);
-        for (const [i, outcome] of decided.entries()) {
-          count(outcome);
-          next += 1;
-          if (!(await accept(run[i]!, outcome))) {
-            sendFailed = true;
-            break handling;
-          }
-        }
-        const single = decided.length < run.length ? run[decided.length] : undefined;
-        if (single !== undefined) {
-          const outcome = await consume(single, heartbeat);
-          if (outcome === undefined) break;
-          next += 1;
-          if (!(await accept(single, outcome))) {
-            sendFailed = true;
-            break;
-          }
-        }
-        await heartbeat();
-      }
-    } finally {
-      sendFailed = await announcements.settle().then(
-        () => sendFailed,
-        () => true,
-      );
-      if (!sendFailed) await commit();
-      else if (state.isRunning() && !stopping.signal.aborted) {
-        // Still running (a rebalance kept the partition here): the messages whose changes were not sent
-        // are fetched and handled again, which announces them, rather than skipped with their offsets.
-        const done = [announcements.sentUpTo, committed]
-          .filter((offset): offset is string => offset !== undefined)
-          .map(BigInt)
-          .reduce((last, offset) => (offset > last ? offset : last), BigInt(batch.firstOffset() ?? '0') - 1n);
-        const offset = (done + 1n).toString();
-        logger.warn('announcing failed; handling the unsent messages again', { partition, offset });
-        consumer.seek({ topic, partition, offset });
-      }
-    }
-  };
 
   return {
     async start() {
@@ -277,15 +248,15 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.concurrency,
-        eachBatch,
+        eachBatch: createEachBatch(consumer, options, stopping.signal),
       });
     },
     async stop() {
       // kafkajs stops fetching at once; the abort then cuts short any retry waits.
       const stopped = consumer.stop();
       stopping.abort();
-      await stopped;
-      await consumer.disconnect();
+      await warnIfSlow(options.logger, 'the batches in hand to finish', stopped);
+      await warnIfSlow(options.logger, 'the consumer to leave its group', consumer.disconnect());
     },
     isConnected: () => connected,
   };

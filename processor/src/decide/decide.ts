@@ -3,10 +3,12 @@
  * stock and a roll of the dice for the payment. Pure (no I/O, no clock), so the
  * rules are tested without servers and the randomness is the caller's.
  */
+import type { DecidedStatus } from '@orders/core';
 
+/** A decision takes a PENDING order where the status machine lets it go (`DecidedStatus`): a status it drops fails to compile here. */
 export type Decision =
-  | { readonly status: 'PROCESSED'; readonly error: null; readonly stockAfter: number }
-  | { readonly status: 'FAILED'; readonly error: string; readonly stockAfter: null };
+  | { readonly status: 'PROCESSED' & DecidedStatus; readonly error: null; readonly stockAfter: number }
+  | { readonly status: 'FAILED' & DecidedStatus; readonly error: string; readonly stockAfter: null };
 
 export interface ProcessingRules {
   /** Share of payments declined, from 0 (never) to 1 (always). */

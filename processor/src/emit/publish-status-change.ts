@@ -11,22 +11,26 @@
  *    processor killed before it leaves its message to be handled again.
  * 2. Kafka (`publish`): the OrderStatusChanged events to `orders.status`
  *    (the event log, must not be lost nor doubled), committed in one Kafka
- *    transaction with the offsets of the messages that caused them. A message
- *    delivered again means its transaction did not commit, so nothing else
- *    needs to record that an event went out.
+ *    transaction with the offsets of the messages that caused them. A
+ *    transaction whose commit failed may have committed anyway; it is found
+ *    out before anything more is sent (commit-doubts.ts), so that no event
+ *    goes out twice. Otherwise a message delivered again means its transaction
+ *    did not commit, so nothing else needs to record that an event went out.
  */
 import type { Message, TopicOffsets } from 'kafkajs';
 import {
   Batcher,
-  snapshotAsOf,
-  snapshotOf,
+  orderAsOf,
+  orderToWire,
   statusChangedEvent,
+  TRACEPARENT,
   type Logger,
+  type Order,
   type OrderIndex,
   type OrderStatusMessage,
+  type StatusChange,
 } from '@orders/core';
-import type { OrderDocument } from '../record/project-order.ts';
-import type { StatusChange } from '../record/status-change.ts';
+import { CommitDoubts, type CommittedOffsets, type DoubtOutcome } from './commit-doubts.ts';
 import type { RenewableProducer } from './renewable-producer.ts';
 
 export interface StatusPublisherDeps {
@@ -40,6 +44,10 @@ export interface StatusPublisherDeps {
   readonly topic: string;
   /** The Redis `order.status` channel. */
   readonly channel: string;
+  /** The group's committed offsets, asked once a commit has failed (see commit-doubts.ts). */
+  readonly committedOffsets: CommittedOffsets;
+  /** Told how each transaction whose commit failed turned out. */
+  readonly onDoubtSettled?: (outcome: DoubtOutcome) => void;
   readonly logger: Logger;
 }
 
@@ -53,7 +61,9 @@ export interface Consumed {
 /** A change to announce, and its order as it stands now (at the change's version or later). */
 export interface Announcement {
   readonly change: StatusChange;
-  readonly order: OrderDocument;
+  readonly order: Order;
+  /** The order's trace, carried on to the event's Kafka headers and its Redis message (see trace/order-traces.ts). */
+  readonly traceparent?: string;
 }
 
 export interface StatusPublisher {
@@ -71,8 +81,37 @@ interface Outgoing {
   readonly cause: Consumed;
 }
 
+/** The Kafka messages of a message's changes: one OrderStatusChanged event each, keyed by its order. */
+export function eventMessagesOf(announcements: readonly Announcement[]): Message[] {
+  return announcements.map(({ change, traceparent }) => {
+    const event = statusChangedEvent(change);
+    const headers = traceparent === undefined ? undefined : { [TRACEPARENT]: traceparent };
+    return { key: event.orderId, value: JSON.stringify(event), headers };
+  });
+}
+
+/**
+ * What Redis takes of one change: the order as it stood right after the change, even if it has moved on
+ * since (a redelivery), the message for subscribers, and the change's place in its partition's log.
+ */
+export function indexEntryOf({ change, order, traceparent }: Announcement): {
+  /** With the order's trace, when it has one: an extra field, which readers of the channel ignore. */
+  readonly message: OrderStatusMessage & { readonly traceparent?: string };
+  readonly log: { readonly partition: number; readonly seq: number };
+} {
+  if (change.partition === null || change.seq === null) {
+    throw new Error(`status change ${change._id} has no place in a stream; it cannot be announced`);
+  }
+  const message: OrderStatusMessage & { traceparent?: string } = {
+    change: statusChangedEvent(change),
+    order: orderToWire(orderAsOf(order, change.version)),
+    ...(traceparent === undefined ? {} : { traceparent }),
+  };
+  return { message, log: { partition: change.partition, seq: change.seq } };
+}
+
 /** The offsets to commit for a batch: per topic and partition, one past the last message read. */
-function offsetsOf(batch: Outgoing[]): TopicOffsets[] {
+export function offsetsOf(batch: readonly { readonly cause: Consumed }[]): TopicOffsets[] {
   const next = new Map<string, Map<number, bigint>>();
   for (const { cause } of batch) {
     const partitions = next.get(cause.topic) ?? new Map<number, bigint>();
@@ -91,37 +130,37 @@ export function createStatusPublisher(deps: StatusPublisherDeps): StatusPublishe
   // with the offsets of the messages that caused them. A crash before the commit leaves neither (the
   // messages come again, and their changes are sent again); after it, the messages do not come again.
   // The partitions handled concurrently share transactions: what arrives during one goes in the next.
-  const sends = new Batcher<Outgoing>((batch) =>
-    deps.producer.inTransaction(async (transaction) => {
+  const doubts = new CommitDoubts({
+    committedOffsets: deps.committedOffsets,
+    renewProducer: () => deps.producer.renew(),
+    onSettled: deps.onDoubtSettled,
+    logger: deps.logger,
+  });
+  const sends = new Batcher<Outgoing>(async (all) => {
+    const batch = await doubts.leftToSend(all);
+    if (batch.length === 0) return;
+    await deps.producer.inTransaction(async (transaction) => {
       const messages = batch.flatMap((outgoing) => outgoing.messages);
       // Messages that announce nothing still commit their offsets here, after those before them.
       if (messages.length > 0) await transaction.send({ topic: deps.topic, acks: -1, messages });
       await transaction.sendOffsets({ consumerGroupId: deps.groupId, topics: offsetsOf(batch) });
-      await transaction.commit();
-    }),
-  );
-  async function publish(announcements: readonly Announcement[], cause: Consumed): Promise<void> {
-    const events = announcements.map(({ change }) => statusChangedEvent(change));
-    await sends.add({
-      messages: events.map((event) => ({ key: event.orderId, value: JSON.stringify(event) })),
-      cause,
+      await doubts.commit(
+        batch.map(({ cause }) => cause),
+        () => transaction.commit(),
+      );
     });
+  });
+  async function publish(announcements: readonly Announcement[], cause: Consumed): Promise<void> {
+    await sends.add({ messages: eventMessagesOf(announcements), cause });
   }
   async function record(announcements: readonly Announcement[]): Promise<void> {
     // Concurrent calls share one pipeline (see OrderIndex.apply): one socket write for all of them, in order.
     await Promise.all(
-      announcements.map(({ change, order }) => {
-        if (change.partition === null || change.seq === null) {
-          throw new Error(`status change ${change._id} has no place in a stream; it cannot be announced`);
-        }
-        // The order as it stood right after this change, even if it has moved on since (a redelivery).
-        const message: OrderStatusMessage = {
-          change: statusChangedEvent(change),
-          order: snapshotAsOf(snapshotOf(order), change.version),
-        };
+      announcements.map((announcement) => {
+        const { message, log } = indexEntryOf(announcement);
         return deps.index.apply(message.order, {
           publish: { channel: deps.channel, message: JSON.stringify(message) },
-          log: { partition: change.partition, seq: change.seq },
+          log,
         });
       }),
     );

@@ -15,7 +15,10 @@ function fakeProducer(name: string, log: string[], abortFails: boolean) {
   return {
     connect: async () => void log.push(`${name}: connect`),
     disconnect: async () => void log.push(`${name}: disconnect`),
-    transaction: async () => transaction,
+    transaction: async () => {
+      log.push(`${name}: transaction`);
+      return transaction;
+    },
   } as unknown as Producer;
 }
 
@@ -42,13 +45,32 @@ describe('RenewableProducer', () => {
 
     expect(log).toEqual([
       'p1: connect',
+      'p1: transaction',
       'p1: abort',
       'p1: disconnect',
       'p2: connect',
+      'p2: transaction',
       'p2: commit',
+      'p2: transaction',
       'p2: abort',
+      'p2: transaction',
       'p2: commit',
       'p2: disconnect',
     ]);
+  });
+
+  it('renews a producer on request: the old one disconnects, a new one connects and begins a transaction before renew resolves', async () => {
+    const log: string[] = [];
+    let made = 0;
+    const renewable = new RenewableProducer(() => fakeProducer(`p${++made}`, log, false), logger);
+    await renewable.connect();
+    await renewable.renew();
+    log.push('renewed');
+    await renewable.inTransaction((transaction) => transaction.commit());
+    await renewable.disconnect();
+    // The fresh producer's first transaction is where kafkajs asks the broker for its producer id.
+    const renewing = log.slice(0, log.indexOf('renewed'));
+    expect(renewing.join(', ')).toBe('p1: connect, p1: disconnect, p2: connect, p2: transaction, p2: abort');
+    expect(log.slice(renewing.length + 1)).toEqual(['p2: transaction', 'p2: commit', 'p2: disconnect']);
   });
 });

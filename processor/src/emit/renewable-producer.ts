@@ -41,6 +41,21 @@ export class RenewableProducer {
     }
   }
 
+  /**
+   * Replaces the producer with a fresh one, and resolves once the broker has ended the last transaction
+   * of the one before it: finished the commit if it had reached the broker, aborted it if not (see
+   * commit-doubts.ts). That is the answer to the fresh producer's InitProducerId with the same
+   * transactional id, which kafkajs asks for at the first transaction, not on connect: so a transaction
+   * is begun here, and ended at once (one with nothing in it sends nothing to end).
+   */
+  async renew(): Promise<void> {
+    const current = this.current;
+    this.current = undefined;
+    await current?.then((producer) => producer.disconnect()).catch(() => undefined);
+    // If the broker cannot answer yet, this throws; the caller renews again later.
+    await (await (await this.producer()).transaction()).abort();
+  }
+
   async disconnect(): Promise<void> {
     const current = this.current;
     this.current = undefined;

@@ -4,7 +4,7 @@
  * instance's or a crashed one's) already claimed the change, its decision is
  * the one that stands, not the one just made.
  */
-import { changeId, isDuplicateKey, type Models, type StreamPosition } from '@orders/core';
+import { isDuplicateKey, nextChange, type Models, type Order, type StreamPosition } from '@orders/core';
 import type { Decision } from '../decide/decide.ts';
 import type { CombinedWrites } from './combined-writes.ts';
 import { findChange, type StatusChange } from './status-change.ts';
@@ -15,26 +15,15 @@ export interface Claim {
   readonly won: boolean;
 }
 
-/** The change a decision about `order` (at its version) makes, placed at `position`. */
+/** The change a decision about `order` (at its version) makes, placed at `position`; the status machine must allow it. */
 export function changeFor(
-  order: { readonly _id: string; readonly version: number },
+  order: Pick<Order, '_id' | 'status' | 'version'>,
   decision: Decision,
   at: Date,
   position: StreamPosition,
 ): StatusChange {
-  const version = order.version + 1;
-  return {
-    _id: changeId(order._id, version),
-    orderId: order._id,
-    version,
-    previousStatus: 'PENDING',
-    status: decision.status,
-    error: decision.error,
-    at,
-    stockAfter: decision.stockAfter,
-    partition: position.partition,
-    seq: position.seq,
-  };
+  const change = nextChange(order, decision.status, { at, error: decision.error, stockAfter: decision.stockAfter });
+  return { ...change, partition: position.partition, seq: position.seq };
 }
 
 /** Inserts the change; true when this insert made it, false when it existed already. */

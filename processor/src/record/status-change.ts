@@ -1,42 +1,15 @@
 /**
- * A status change as the processor handles it: the claim document of one
- * decision (or of a retry's return to PENDING, written by the server).
+ * Status changes as the processor finds and places them: the claim document of
+ * one decision (or of a retry's return to PENDING, written by the server).
  */
-import { changeId, type Models, type OrderStatus, type StatusChangeDoc, type StreamPosition } from '@orders/core';
+import { changeId, statusChangeFromDocument, type Models, type StatusChange, type StreamPosition } from '@orders/core';
 
-export interface StatusChange {
-  readonly _id: string;
-  readonly orderId: string;
-  readonly version: number;
-  readonly previousStatus: OrderStatus | null;
-  readonly status: OrderStatus;
-  readonly error: string | null;
-  readonly at: Date;
-  readonly stockAfter: number | null;
-  /** Its stream and place in it (see `positionOf`); null on a retry's change until the processor announces it. */
-  readonly partition: number | null;
-  readonly seq: number | null;
-}
-
-function fromDocument(doc: StatusChangeDoc & { _id: string }): StatusChange {
-  return {
-    _id: doc._id,
-    orderId: doc.orderId,
-    version: doc.version,
-    previousStatus: doc.previousStatus ?? null,
-    status: doc.status,
-    error: doc.error ?? null,
-    at: doc.at,
-    stockAfter: doc.stockAfter ?? null,
-    partition: doc.partition ?? null,
-    seq: doc.seq ?? null,
-  };
-}
+export type { StatusChange };
 
 /** The change that takes `orderId` to `version`, if someone made it. */
 export async function findChange(models: Models, orderId: string, version: number): Promise<StatusChange | null> {
   const doc = await models.StatusChange.findById(changeId(orderId, version)).lean();
-  return doc === null ? null : fromDocument(doc);
+  return doc === null ? null : statusChangeFromDocument(doc);
 }
 
 /**

@@ -22,6 +22,17 @@ export function requireOperator(viewer: Viewer | null, what: string): void {
   if (requireViewer(viewer).role !== 'operator') throw forbidden(`only an operator may ${what}`);
 }
 
+/** A resolver (or subscribe) only an operator may run; `what` says what others are refused ("read the statistics"). */
+export function operatorsOnly<Root, Args, Ctx extends { viewer: Viewer | null }, Result>(
+  what: string,
+  resolve: (root: Root, args: Args, context: Ctx) => Result,
+): (root: Root, args: Args, context: Ctx) => Result {
+  return (root, args, context) => {
+    requireOperator(context.viewer, what);
+    return resolve(root, args, context);
+  };
+}
+
 /**
  * The customer a request may concern: for an operator, the one asked for (or
  * none: every customer); for a customer, itself, and asking for another is FORBIDDEN.

@@ -21,6 +21,7 @@ import { createGraphQLError, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger, Viewer } from '@orders/core';
 import { isExpired, sharingScope } from '../auth/access.ts';
 import { authorizationParam, type Authenticator } from '../auth/authentication.ts';
+import { subscriptionField } from '../metrics/graphql.ts';
 import { SharedSubscriptions, type SendJson } from './shared-subscriptions.ts';
 
 interface EnvelopedRoot {
@@ -36,6 +37,16 @@ export interface GraphqlWsOptions {
   maxSubscriptions: number;
   /** Unsent bytes a connection may hold before it is closed as too slow. */
   maxBufferedBytes: number;
+  /** Told of each subscription, event and slow client (the server's metrics). */
+  metrics?: SocketMetrics;
+}
+
+/** What the metrics count of the sockets' subscriptions. */
+export interface SocketMetrics {
+  subscribed(field: string): void;
+  completed(field: string): void;
+  delivered(): void;
+  tooSlow(): void;
 }
 
 /** What the server keeps on each connection, beside the socket. */
@@ -63,6 +74,8 @@ export function attachGraphqlWs(
   const shared = new SharedSubscriptions();
   const sharings = new WeakMap<ExecutionArgs, Sharing>();
   const states = new WeakMap<object, ConnectionState>();
+  // Each connection's open subscriptions by id, with their root field: graphql-ws completes each once.
+  const open = new WeakMap<object, Map<string, string>>();
   const stateOf = (extra: object): ConnectionState => {
     let state = states.get(extra);
     if (state === undefined) states.set(extra, (state = {}));
@@ -86,7 +99,18 @@ export function attachGraphqlWs(
         );
         if (!('args' in prepared)) return prepared;
         sharings.set(prepared.args, prepared.sharing);
+        if (options.metrics && prepared.field !== undefined) {
+          const fields = open.get(ctx.extra) ?? new Map<string, string>();
+          open.set(ctx.extra, fields.set(id, prepared.field));
+          options.metrics.subscribed(prepared.field);
+        }
         return prepared.args;
+      },
+      onComplete: (ctx, id) => {
+        const field = open.get(ctx.extra)?.get(id);
+        if (field === undefined) return;
+        open.get(ctx.extra)?.delete(id);
+        options.metrics?.completed(field);
       },
       onError: (_ctx, _id, _payload, errors) => {
         logger.debug('graphql-ws operation error', { errors: errors.map((e) => e.message) });
@@ -170,7 +194,7 @@ async function prepareOperation(
   viewer: Viewer | null,
   options: GraphqlWsOptions,
   logger: Logger,
-): Promise<readonly GraphQLError[] | { args: ExecutionArgs; sharing: Sharing }> {
+): Promise<readonly GraphQLError[] | { args: ExecutionArgs; sharing: Sharing; field?: string }> {
   // graphql-ws has already registered this one: the others are the connection's open subscriptions.
   const others = Object.keys(ctx.subscriptions).length - 1;
   if (others >= options.maxSubscriptions) {
@@ -203,10 +227,19 @@ async function prepareOperation(
     params.operationName ?? null,
     params.variables ?? null,
   ]);
-  const send = nextMessages(ctx.extra.socket, id, options.maxBufferedBytes, (bufferedBytes) =>
-    logger.warn('websocket closed: the client fell behind', { bufferedBytes }),
-  );
-  return { args, sharing: { key, viewer, send } };
+  const send = nextMessages(ctx.extra.socket, id, options.maxBufferedBytes, (bufferedBytes) => {
+    options.metrics?.tooSlow();
+    logger.warn('websocket closed: the client fell behind', { bufferedBytes });
+  });
+  const metrics = options.metrics;
+  const counted: SendJson = metrics
+    ? (json) => {
+        send(json);
+        metrics.delivered();
+      }
+    : send;
+  const field = subscriptionField(args.document, params.operationName);
+  return { args, sharing: { key, viewer, send: counted }, field };
 }
 
 /** The close code for a client too slow to keep up: "Try Again Later", which graphql-ws clients retry. */

@@ -11,6 +11,8 @@ import { isLoopback, sendJson } from './guards.ts';
 /** How long the operator token given to the dashboard on this machine lasts. */
 export const DEV_TOKEN_SECONDS = 12 * 60 * 60;
 
+type Route = (req: IncomingMessage, res: ServerResponse) => void;
+
 export interface RouteOptions {
   /** Resolves when every store answers; rejects with the reason otherwise. */
   ready: () => Promise<void>;
@@ -18,9 +20,9 @@ export interface RouteOptions {
   key: Uint8Array;
   /** Whether `/auth/dev-token` serves loopback callers. */
   devTokens: boolean;
+  /** `GET /metrics`, guarded (see metrics/metrics-route.ts). */
+  metrics?: Route;
 }
-
-type Route = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** The routes by path; a request to any other path is not theirs. */
 export function httpRoutes(options: RouteOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
@@ -39,6 +41,7 @@ export function httpRoutes(options: RouteOptions): (req: IncomingMessage, res: S
         () => sendJson(res, 500, { error: 'could not make a token' }),
       );
     },
+    ...(options.metrics ? { '/metrics': options.metrics } : {}),
   };
   return (req, res) => {
     const route = routes[(req.url ?? '/').split('?')[0]!];

@@ -13,17 +13,19 @@ import { useRequireViewer, type Authenticator } from '../auth/authentication.ts'
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import { createLoaders, type Context, type Services } from '../context.ts';
 import { schema } from '../schema/index.ts';
+import { refusedAsLimitExceeded, refusingWithCode, useInputErrorCodes } from './input-errors.ts';
+import { traceparentOf, useTraceparent } from '../trace/traceparent.ts';
 
 /**
  * Query limits, tuned so that the dashboard's own operations pass with room to spare:
  * the deepest (an order's history with its order) is 5 levels, the largest far under these.
  */
 const armor = new EnvelopArmor({
-  maxDepth: { n: 8 },
-  maxAliases: { n: 15 },
-  maxDirectives: { n: 20 },
+  maxDepth: { n: 8, ...refusedAsLimitExceeded },
+  maxAliases: { n: 15, ...refusedAsLimitExceeded },
+  maxDirectives: { n: 20, ...refusedAsLimitExceeded },
   maxTokens: { n: 2000 },
-  costLimit: { maxCost: 5000 },
+  costLimit: { maxCost: 5000, ...refusedAsLimitExceeded },
   blockFieldSuggestion: { enabled: true },
 });
 
@@ -33,16 +35,21 @@ export interface GraphqlOptions {
   authenticator: Authenticator;
   createOrderLimiter: RateLimiter;
   logger: Logger;
+  /** Plugins after the server's own (the metrics'). */
+  extraPlugins?: Plugin[];
 }
 
 export type GraphqlHandler = YogaServerInstance<object, Context>;
 
 function plugins(production: boolean): Plugin[] {
   return [
+    // First, so that every answer (a refusal too) carries the request's traceparent.
+    useTraceparent(),
     useRequireViewer({ allowIntrospection: !production }) as Plugin,
     ...(armor.protect().plugins as Plugin[]),
     // Browsers send "simple" requests across sites without asking; GraphQL here needs a JSON body or this header.
-    useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+    refusingWithCode(useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }), 'CSRF_HEADER_REQUIRED'),
+    useInputErrorCodes(),
     ...(production
       ? [{ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) } satisfies Plugin]
       : []),
@@ -64,12 +71,13 @@ export function createGraphqlHandler(options: GraphqlOptions): GraphqlHandler {
           headers: JSON.stringify({ Authorization: 'Bearer <a token from npm start or npm run token>' }, null, 2),
         },
     batching: false,
-    plugins: plugins(options.production),
+    plugins: [...plugins(options.production), ...(options.extraPlugins ?? [])],
     // Over HTTP the viewer comes from the Authorization header; over graphql-ws it was settled when the socket opened.
     context: async (initial: { request?: Request; viewer?: Viewer | null }) => ({
       ...services,
       loaders: createLoaders(services.models),
       createOrderLimiter,
+      traceparent: traceparentOf(initial.request),
       viewer:
         initial.viewer !== undefined
           ? initial.viewer

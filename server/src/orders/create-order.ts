@@ -9,13 +9,26 @@
  * Kafka, one Redis round trip lists it, clears the mark and tells subscribers.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { mongo } from 'mongoose';
 import { z } from 'zod';
-import { Batcher, failuresByIndex, isDuplicateKey, snapshotOf, type Logger, type Models } from '@orders/core';
+import {
+  awaitsDecision,
+  Batcher,
+  continueTrace,
+  failuresByIndex,
+  isDuplicateKey,
+  newOrderDocument,
+  orderFromDocument,
+  orderToWire,
+  type Logger,
+  type Models,
+  type Order,
+  type OrderDocument,
+} from '@orders/core';
 import type { IndexWrites } from './index-writes.ts';
 import type { CatalogueCache } from '../catalogue/catalogue-cache.ts';
 import { badInput, notFound } from '../errors.ts';
 import type { OrderPublisher } from './publish-order.ts';
-import { orderFromDocument, type OrderShape } from './shape.ts';
 
 export const MAX_QUANTITY = 1000;
 
@@ -43,7 +56,8 @@ export function validateCreateOrder(input: unknown): CreateOrderInput {
   throw badInput(issue?.message ?? 'invalid input', field);
 }
 
-function orderIdFor(customerId: string, idempotencyKey: string | null | undefined): string {
+/** The order's id: random, or decided by the customer and their idempotency key, so a repeated request finds its order. */
+export function orderIdFor(customerId: string, idempotencyKey: string | null | undefined): string {
   if (!idempotencyKey) return randomBytes(12).toString('hex');
   return createHash('sha256').update(`${customerId}\0${idempotencyKey}`).digest('hex').slice(0, 24);
 }
@@ -62,7 +76,7 @@ export interface CreateOrderDeps {
   models: Models;
   catalogue: CatalogueCache;
   /** Stores a validated order document; rejects with a duplicate-key error when its _id exists. */
-  insertOrder: (doc: Record<string, unknown>) => Promise<void>;
+  insertOrder: (doc: OrderDocument) => Promise<void>;
   publisher: OrderPublisher;
   indexWrites: IndexWrites;
   /** The Redis channel of new orders. */
@@ -70,7 +84,8 @@ export interface CreateOrderDeps {
   logger: Logger;
 }
 
-export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Promise<OrderShape> {
+/** `traceparent`: the request's (see server/src/trace/); the order keeps its trace id, a new one without it. */
+export async function createOrder(deps: CreateOrderDeps, rawInput: unknown, traceparent?: string): Promise<Order> {
   const input = validateCreateOrder(rawInput);
   const [customer, product] = await Promise.all([
     deps.catalogue.customer(input.customerId),
@@ -81,26 +96,20 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
 
   const now = new Date();
   const id = orderIdFor(customer._id, input.idempotencyKey);
+  const { traceId } = continueTrace(traceparent);
   // Every field of the order schema, from validated input and known records: written as it stands,
   // without a mongoose document to build and validate again (what that saved: the README's Performance section).
-  const stored = {
+  const stored = newOrderDocument({
     _id: id,
     orderNumber: newOrderNumber(now),
     customerId: customer._id,
     sku: product._id,
     quantity: input.quantity,
     total: Math.round(product.price * input.quantity * 100) / 100,
-    status: 'PENDING' as const,
-    version: 1,
-    attempts: 0,
-    error: null,
     idempotencyKey: input.idempotencyKey ?? null,
+    traceId,
     createdAt: now,
-    processedAt: null,
-    failedAt: null,
-    updatedAt: now,
-    history: [{ version: 1, previousStatus: null, status: 'PENDING' as const, at: now, error: null }],
-  };
+  });
   const marked = await markUnpublished(deps, id);
   try {
     await deps.insertOrder(stored);
@@ -110,12 +119,12 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown): Pro
   }
   const order = orderFromDocument(stored);
 
-  const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber });
+  const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber, traceId });
   log.info('order created', { sku: order.sku, quantity: order.quantity });
-  const published = await publishOrLeaveToRelay(deps, order, log);
+  const published = await publishOrLeaveToRelay(deps, order, log, traceId);
   await deps.indexWrites.write(order, {
     published,
-    publish: { channel: deps.createdChannel, message: JSON.stringify({ order: snapshotOf(order) }) },
+    publish: { channel: deps.createdChannel, message: JSON.stringify({ order: orderToWire(order) }) },
   });
   return order;
 }
@@ -146,7 +155,7 @@ async function existingForKey(
   id: string,
   input: CreateOrderInput,
   marked: Mark,
-): Promise<OrderShape> {
+): Promise<Order> {
   const doc = await deps.models.Order.findById(id).lean();
   if (!doc) throw new Error(`order ${id} was reported as a duplicate but cannot be read`);
   const existing = orderFromDocument(doc);
@@ -157,9 +166,10 @@ async function existingForKey(
     );
   }
   if (marked === 'made') await deps.indexWrites.index.clearUnpublished([id]).catch(() => undefined);
-  if (existing.status === 'PENDING' && marked !== 'made') {
-    const log = deps.logger.child({ orderId: existing._id });
-    if (await publishOrLeaveToRelay(deps, existing, log)) await deps.indexWrites.write(existing, { published: true });
+  if (awaitsDecision(existing.status) && marked !== 'made') {
+    const log = deps.logger.child({ orderId: existing._id, traceId: doc.traceId ?? undefined });
+    if (await publishOrLeaveToRelay(deps, existing, log, doc.traceId))
+      await deps.indexWrites.write(existing, { published: true });
   }
   return existing;
 }
@@ -170,11 +180,13 @@ async function existingForKey(
  */
 export async function publishOrLeaveToRelay(
   deps: Pick<CreateOrderDeps, 'publisher'>,
-  order: OrderShape,
+  order: Order,
   log: Logger,
+  /** The order's trace id, carried on to Kafka. */
+  traceId?: string | null,
 ): Promise<boolean> {
   try {
-    await deps.publisher.publish(order);
+    await deps.publisher.publish(order, traceId);
     return true;
   } catch (error) {
     log.warn('order stored but not yet published; the outbox relay will retry', { error });
@@ -187,9 +199,11 @@ export async function publishOrLeaveToRelay(
  * request told of its own document's fate (a duplicate _id fails that request alone).
  */
 export function orderInserter(models: Models): CreateOrderDeps['insertOrder'] {
-  const inserts = new Batcher<Record<string, unknown>>(async (docs) => {
+  // The driver's collection knows nothing of the schema; its documents are `OrderDocument`s with string ids.
+  const orders = models.Order.collection as unknown as mongo.Collection<OrderDocument>;
+  const inserts = new Batcher<OrderDocument>(async (docs) => {
     try {
-      await models.Order.collection.insertMany(docs, { ordered: false });
+      await orders.insertMany(docs, { ordered: false });
     } catch (error) {
       return failuresByIndex(error);
     }

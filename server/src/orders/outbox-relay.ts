@@ -12,10 +12,9 @@
  * brought up to what MongoDB holds. A mark whose order never got stored (the
  * server died first, or the insert failed) is dropped.
  */
-import { snapshotOf, type Logger, type Models } from '@orders/core';
+import { awaitsDecision, orderFromDocument, orderToWire, type Logger, type Models } from '@orders/core';
 import type { IndexWrites } from './index-writes.ts';
 import type { OrderPublisher } from './publish-order.ts';
-import { orderFromDocument } from './shape.ts';
 
 export interface OutboxRelayOptions {
   intervalMs: number;
@@ -67,13 +66,17 @@ export class OutboxRelay {
         }
         const order = orderFromDocument(doc);
         // Perhaps in Kafka already (the request died after producing it): the processor decides a version once.
-        if (order.status === 'PENDING') {
-          await this.publisher.publish(order);
+        if (awaitsDecision(order.status)) {
+          await this.publisher.publish(order, doc.traceId);
           published += 1;
-          this.logger.info('outbox relay published an order', { orderId: order._id, version: order.version });
+          this.logger.info('outbox relay published an order', {
+            orderId: order._id,
+            version: order.version,
+            traceId: doc.traceId ?? undefined,
+          });
         }
         // The index as MongoDB has it; subscribers hear of a new order they were never told of.
-        const created = { channel: this.createdChannel, message: JSON.stringify({ order: snapshotOf(order) }) };
+        const created = { channel: this.createdChannel, message: JSON.stringify({ order: orderToWire(order) }) };
         await index.apply(order, { published: true, ...(order.version === 1 ? { publish: created } : {}) });
       }
     } catch (error) {

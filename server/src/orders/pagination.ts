@@ -5,14 +5,13 @@
  * (createdAt, id) pair of an order, so pages stay stable while new orders
  * arrive and two orders created in the same millisecond are never skipped.
  */
-import type { ListPosition, OrderCache, OrderIndex, OrderStatus } from '@orders/core';
+import type { ListPosition, Order, OrderCache, OrderIndex, OrderStatus } from '@orders/core';
 import { badInput } from '../errors.ts';
-import type { OrderShape } from './shape.ts';
 
 export const DEFAULT_PAGE = 20;
 export const MAX_PAGE = 100;
 
-export function encodeCursor(order: Pick<OrderShape, 'createdAt' | '_id'>): string {
+export function encodeCursor(order: Pick<Order, 'createdAt' | '_id'>): string {
   return Buffer.from(JSON.stringify([order.createdAt.getTime(), order._id])).toString('base64url');
 }
 
@@ -48,7 +47,7 @@ function pageSize(value: number | null | undefined, argument: string): number | 
 export interface OrderListsDeps {
   readonly index: OrderIndex;
   /** The orders of a page, by id and the version the index holds: one batch per request. */
-  readonly orders: OrderCache<OrderShape>;
+  readonly orders: OrderCache<Order>;
 }
 
 export async function ordersPage(deps: OrderListsDeps, args: OrdersPageArgs) {

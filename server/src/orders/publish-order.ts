@@ -7,12 +7,14 @@
  * is harmless, since the processor decides each version once.
  */
 import type { Message, Producer } from 'kafkajs';
-import { Batcher, type OrderCreatedEvent, type Topics } from '@orders/core';
-import type { OrderShape } from './shape.ts';
+import { Batcher, orderCreatedEvent, traceHeaders, type Order, type Topics } from '@orders/core';
 
 export interface OrderPublisher {
-  /** Produces the order's current version to Kafka; throws if the broker did not acknowledge. */
-  publish(order: OrderShape): Promise<void>;
+  /**
+   * Produces the order's current version to Kafka; throws if the broker did not acknowledge. `trace` (the
+   * order's trace id, or a traceparent) goes on in the message's `traceparent` header.
+   */
+  publish(order: Order, trace?: string | null): Promise<void>;
 }
 
 /** Concurrent requests share their round trips: the events produced while a send is in flight go together in the next send. */
@@ -21,21 +23,13 @@ export function createOrderPublisher(producer: Producer, topics: Topics): OrderP
     await producer.send({ topic: topics.created.name, acks: -1, messages });
   });
   return {
-    async publish(order) {
-      const event: OrderCreatedEvent = {
-        v: 1,
-        type: 'OrderCreated',
-        orderId: order._id,
-        version: order.version,
-        customerId: order.customerId,
-        sku: order.sku,
-        quantity: order.quantity,
-        at: order.updatedAt.toISOString(),
-        orderNumber: order.orderNumber,
-        total: order.total,
-        createdAt: order.createdAt.toISOString(),
-      };
-      await sends.add({ key: order.sku, value: JSON.stringify(event), headers: { orderId: order._id } });
+    async publish(order, trace) {
+      const event = orderCreatedEvent(order);
+      await sends.add({
+        key: order.sku,
+        value: JSON.stringify(event),
+        headers: { orderId: order._id, ...traceHeaders(trace) },
+      });
     },
   };
 }

@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderSnapshot } from '@orders/core';
+import { applyChange, newOrder, orderToWire, statusChangedEvent } from '@orders/core';
 import { arrange, type PlacedMessage } from './catch-up.ts';
 
-const at = (second: number) => new Date(Date.UTC(2026, 10, 24, 12, 0, second)).toISOString();
+const at = (second: number) => new Date(Date.UTC(2026, 10, 24, 12, 0, second));
 
+/** The message a decision of `orderId` at `second` is logged with, built by the order module as the processor does. */
 function logged(orderId: string, partition: number, seq: number, second: number): PlacedMessage {
+  const created = at(0).toISOString();
+  const event = { v: 1, type: 'OrderCreated', orderId, version: 1, customerId: 'cus_0001', sku: 'SKU-0001' } as const;
+  const order = newOrder({
+    ...event,
+    quantity: 1,
+    at: created,
+    orderNumber: `ORD-${orderId}`,
+    total: 10,
+    createdAt: created,
+  })!;
+  const change = { version: 2, previousStatus: 'PENDING', status: 'PROCESSED', at: at(second), error: null } as const;
   return {
-    change: {
-      v: 1,
-      type: 'OrderStatusChanged',
-      changeId: `${orderId}:2`,
-      orderId,
-      version: 2,
-      previousStatus: 'PENDING',
-      status: 'PROCESSED',
-      error: null,
-      at: at(second),
-      partition,
-      seq,
-    },
-    order: { _id: orderId } as OrderSnapshot,
+    change: { ...statusChangedEvent({ ...change, _id: `${orderId}:2`, orderId }), partition, seq },
+    order: orderToWire(applyChange(order, change)),
   };
 }
 

@@ -33,7 +33,12 @@ export function createOrderEvents(url: string, prefix: string, logger: Logger): 
     maxRetriesPerRequest: 2,
   };
   const publisher = new Redis(url, options);
-  const subscriber = new Redis(url, options);
+  // No CLIENT SETINFO handshake on the subscribing connection: since ioredis 5.8.2 its handshake can
+  // interleave with SUBSCRIBEs queued before the connection opened, and the ready check's INFO then
+  // arrives in subscriber mode and fails ("Connection in subscriber mode, only subscriber commands may be
+  // used"), which reconnects the client and loses subscriptions made meanwhile: a server that heard no
+  // status change at all, seen once in the fault suite and once in the cluster suite (ioredis issue 2037).
+  const subscriber = new Redis(url, { ...options, disableClientInfo: true });
   for (const [role, client] of [
     ['publisher', publisher],
     ['subscriber', subscriber],

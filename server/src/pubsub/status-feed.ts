@@ -44,8 +44,31 @@ const placeOf = (message: OrderStatusMessage) => {
   return partition === undefined || seq === undefined ? undefined : { partition, seq };
 };
 
+/**
+ * The feed's rule for a live change: the head after it, or undefined when `head` already covers it (it
+ * was delivered before: announced again after a redelivery, or read while catching up). A message with
+ * no place in a stream is always delivered and moves no head.
+ */
+export function headAfter(head: Vector, message: OrderStatusMessage): Vector | undefined {
+  const place = placeOf(message);
+  if (place === undefined) return head;
+  if (!isAfter(head, place.partition, place.seq)) return undefined;
+  return new Map(head).set(place.partition, place.seq);
+}
+
+/**
+ * A resuming subscription's rule for a live change that comes after its catch-up: what it has seen once
+ * the change is handed over (the change's own `seen` joined in), or undefined when it was caught up on
+ * it already.
+ */
+export function seenAfter(seen: Vector, message: FedMessage): Vector | undefined {
+  const place = placeOf(message);
+  if (place !== undefined && !isAfter(seen, place.partition, place.seq)) return undefined;
+  return union(seen, message.seen);
+}
+
 export class StatusFeed {
-  private readonly head = new Map<number, number>();
+  private head: Vector = new Map();
   private readonly listeners = new Set<Listener>();
   private readonly reader: CatchUpReader;
   /** Live messages held back while this instance catches up after a break. */
@@ -70,7 +93,7 @@ export class StatusFeed {
     );
     // A change is appended to its log and published in one step: the heads are exactly what was announced.
     for (const [partition, seq] of await this.index.logHeads()) {
-      if (isAfter(this.head, partition, seq)) this.head.set(partition, seq);
+      if (isAfter(this.head, partition, seq)) this.head = new Map(this.head).set(partition, seq);
     }
     this.events.onResubscribed(() => void this.catchUpAfterBreak());
   }
@@ -97,23 +120,23 @@ export class StatusFeed {
       this.listeners.add(listener);
       return sink;
     }
-    let seen: Map<number, number> = new Map(after);
+    let seen: Vector = new Map(after);
     let caughtUp = false;
     const held: FedMessage[] = [];
     const sink: SinkIterator<FedMessage> = new SinkIterator(async () => void this.listeners.delete(listener));
     const handOver = (message: FedMessage) => {
-      const place = placeOf(message);
-      if (place !== undefined && !isAfter(seen, place.partition, place.seq)) return;
-      seen = union(seen, message.seen);
+      const next = seenAfter(seen, message);
+      if (next === undefined) return;
+      seen = next;
       sink.push({ ...message, seen, cursor: encodeCursor(seen) });
     };
     const listener: Listener = (message) => (caughtUp ? handOver(message) : held.push(message));
     this.listeners.add(listener);
     try {
       for (const message of await this.reader.read(after)) {
-        const { partition, seq } = message.change;
-        if (!isAfter(seen, partition, seq)) continue;
-        seen = new Map(seen).set(partition, seq);
+        const next = headAfter(seen, message);
+        if (next === undefined) continue;
+        seen = next;
         sink.push({ ...message, seen, cursor: encodeCursor(seen) });
       }
     } catch (error) {
@@ -131,13 +154,10 @@ export class StatusFeed {
   }
 
   private deliver(message: OrderStatusMessage): void {
-    const place = placeOf(message);
-    if (place !== undefined) {
-      if (!isAfter(this.head, place.partition, place.seq)) return;
-      this.head.set(place.partition, place.seq);
-    }
-    const seen = new Map(this.head);
-    const fed: FedMessage = { ...message, seen, cursor: encodeCursor(seen) };
+    const head = headAfter(this.head, message);
+    if (head === undefined) return;
+    this.head = head;
+    const fed: FedMessage = { ...message, seen: head, cursor: encodeCursor(head) };
     for (const listener of this.listeners) listener(fed);
   }
 

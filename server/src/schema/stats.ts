@@ -1,7 +1,7 @@
 /** Order statistics: counts per status and orders per minute, as a query and a live subscription. */
 import type { MinuteStats, OrderStats as Stats } from '../stats/order-stats.ts';
 import { computeOrderStats } from '../stats/order-stats.ts';
-import { requireOperator } from '../auth/access.ts';
+import { operatorsOnly } from '../auth/access.ts';
 import { builder } from './builder.ts';
 
 const OrderStatsMinute = builder.objectRef<MinuteStats>('OrderStatsMinute').implement({
@@ -38,10 +38,7 @@ builder.queryField('orderStats', (t) =>
   t.field({
     type: OrderStats,
     description: 'Counts per status and the last minutes of orders. Operators only.',
-    resolve: (_root, _args, { index, viewer }) => {
-      requireOperator(viewer, 'read the statistics');
-      return computeOrderStats(index);
-    },
+    resolve: operatorsOnly('read the statistics', (_root, _args, { index }) => computeOrderStats(index)),
   }),
 );
 
@@ -49,10 +46,7 @@ builder.subscriptionField('orderStats', (t) =>
   t.field({
     type: OrderStats,
     description: 'The statistics now, then again whenever orders change (a few times a second at most).',
-    subscribe: (_root, _args, { stats, viewer }) => {
-      requireOperator(viewer, 'follow the statistics');
-      return stats.subscribe();
-    },
+    subscribe: operatorsOnly('follow the statistics', (_root, _args, { stats }) => stats.subscribe()),
     resolve: (s: Stats) => s,
   }),
 );

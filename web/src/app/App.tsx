@@ -1,7 +1,7 @@
 /**
- * The dashboard's page: connection and statistics on top, the live order
- * table beside the forms that make orders, and the order drawer. The status
- * filter and the open order live in the URL.
+ * The dashboard's page: connection and statistics on top, then the
+ * pipeline's health, the live order table beside the forms that make orders,
+ * and the order drawer. The status filter and the open order live in the URL.
  */
 import AppBar from '@mui/material/AppBar';
 import Box from '@mui/material/Box';
@@ -20,6 +20,7 @@ import { OrderTable } from '../orders/OrderTable.tsx';
 import { StatusFilterControl } from '../orders/StatusFilterControl.tsx';
 import { formatCount } from '../orders/format.ts';
 import { parseStatusFilter, searchWithStatusFilter } from '../orders/status-filter.ts';
+import { PipelinePanel } from '../pipeline/PipelinePanel.tsx';
 import { StatsPanel } from '../stats/StatsPanel.tsx';
 import { ConnectionBanner, ConnectionIndicator } from './ConnectionIndicator.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
@@ -106,6 +107,9 @@ export function App() {
           <ErrorBoundary what="the statistics">
             <StatsPanel />
           </ErrorBoundary>
+          <Panel title="Pipeline">
+            <PipelinePanel />
+          </Panel>
           <Box
             sx={{
               display: 'grid',

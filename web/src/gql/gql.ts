@@ -26,6 +26,12 @@ type Documents = {
     "\n  query OrderTable_OrdersQuery($first: Int!, $after: String, $status: [OrderStatus!]) {\n    orders(first: $first, after: $after, status: $status) {\n      totalCount\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      edges {\n        cursor\n        node {\n          ...OrderTable_Order\n        }\n      }\n    }\n  }\n": typeof types.OrderTable_OrdersQueryDocument,
     "\n  subscription OrderTable_OrderCreatedSubscription {\n    orderCreated {\n      ...OrderTable_Order\n    }\n  }\n": typeof types.OrderTable_OrderCreatedSubscriptionDocument,
     "\n  subscription OrderTable_OrderStatusChangedSubscription {\n    orderStatusChanged {\n      previousStatus\n      status\n      version\n      order {\n        ...OrderTable_Order\n      }\n    }\n  }\n": typeof types.OrderTable_OrderStatusChangedSubscriptionDocument,
+    "\n  query DeadLetterList_DeadLettersQuery($first: Int!) {\n    deadLetters(first: $first) {\n      totalCount\n      edges {\n        node {\n          id\n          reason\n          deadAt\n          topic\n          partition\n          offset\n          key\n          value\n          valueTruncated\n        }\n      }\n    }\n  }\n": typeof types.DeadLetterList_DeadLettersQueryDocument,
+    "\n  mutation DeadLetterList_RequeueMutation($id: ID!) {\n    requeueDeadLetter(id: $id) {\n      action\n      requeuedPartition\n      requeuedOffset\n    }\n  }\n": typeof types.DeadLetterList_RequeueMutationDocument,
+    "\n  mutation DeadLetterList_DiscardMutation($id: ID!) {\n    discardDeadLetter(id: $id) {\n      action\n    }\n  }\n": typeof types.DeadLetterList_DiscardMutationDocument,
+    "\n  fragment PipelinePanel_Health on PipelineHealth {\n    at\n    decisionsPerSecond\n    decisionsLastMinute\n    decisionLatencyP95Seconds\n    consumerLag {\n      total\n      partitions {\n        partition\n        lag\n      }\n    }\n    processors\n    deadLetters\n    warnings {\n      code\n      message\n    }\n  }\n": typeof types.PipelinePanel_HealthFragmentDoc,
+    "\n  query PipelinePanel_HealthQuery {\n    pipelineHealth {\n      at\n      ...PipelinePanel_Health\n    }\n  }\n": typeof types.PipelinePanel_HealthQueryDocument,
+    "\n  subscription PipelinePanel_HealthSubscription {\n    pipelineHealth {\n      at\n      ...PipelinePanel_Health\n    }\n  }\n": typeof types.PipelinePanel_HealthSubscriptionDocument,
     "\n  fragment OrdersPerMinuteChart_OrderStats on OrderStats {\n    perMinute {\n      at\n      created\n      processed\n      failed\n    }\n  }\n": typeof types.OrdersPerMinuteChart_OrderStatsFragmentDoc,
     "\n  fragment StatsCards_OrderStats on OrderStats {\n    at\n    total\n    pending\n    processed\n    failed\n    successRate\n    perMinute {\n      at\n      created\n    }\n  }\n": typeof types.StatsCards_OrderStatsFragmentDoc,
     "\n  query StatsPanel_OrderStatsQuery {\n    orderStats {\n      at\n      ...StatsCards_OrderStats\n      ...OrdersPerMinuteChart_OrderStats\n    }\n  }\n": typeof types.StatsPanel_OrderStatsQueryDocument,
@@ -44,6 +50,12 @@ const documents: Documents = {
     "\n  query OrderTable_OrdersQuery($first: Int!, $after: String, $status: [OrderStatus!]) {\n    orders(first: $first, after: $after, status: $status) {\n      totalCount\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      edges {\n        cursor\n        node {\n          ...OrderTable_Order\n        }\n      }\n    }\n  }\n": types.OrderTable_OrdersQueryDocument,
     "\n  subscription OrderTable_OrderCreatedSubscription {\n    orderCreated {\n      ...OrderTable_Order\n    }\n  }\n": types.OrderTable_OrderCreatedSubscriptionDocument,
     "\n  subscription OrderTable_OrderStatusChangedSubscription {\n    orderStatusChanged {\n      previousStatus\n      status\n      version\n      order {\n        ...OrderTable_Order\n      }\n    }\n  }\n": types.OrderTable_OrderStatusChangedSubscriptionDocument,
+    "\n  query DeadLetterList_DeadLettersQuery($first: Int!) {\n    deadLetters(first: $first) {\n      totalCount\n      edges {\n        node {\n          id\n          reason\n          deadAt\n          topic\n          partition\n          offset\n          key\n          value\n          valueTruncated\n        }\n      }\n    }\n  }\n": types.DeadLetterList_DeadLettersQueryDocument,
+    "\n  mutation DeadLetterList_RequeueMutation($id: ID!) {\n    requeueDeadLetter(id: $id) {\n      action\n      requeuedPartition\n      requeuedOffset\n    }\n  }\n": types.DeadLetterList_RequeueMutationDocument,
+    "\n  mutation DeadLetterList_DiscardMutation($id: ID!) {\n    discardDeadLetter(id: $id) {\n      action\n    }\n  }\n": types.DeadLetterList_DiscardMutationDocument,
+    "\n  fragment PipelinePanel_Health on PipelineHealth {\n    at\n    decisionsPerSecond\n    decisionsLastMinute\n    decisionLatencyP95Seconds\n    consumerLag {\n      total\n      partitions {\n        partition\n        lag\n      }\n    }\n    processors\n    deadLetters\n    warnings {\n      code\n      message\n    }\n  }\n": types.PipelinePanel_HealthFragmentDoc,
+    "\n  query PipelinePanel_HealthQuery {\n    pipelineHealth {\n      at\n      ...PipelinePanel_Health\n    }\n  }\n": types.PipelinePanel_HealthQueryDocument,
+    "\n  subscription PipelinePanel_HealthSubscription {\n    pipelineHealth {\n      at\n      ...PipelinePanel_Health\n    }\n  }\n": types.PipelinePanel_HealthSubscriptionDocument,
     "\n  fragment OrdersPerMinuteChart_OrderStats on OrderStats {\n    perMinute {\n      at\n      created\n      processed\n      failed\n    }\n  }\n": types.OrdersPerMinuteChart_OrderStatsFragmentDoc,
     "\n  fragment StatsCards_OrderStats on OrderStats {\n    at\n    total\n    pending\n    processed\n    failed\n    successRate\n    perMinute {\n      at\n      created\n    }\n  }\n": types.StatsCards_OrderStatsFragmentDoc,
     "\n  query StatsPanel_OrderStatsQuery {\n    orderStats {\n      at\n      ...StatsCards_OrderStats\n      ...OrdersPerMinuteChart_OrderStats\n    }\n  }\n": types.StatsPanel_OrderStatsQueryDocument,
@@ -112,6 +124,30 @@ export function graphql(source: "\n  subscription OrderTable_OrderCreatedSubscri
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription OrderTable_OrderStatusChangedSubscription {\n    orderStatusChanged {\n      previousStatus\n      status\n      version\n      order {\n        ...OrderTable_Order\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription OrderTable_OrderStatusChangedSubscription {\n    orderStatusChanged {\n      previousStatus\n      status\n      version\n      order {\n        ...OrderTable_Order\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DeadLetterList_DeadLettersQuery($first: Int!) {\n    deadLetters(first: $first) {\n      totalCount\n      edges {\n        node {\n          id\n          reason\n          deadAt\n          topic\n          partition\n          offset\n          key\n          value\n          valueTruncated\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query DeadLetterList_DeadLettersQuery($first: Int!) {\n    deadLetters(first: $first) {\n      totalCount\n      edges {\n        node {\n          id\n          reason\n          deadAt\n          topic\n          partition\n          offset\n          key\n          value\n          valueTruncated\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeadLetterList_RequeueMutation($id: ID!) {\n    requeueDeadLetter(id: $id) {\n      action\n      requeuedPartition\n      requeuedOffset\n    }\n  }\n"): (typeof documents)["\n  mutation DeadLetterList_RequeueMutation($id: ID!) {\n    requeueDeadLetter(id: $id) {\n      action\n      requeuedPartition\n      requeuedOffset\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeadLetterList_DiscardMutation($id: ID!) {\n    discardDeadLetter(id: $id) {\n      action\n    }\n  }\n"): (typeof documents)["\n  mutation DeadLetterList_DiscardMutation($id: ID!) {\n    discardDeadLetter(id: $id) {\n      action\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PipelinePanel_Health on PipelineHealth {\n    at\n    decisionsPerSecond\n    decisionsLastMinute\n    decisionLatencyP95Seconds\n    consumerLag {\n      total\n      partitions {\n        partition\n        lag\n      }\n    }\n    processors\n    deadLetters\n    warnings {\n      code\n      message\n    }\n  }\n"): (typeof documents)["\n  fragment PipelinePanel_Health on PipelineHealth {\n    at\n    decisionsPerSecond\n    decisionsLastMinute\n    decisionLatencyP95Seconds\n    consumerLag {\n      total\n      partitions {\n        partition\n        lag\n      }\n    }\n    processors\n    deadLetters\n    warnings {\n      code\n      message\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PipelinePanel_HealthQuery {\n    pipelineHealth {\n      at\n      ...PipelinePanel_Health\n    }\n  }\n"): (typeof documents)["\n  query PipelinePanel_HealthQuery {\n    pipelineHealth {\n      at\n      ...PipelinePanel_Health\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription PipelinePanel_HealthSubscription {\n    pipelineHealth {\n      at\n      ...PipelinePanel_Health\n    }\n  }\n"): (typeof documents)["\n  subscription PipelinePanel_HealthSubscription {\n    pipelineHealth {\n      at\n      ...PipelinePanel_Health\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -9,7 +9,7 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import LinearProgress from '@mui/material/LinearProgress';
 import Stack from '@mui/material/Stack';
-import TextField from '@mui/material/TextField';
+import { NumberField } from './FormFields.tsx';
 import Typography from '@mui/material/Typography';
 import { graphql } from '../gql/index.ts';
 import { overWebSocket } from '../graphql/client.ts';
@@ -51,6 +51,20 @@ const idle: Progress = { running: false, total: 0, sent: 0, created: 0, refused:
 
 /** How often the generator looks at its clock, at most. */
 const TICK_MS = 50;
+
+/** The settings' fields: what each asks for, and its bounds (checked again by checkBulkSettings). */
+const FIELDS = {
+  count: { label: 'Number of orders', id: 'bulk-count', hint: 'Up to 10,000', min: 1, max: 10_000, step: 1 },
+  rate: {
+    label: 'Orders per second',
+    id: 'bulk-rate',
+    hint: 'Up to 200',
+    min: 0.1,
+    max: 200,
+    step: 'any',
+    decimal: true,
+  },
+} as const;
 
 export function BulkGenerator() {
   const client = useClient();
@@ -108,6 +122,7 @@ export function BulkGenerator() {
   };
 
   const ready = Boolean(catalogue.data);
+  const { running } = progress;
   const settled = progress.created + progress.refused;
   const percent = progress.total === 0 ? 0 : (progress.sent / progress.total) * 100;
 
@@ -115,30 +130,8 @@ export function BulkGenerator() {
     <Box>
       <Stack spacing={2}>
         <Stack direction="row" spacing={1}>
-          <TextField
-            label="Number of orders"
-            id="bulk-count"
-            type="number"
-            value={count}
-            onChange={(event) => setCount(event.target.value)}
-            error={Boolean(invalid.count)}
-            helperText={invalid.count ?? 'Up to 10,000'}
-            disabled={progress.running}
-            slotProps={{ htmlInput: { min: 1, max: 10_000, step: 1, inputMode: 'numeric' } }}
-            fullWidth
-          />
-          <TextField
-            label="Orders per second"
-            id="bulk-rate"
-            type="number"
-            value={rate}
-            onChange={(event) => setRate(event.target.value)}
-            error={Boolean(invalid.rate)}
-            helperText={invalid.rate ?? 'Up to 200'}
-            disabled={progress.running}
-            slotProps={{ htmlInput: { min: 0.1, max: 200, step: 'any', inputMode: 'decimal' } }}
-            fullWidth
-          />
+          <NumberField {...FIELDS.count} value={count} onChange={setCount} error={invalid.count} disabled={running} />
+          <NumberField {...FIELDS.rate} value={rate} onChange={setRate} error={invalid.rate} disabled={running} />
         </Stack>
         {progress.running ? (
           <Button variant="outlined" color="error" onClick={stop}>

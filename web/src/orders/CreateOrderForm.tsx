@@ -10,7 +10,7 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
 import Stack from '@mui/material/Stack';
-import TextField from '@mui/material/TextField';
+import { NumberField, SelectField } from './FormFields.tsx';
 import Typography from '@mui/material/Typography';
 import { getFragmentData, graphql } from '../gql/index.ts';
 import { formatMoney } from './format.ts';
@@ -43,6 +43,13 @@ const CreateOrderMutation = graphql(`
   }
 `);
 
+/** The form's fields, by the input field each sets. */
+const FIELDS: Record<'customerId' | 'sku' | 'quantity', { label: string; id: string; placeholder?: string }> = {
+  customerId: { label: 'Customer', id: 'create-order-customer', placeholder: 'Choose a customer' },
+  sku: { label: 'Product', id: 'create-order-product', placeholder: 'Choose a product' },
+  quantity: { label: 'Quantity', id: 'create-order-quantity' },
+};
+
 export function CreateOrderForm() {
   const [catalogue, refetchCatalogue] = useQuery({ query: CatalogueQuery });
   const [, createOrder] = useMutation(CreateOrderMutation);
@@ -61,6 +68,30 @@ export function CreateOrderForm() {
   const amount = Number(quantity);
   const total = product && Number.isInteger(amount) && amount > 0 ? product.price * amount : null;
   const ready = customers.length > 0 && products.length > 0;
+  const customerOptions = customers.map((option) => ({ value: option.id, label: option.name }));
+  const productOptions = products.map((option) => ({
+    value: option.sku,
+    label: `${option.name} — ${formatMoney(option.price)}`,
+  }));
+  const values: Record<keyof typeof FIELDS, readonly [string, (value: string) => void]> = {
+    customerId: [customerId, setCustomerId],
+    sku: [sku, setSku],
+    quantity: [quantity, setQuantity],
+  };
+  /** What a field shows of the form's state: its label and id, its value, its refusal; the selects wait for the catalogue. */
+  const field = (name: keyof typeof FIELDS) => {
+    const [value, onChange] = values[name];
+    const { label, id, placeholder } = FIELDS[name];
+    return {
+      label,
+      id,
+      value,
+      onChange,
+      error: errors.fields[name],
+      disabled: placeholder !== undefined && !ready,
+      placeholder: ready ? (placeholder ?? '') : 'Loading…',
+    };
+  };
 
   const fillRandom = () => {
     if (!ready) return;
@@ -139,55 +170,9 @@ export function CreateOrderForm() {
             },
           }}
         >
-          <TextField
-            select
-            label="Customer"
-            id="create-order-customer"
-            value={customerId}
-            onChange={(event) => setCustomerId(event.target.value)}
-            error={Boolean(errors.fields.customerId)}
-            helperText={errors.fields.customerId ?? customer?.email ?? ' '}
-            disabled={!ready}
-            slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}
-            fullWidth
-          >
-            <option value="">{ready ? 'Choose a customer' : 'Loading…'}</option>
-            {customers.map((option) => (
-              <option key={option.id} value={option.id}>
-                {option.name}
-              </option>
-            ))}
-          </TextField>
-          <TextField
-            select
-            label="Product"
-            id="create-order-product"
-            value={sku}
-            onChange={(event) => setSku(event.target.value)}
-            error={Boolean(errors.fields.sku)}
-            helperText={errors.fields.sku ?? (product ? `${product.stock} in stock` : ' ')}
-            disabled={!ready}
-            slotProps={{ select: { native: true }, inputLabel: { shrink: true } }}
-            fullWidth
-          >
-            <option value="">{ready ? 'Choose a product' : 'Loading…'}</option>
-            {products.map((option) => (
-              <option key={option.sku} value={option.sku}>
-                {option.name} — {formatMoney(option.price)}
-              </option>
-            ))}
-          </TextField>
-          <TextField
-            label="Quantity"
-            id="create-order-quantity"
-            type="number"
-            value={quantity}
-            onChange={(event) => setQuantity(event.target.value)}
-            error={Boolean(errors.fields.quantity)}
-            helperText={errors.fields.quantity ?? 'From 1 to 1000'}
-            slotProps={{ htmlInput: { min: 1, max: 1000, step: 1, inputMode: 'numeric' } }}
-            fullWidth
-          />
+          <SelectField {...field('customerId')} hint={customer?.email ?? ' '} options={customerOptions} />
+          <SelectField {...field('sku')} hint={product ? `${product.stock} in stock` : ' '} options={productOptions} />
+          <NumberField {...field('quantity')} hint="From 1 to 1000" min={1} max={1000} step={1} />
         </Box>
         {errors.form && <Alert severity="error">{errors.form}</Alert>}
         <Box role="status" aria-live="polite" sx={{ minHeight: 0 }}>

@@ -3,9 +3,9 @@
  * `orderCreated` and `orderStatusChanged` subscriptions, filtered by status,
  * and reread from the server after every reconnect.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useClient } from 'urql';
-import Alert from '@mui/material/Alert';
+import Alert, { type AlertProps } from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import CircularProgress from '@mui/material/CircularProgress';
@@ -199,6 +199,27 @@ function useOrderFeed() {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** An alert with one button, which says what can be done about it. */
+function ActionAlert({
+  action,
+  onAction,
+  children,
+  ...alert
+}: Pick<AlertProps, 'severity' | 'sx'> & { action: string; onAction: () => void; children: ReactNode }) {
+  return (
+    <Alert
+      {...alert}
+      action={
+        <Button color="inherit" size="small" onClick={onAction}>
+          {action}
+        </Button>
+      }
+    >
+      {children}
+    </Alert>
+  );
+}
+
 export function OrderTable({ onOpenOrder }: { onOpenOrder: (orderId: string) => void }) {
   const { state, dispatch, reload, loadMore, loadingMore } = useOrderFeed();
   const [page, setPage] = useState(0);
@@ -235,17 +256,9 @@ export function OrderTable({ onOpenOrder }: { onOpenOrder: (orderId: string) => 
   return (
     <Box>
       {state.held > 0 && (
-        <Alert
-          severity="info"
-          sx={{ mb: 1 }}
-          action={
-            <Button color="inherit" size="small" onClick={showNewest}>
-              Show newest
-            </Button>
-          }
-        >
+        <ActionAlert severity="info" sx={{ mb: 1 }} action="Show newest" onAction={showNewest}>
           {formatCount(state.held)} new {state.held === 1 ? 'order' : 'orders'} since you left the first page.
-        </Alert>
+        </ActionAlert>
       )}
       {state.error && state.phase === 'ready' && (
         <Alert severity="warning" sx={{ mb: 1 }} onClose={() => reload()}>
@@ -280,17 +293,9 @@ export function OrderTable({ onOpenOrder }: { onOpenOrder: (orderId: string) => 
         </Table>
       </TableContainer>
       {state.phase === 'error' && (
-        <Alert
-          severity="error"
-          sx={{ mt: 2 }}
-          action={
-            <Button color="inherit" size="small" onClick={reload}>
-              Try again
-            </Button>
-          }
-        >
+        <ActionAlert severity="error" sx={{ mt: 2 }} action="Try again" onAction={reload}>
           Could not load orders: {state.error}
-        </Alert>
+        </ActionAlert>
       )}
       {state.phase === 'ready' && state.rows.length === 0 && (
         <Box sx={{ py: 6, textAlign: 'center' }} role="status">

@@ -244,6 +244,9 @@ describe('holding still on an older page', () => {
 
 describe('optimistic orders', () => {
   const guess = order(0, { id: 'ignored', orderNumber: '', version: 0, quantity: 2 });
+  /** One order listed, the guess shown for request k1, then `actions`. */
+  const afterGuess = (...actions: LiveOrdersAction[]) =>
+    run(loaded('ALL', [order(1)]), { type: 'optimisticAdded', key: 'k1', order: guess }, ...actions);
 
   it('shows the new order at once, before the server answers', () => {
     const state = run(loaded('ALL', [order(1)]), { type: 'optimisticAdded', key: 'k1', order: guess });
@@ -254,11 +257,7 @@ describe('optimistic orders', () => {
 
   it('replaces the guess with the server’s order, in the same place', () => {
     const real = order(9, { quantity: 2 });
-    const state = run(
-      loaded('ALL', [order(1)]),
-      { type: 'optimisticAdded', key: 'k1', order: guess },
-      { type: 'optimisticSettled', key: 'k1', order: real },
-    );
+    const state = afterGuess({ type: 'optimisticSettled', key: 'k1', order: real });
     expect(ids(state)).toEqual(['order-009', 'order-001']);
     expect(state.rows.some(isUnconfirmed)).toBe(false);
     expect(state.totalCount).toBe(2);
@@ -266,23 +265,18 @@ describe('optimistic orders', () => {
 
   it('lets the orderCreated event claim the guess when it comes before the answer', () => {
     const real = order(9, { quantity: 2 });
-    const state = run(
-      loaded('ALL', [order(1)]),
-      { type: 'optimisticAdded', key: 'k1', order: guess },
-      events({ kind: 'created', order: real }),
-      { type: 'optimisticSettled', key: 'k1', order: real },
-    );
+    const state = afterGuess(events({ kind: 'created', order: real }), {
+      type: 'optimisticSettled',
+      key: 'k1',
+      order: real,
+    });
     expect(ids(state)).toEqual(['order-009', 'order-001']);
     expect(state.totalCount).toBe(2);
     expect(state.rows[0]!.optimisticKey).toBeNull();
   });
 
   it('removes the guess when the server refuses the order', () => {
-    const state = run(
-      loaded('ALL', [order(1)]),
-      { type: 'optimisticAdded', key: 'k1', order: guess },
-      { type: 'optimisticSettled', key: 'k1', order: null },
-    );
+    const state = afterGuess({ type: 'optimisticSettled', key: 'k1', order: null });
     expect(ids(state)).toEqual(['order-001']);
   });
 

@@ -24,7 +24,8 @@ export const StatsCards_OrderStatsFragment = graphql(`
   }
 `);
 
-function StatCard({
+/** One figure with its label, under a coloured edge; the Pipeline panel's cards use it too. */
+export function StatCard({
   label,
   value,
   accent,
@@ -102,13 +103,11 @@ export function StatsCards({ stats }: { stats: FragmentType<typeof StatsCards_Or
   );
 }
 
-const cardsGrid = {
-  display: 'grid',
-  gap: 2,
-  gridTemplateColumns: {
-    xs: 'repeat(2, minmax(0, 1fr))',
-    sm: 'repeat(3, minmax(0, 1fr))',
-    md: 'repeat(6, minmax(0, 1fr))',
-    lg: 'repeat(3, minmax(0, 1fr))',
-  },
-} as const;
+/** A grid of stat cards: two abreast on a phone, then as many per row as `columns` says at each breakpoint. */
+export function statCardsGrid(columns: Partial<Record<'sm' | 'md' | 'lg', number>>) {
+  const perRow = (count: number) => `repeat(${count}, minmax(0, 1fr))`;
+  const wider = Object.entries(columns).map(([breakpoint, count]) => [breakpoint, perRow(count)]);
+  return { display: 'grid', gap: 2, gridTemplateColumns: { xs: perRow(2), ...Object.fromEntries(wider) } } as const;
+}
+
+const cardsGrid = statCardsGrid({ sm: 3, md: 6, lg: 3 });

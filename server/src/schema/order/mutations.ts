@@ -31,7 +31,7 @@ builder.mutationFields((t) => ({
       const viewer = requireViewer(ctx.viewer);
       customerScope(viewer, input.customerId);
       ctx.createOrderLimiter.take(`${viewer.role}:${viewer.subject}`, 'orders');
-      return ctx.createOrder(input);
+      return ctx.createOrder(input, ctx.traceparent);
     },
   }),
   retryOrder: t.field({

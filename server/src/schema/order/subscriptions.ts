@@ -1,8 +1,8 @@
 /** The order subscriptions: new orders, status changes (resumable from a cursor), and one order's updates. */
 import { filter, map, pipe } from 'graphql-yoga';
+import { orderFromDocument, orderFromWire } from '@orders/core';
 import { customerScope, requireViewer } from '../../auth/access.ts';
 import { notFound } from '../../errors.ts';
-import { orderFromDocument, orderFromSnapshot, type OrderShape } from '../../orders/shape.ts';
 import { decodeCursor } from '../../pubsub/cursor.ts';
 import type { FedMessage } from '../../pubsub/status-feed.ts';
 import { builder } from '../builder.ts';
@@ -11,7 +11,7 @@ import { startWith } from './start-with.ts';
 import { Order, OrderStatusChange, OrderStatusEnum, visible, type StatusChangeShape } from './types.ts';
 
 const statusChangeOf = (message: FedMessage): StatusChangeShape => ({
-  order: orderFromSnapshot(message.order),
+  order: orderFromWire(message.order),
   version: message.change.version,
   previousStatus: message.change.previousStatus,
   status: message.change.status,
@@ -30,10 +30,10 @@ builder.subscriptionField('orderCreated', (t) =>
       return pipe(
         events.created(),
         filter((message) => !customerId || message.order.customerId === customerId),
-        map((message) => orderFromSnapshot(message.order)),
+        map((message) => orderFromWire(message.order)),
       );
     },
-    resolve: (order: OrderShape) => order,
+    resolve: (order: Order) => order,
   }),
 );
 
@@ -93,14 +93,14 @@ builder.subscriptionField('orderUpdated', (t) =>
       const seen = order!;
       // Versions only grow: one already shown (or announced again) is dropped.
       let shown = afterVersion ?? seen.version;
-      const newer = (next: OrderShape) => next.version > shown && (shown = next.version) > 0;
+      const newer = (next: Order) => next.version > shown && (shown = next.version) > 0;
       const updates = pipe(
         changes,
         filter((message) => message.order._id === orderId),
-        map((message) => orderFromSnapshot(message.order)),
+        map((message) => orderFromWire(message.order)),
       );
       return filter(newer)(afterVersion === null || afterVersion === undefined ? updates : startWith([seen], updates));
     },
-    resolve: (order: OrderShape) => order,
+    resolve: (order: Order) => order,
   }),
 );

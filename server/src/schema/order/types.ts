@@ -1,14 +1,15 @@
 /** The order's GraphQL types: its status, one change of its status, and the Order node. */
-import { ORDER_STATUSES, type OrderStatus, type Viewer } from '@orders/core';
+import { ORDER_STATUSES, type Order as CoreOrder, type OrderStatus, type Viewer } from '@orders/core';
 import { maySee } from '../../auth/access.ts';
 import { notFound } from '../../errors.ts';
-import type { OrderShape } from '../../orders/shape.ts';
 import { builder } from '../builder.ts';
 import { Customer, Product } from '../catalogue.ts';
 
+/** The order module's order (`@orders/core`), under the name of the GraphQL type that shows it. */
+export type Order = CoreOrder;
+
 /** The order if the viewer may see it; null otherwise (another customer's order reads as missing). */
-export const visible = (viewer: Viewer | null, order: OrderShape | null) =>
-  order && maySee(viewer, order) ? order : null;
+export const visible = (viewer: Viewer | null, order: Order | null) => (order && maySee(viewer, order) ? order : null);
 
 export const OrderStatusEnum = builder.enumType('OrderStatus', {
   description:
@@ -20,7 +21,7 @@ export const OrderStatusEnum = builder.enumType('OrderStatus', {
 });
 
 export interface StatusChangeShape {
-  order: OrderShape;
+  order: Order;
   version: number;
   previousStatus: OrderStatus | null;
   status: OrderStatus;
@@ -30,7 +31,7 @@ export interface StatusChangeShape {
   cursor?: string;
 }
 
-const OrderRef = builder.objectRef<OrderShape>('Order');
+const OrderRef = builder.objectRef<Order>('Order');
 
 export const OrderStatusChange = builder.objectRef<StatusChangeShape>('OrderStatusChange').implement({
   description: 'One change of one order’s status.',
