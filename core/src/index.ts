@@ -7,6 +7,7 @@ export * from './log.ts';
 export * from './slow-step.ts';
 export * from './topics.ts';
 export * from './kafka.ts';
+export * from './stable-offsets.ts';
 export * from './consumer-lag.ts';
 export * from './batcher.ts';
 export * from './sequence.ts';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Admin, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import {
   PROCESSOR_GROUP,
@@ -19,6 +19,7 @@ import {
   DeadLetterStore,
   ensureTopics,
   OrderIndex,
+  StableOffsets,
   topicsFor,
   warnIfSlow,
   type Logger,
@@ -77,7 +78,6 @@ export interface ProcessorOptions {
 interface Resources {
   connection?: Connection;
   redis?: Redis;
-  admin?: Admin;
   producer?: Producer;
   statusProducer?: RenewableProducer;
   consumer?: OrderConsumer;
@@ -123,9 +123,7 @@ async function connectStores({ config, options, logger, metrics, resources }: Wi
     return options.wrapStatusProducer?.(made) ?? made;
   }, logger));
   await statusProducer.connect();
-  const admin = (resources.admin = kafka.admin());
-  await admin.connect();
-  return { connection, models, redis, kafka, admin, producer, statusProducer, groupId };
+  return { connection, models, redis, kafka, producer, statusProducer, groupId };
 }
 
 type Stores = Awaited<ReturnType<typeof connectStores>>;
@@ -133,7 +131,7 @@ type Stores = Awaited<ReturnType<typeof connectStores>>;
 /** The consumer group on `orders.created`, with what deciding an order needs. */
 function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
   const { config, options, logger, metrics, stats } = wiring;
-  const { connection, models, redis, kafka, admin, producer, statusProducer, groupId } = stores;
+  const { connection, models, redis, kafka, producer, statusProducer, groupId } = stores;
   const prefix = config.namePrefix;
   const topics = topicsFor(prefix);
   const stock = new StockBook(models);
@@ -152,6 +150,8 @@ function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
     // Its lines about an order carry the order's trace id while a traced handler runs.
     logger: tracedLogger(logger),
   };
+  // Committed offsets as the group keeps them, not as a transaction just ended left them for a moment.
+  const committed = new StableOffsets({ brokers: config.kafka.brokers, clientId: 'order-processor', groupId });
   const decideRun = tracedRun((messages: readonly ConsumedMessage[]) => decideNewOrders({ ...deps, index }, messages));
   return createOrderConsumer({
     kafka,
@@ -173,25 +173,17 @@ function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
       index,
       topic: topics.status.name,
       channel: channelsFor(prefix).status,
-      committedOffsets: (topic) => committedOffsets(admin, groupId, topic),
+      committedOffsets: (topic, partitions) => committed.read(topic, partitions),
       onDoubtSettled: (outcome) => metrics.transactionsInDoubt.inc({ outcome }),
       logger,
     }),
+    committedOffset: async (topic, partition, whileWaiting) =>
+      (await committed.read(topic, [partition], whileWaiting)).get(partition),
     // Partitions may have moved, and with them the products this instance is the only writer of.
     onRebalance: () => stock.forget(),
     stats,
     logger,
   });
-}
-
-/** The group's committed offsets of `topic`, per partition (the next offset to read; partitions without one left out). */
-async function committedOffsets(admin: Admin, groupId: string, topic: string): Promise<Map<number, bigint>> {
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const committed = new Map<number, bigint>();
-  for (const { partition, offset } of offsets?.partitions ?? []) {
-    if (BigInt(offset) >= 0n) committed.set(partition, BigInt(offset));
-  }
-  return committed;
 }
 
 /**
@@ -200,9 +192,8 @@ async function committedOffsets(admin: Admin, groupId: string, topic: string): P
  * Safe to call twice: each resource is closed once.
  */
 async function disconnect(resources: Resources, logger: Logger): Promise<void> {
-  const { consumer, admin, producer, statusProducer, redis, connection } = resources;
+  const { consumer, producer, statusProducer, redis, connection } = resources;
   resources.consumer =
-    resources.admin =
     resources.producer =
     resources.statusProducer =
     resources.redis =
@@ -210,7 +201,6 @@ async function disconnect(resources: Resources, logger: Logger): Promise<void> {
       undefined;
   if (consumer) await consumer.stop();
   const closed = await Promise.allSettled([
-    warnIfSlow(logger, 'the Kafka admin client to disconnect', admin?.disconnect()),
     warnIfSlow(logger, 'the producer to disconnect', producer?.disconnect()),
     warnIfSlow(logger, 'the transactional producer to disconnect', statusProducer?.disconnect()),
     warnIfSlow(logger, 'Redis to quit', redis?.quit()),

@@ -7,7 +7,16 @@ import { AssignerProtocol } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { PROCESSOR_GROUP, topicsFor } from '@orders/core';
 import { sleep, type Running } from '../support/index.ts';
-import { checkBooks, createOrders, decisionsOn, startCluster, stockNow, waitForFinal } from './cluster.ts';
+import {
+  checkBooks,
+  createOrders,
+  decisionsOn,
+  expectBooksHold,
+  startCluster,
+  startWithServer,
+  stockNow,
+  waitForFinal,
+} from './cluster.ts';
 
 // Each cluster is closed after its test by ./cluster.ts.
 describe('two servers and two processors', () => {
@@ -43,6 +52,23 @@ describe('two servers and two processors', () => {
     expect(assigned).toHaveLength(2);
     expect(assigned.every((partitions) => partitions.length > 0)).toBe(true);
     expect(assigned.flat().sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('processors joining under load', () => {
+  // Each join moves partitions while their last owner's transactions have just committed: a new owner
+  // that trusted the group's offsets at that moment started before them and announced their decisions again.
+  it('take over partitions without deciding or announcing anything twice', async () => {
+    const { cluster, server, initial } = await startWithServer('fault_join_under_load');
+    cluster.startProcessor();
+    await sleep(2000);
+    const creating = createOrders(() => [server.url], 1000, 100);
+    await sleep(1000);
+    cluster.startProcessor();
+    await sleep(3000);
+    cluster.startProcessor();
+    const ids = await creating;
+    await expectBooksHold(cluster, ids, initial, { orders: 1000 });
   });
 });
 

@@ -49,6 +49,15 @@ export interface OrderConsumerOptions {
   readonly announce: StatusPublisher;
   readonly stats: ProcessorStats;
   readonly logger: Logger;
+  /**
+   * The group's committed offset of a partition (the next to read) once it is not pending (see
+   * stable-offsets.ts in core), waiting with `whileWaiting` between tries; undefined when there is none.
+   */
+  readonly committedOffset: (
+    topic: string,
+    partition: number,
+    whileWaiting: () => Promise<void>,
+  ) => Promise<bigint | undefined>;
   /** Called each time this instance (re)joins its group, when its partitions may have changed. */
   readonly onRebalance?: () => void;
 }
@@ -159,6 +168,56 @@ function messagesOf(batch: Batch): ConsumedMessage[] {
   return batch.messages.map(({ offset, key, value, headers }) => ({ topic, partition, offset, key, value, headers }));
 }
 
+/**
+ * The group's committed offset of a partition, read once after each time this instance (re)joins its
+ * group, before anything of the partition is handled. kafkajs starts a partition from the offset the
+ * group gave at the join, which can be older than a transaction the partition's last owner had just
+ * committed (its offsets pending then): the messages before the offset the group keeps were handled
+ * and announced by that owner, and are skipped.
+ */
+class CommittedAtJoin {
+  /** Per partition: the join after which its offset was read, and that offset (undefined: none). */
+  private readonly read = new Map<number, { readonly join: number; readonly offset: bigint | undefined }>();
+
+  constructor(private readonly joins: () => number) {}
+
+  /** The messages of `messages` still to handle; undefined when the processor stopped before it knew. */
+  async notYetHandled(
+    handling: Handling,
+    messages: readonly ConsumedMessage[],
+    resolveOffset: (offset: string) => void,
+  ) {
+    const first = messages[0];
+    if (first === undefined) return messages;
+    const join = this.joins();
+    let known = this.read.get(first.partition);
+    if (known?.join !== join) {
+      let offset: bigint | undefined;
+      try {
+        await untilDone(handling)('reading the committed offset', first, async () => {
+          offset = await handling.options.committedOffset(first.topic, first.partition, handling.heartbeat);
+        });
+      } catch (error) {
+        if (handling.stopping.aborted) return undefined;
+        throw error;
+      }
+      known = { join, offset };
+      this.read.set(first.partition, known);
+    }
+    const committed = known.offset ?? -1n;
+    const skipped = messages.filter((message) => BigInt(message.offset) < committed);
+    const last = skipped.at(-1);
+    if (last === undefined) return messages;
+    handling.options.logger.warn('skipping messages the last owner of the partition had committed as it left', {
+      partition: first.partition,
+      from: first.offset,
+      committed: committed.toString(),
+    });
+    resolveOffset(last.offset);
+    return messages.slice(skipped.length);
+  }
+}
+
 /** Takes a handled message into the partition's bookkeeping; false when the batch must stop (its queue failed). */
 type Accept = (consumed: ConsumedMessage, outcome: Outcome) => Promise<boolean>;
 
@@ -194,10 +253,17 @@ async function handleInRuns(
   }
 }
 
-function createEachBatch(consumer: Consumer, options: OrderConsumerOptions, stopping: AbortSignal): EachBatchHandler {
+function createEachBatch(
+  consumer: Consumer,
+  options: OrderConsumerOptions,
+  stopping: AbortSignal,
+  committedAtJoin: CommittedAtJoin,
+): EachBatchHandler {
   return async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, ...state }) => {
     const { topic, partition } = batch;
     const handling: Handling = { options, stopping, heartbeat };
+    const messages = await committedAtJoin.notYetHandled(handling, messagesOf(batch), resolveOffset);
+    if (messages === undefined) return;
     const offsets = new OffsetTracker({
       queue: new AnnouncementQueue(announcementSteps(options.announce, untilDone(handling)), options.commitIntervalMs),
       // With explicit offsets this commits even while the consumer stops (consumer.commitOffsets would not).
@@ -208,7 +274,7 @@ function createEachBatch(consumer: Consumer, options: OrderConsumerOptions, stop
       return offsets.accept(consumed, outcome.announcements);
     };
     try {
-      await handleInRuns(handling, messagesOf(batch), accept, state);
+      await handleInRuns(handling, messages, accept, state);
     } finally {
       const resumeAt = await offsets.finish(batch.firstOffset() ?? undefined);
       if (resumeAt !== undefined && state.isRunning() && !stopping.aborted) {
@@ -233,9 +299,13 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
   });
   const stopping = new AbortController();
   let connected = false;
+  let joins = 0;
   consumer.on(consumer.events.CONNECT, () => (connected = true));
   consumer.on(consumer.events.DISCONNECT, () => (connected = false));
-  consumer.on(consumer.events.GROUP_JOIN, () => options.onRebalance?.());
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joins++;
+    options.onRebalance?.();
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     options.logger.error('consumer crashed', { error: payload.error, restart: payload.restart }),
   );
@@ -248,7 +318,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.concurrency,
-        eachBatch: createEachBatch(consumer, options, stopping.signal),
+        eachBatch: createEachBatch(consumer, options, stopping.signal, new CommittedAtJoin(() => joins)),
       });
     },
     async stop() {

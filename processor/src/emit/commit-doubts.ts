@@ -11,7 +11,9 @@
  *    that had not);
  * 2. the consumer group's committed offsets then tell which it was: the
  *    transaction committed its messages' offsets with its events, so an
- *    offset past a message means its events are in the log.
+ *    offset past a message means its events are in the log. They are read
+ *    once none is pending: a plain read right after the broker finished a
+ *    commit can still give the offsets from before it.
  *
  * Whatever is known committed is not sent again, in this or any later
  * transaction: a message handled again after a seek (announcements.ts) is
@@ -20,8 +22,11 @@
 import type { Logger } from '@orders/core';
 import type { Consumed } from './publish-status-change.ts';
 
-/** The consumer group's committed offsets of a topic's partitions: the next offset to read, per partition. */
-export type CommittedOffsets = (topic: string) => Promise<ReadonlyMap<number, bigint>>;
+/**
+ * The consumer group's committed offsets of some of a topic's partitions, none of them pending (see
+ * stable-offsets.ts in core): the next offset to read, per partition; partitions without one left out.
+ */
+export type CommittedOffsets = (topic: string, partitions: readonly number[]) => Promise<ReadonlyMap<number, bigint>>;
 
 export type DoubtOutcome = 'committed' | 'aborted';
 
@@ -97,7 +102,12 @@ export class CommitDoubts {
     const doubtful = this.doubtful;
     await this.deps.renewProducer();
     for (const topic of new Set(doubtful.flat().map((position) => position.topic))) {
-      for (const [partition, next] of await this.deps.committedOffsets(topic)) this.learn({ topic, partition, next });
+      const partitions = new Set(
+        doubtful.flat().flatMap((position) => (position.topic === topic ? [position.partition] : [])),
+      );
+      for (const [partition, next] of await this.deps.committedOffsets(topic, [...partitions])) {
+        this.learn({ topic, partition, next });
+      }
     }
     this.doubtful = [];
     for (const positions of doubtful) {
