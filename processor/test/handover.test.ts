@@ -83,4 +83,27 @@ describe('a partition handed over as its last owner commits', () => {
     await waitFor('the last message to be handled', () => handled.includes('9'));
     expect(handled).toEqual(['6', '7', '8', '9']);
   });
+
+  it('does not hold up a processor that stops while it waits for a pending offset', async () => {
+    const topic = await topicWith(4);
+    const groupId = `${topic}-group`;
+    const owner = kafka.producer({ transactionalId: `${topic}-owner`, idempotent: true, maxInFlightRequests: 1 });
+    await owner.connect();
+    closing.push(() => owner.disconnect());
+    const open = await owner.transaction();
+    await open.sendOffsets({
+      consumerGroupId: groupId,
+      topics: [{ topic, partitions: [{ partition: 0, offset: '2' }] }],
+    });
+
+    const handled: string[] = [];
+    const consumer = consumerRecording(topic, groupId, handled);
+    await consumer.start();
+    await sleep(2000); // waiting for the owner's offset, which stays pending throughout
+    // The read would wait for a minute; the stop ends it. Twenty seconds is the bound of this test only.
+    const stopped = await Promise.race([consumer.stop().then(() => 'stopped'), sleep(20_000).then(() => 'waiting')]);
+    await open.abort();
+    expect(stopped).toBe('stopped');
+    expect(handled).toEqual([]);
+  });
 });

@@ -168,6 +168,12 @@ function messagesOf(batch: Batch): ConsumedMessage[] {
   return batch.messages.map(({ offset, key, value, headers }) => ({ topic, partition, offset, key, value, headers }));
 }
 
+/** Between two reads of an offset still pending: the consumer stays in its group, or gives up if it stops. */
+async function whileWaiting({ stopping, heartbeat }: Handling): Promise<void> {
+  if (stopping.aborted) throw new Error('the processor is stopping');
+  await heartbeat();
+}
+
 /**
  * The group's committed offset of a partition, read once after each time this instance (re)joins its
  * group, before anything of the partition is handled. kafkajs starts a partition from the offset the
@@ -195,7 +201,7 @@ class CommittedAtJoin {
       let offset: bigint | undefined;
       try {
         await untilDone(handling)('reading the committed offset', first, async () => {
-          offset = await handling.options.committedOffset(first.topic, first.partition, handling.heartbeat);
+          offset = await handling.options.committedOffset(first.topic, first.partition, () => whileWaiting(handling));
         });
       } catch (error) {
         if (handling.stopping.aborted) return undefined;
