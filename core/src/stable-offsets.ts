@@ -122,11 +122,12 @@ type FetchAnswer =
   | { readonly kind: 'pending' }
   | { readonly kind: 'moved' };
 
-function answerFor(api: string, code: number): FetchAnswer | undefined {
+/** What an OffsetFetch error code means here: nothing (0), wait, ask again elsewhere, or give up. */
+function answerFor(code: number): FetchAnswer | undefined {
   if (code === 0) return undefined;
   if (code === UNSTABLE_OFFSET_COMMIT) return { kind: 'pending' };
   if (COORDINATOR_MOVED.has(code)) return { kind: 'moved' };
-  throw new KafkaProtocolError(api, code);
+  throw new KafkaProtocolError('OffsetFetch', code);
 }
 
 async function fetchOffsets(
@@ -148,8 +149,9 @@ async function fetchOffsets(
   answer.int32(); // throttle_time_ms
   const offsets = new Map<number, bigint>();
   let pending: FetchAnswer | undefined;
+  // The answer has the one topic asked for.
   for (let topics = answer.uvarint() - 1; topics > 0; topics--) {
-    const name = answer.compactString();
+    answer.compactString(); // name
     for (let count = answer.uvarint() - 1; count > 0; count--) {
       const partition = answer.int32();
       const committed = answer.int64();
@@ -157,12 +159,12 @@ async function fetchOffsets(
       answer.compactString(); // metadata
       const code = answer.int16();
       answer.skipTagged();
-      pending ??= answerFor('OffsetFetch', code);
-      if (name === topic && code === 0 && committed >= 0n) offsets.set(partition, committed);
+      pending ??= answerFor(code);
+      if (committed >= 0n) offsets.set(partition, committed);
     }
     answer.skipTagged();
   }
-  const groupAnswer = answerFor('OffsetFetch', answer.int16());
+  const groupAnswer = answerFor(answer.int16());
   return groupAnswer ?? pending ?? { kind: 'offsets', offsets };
 }
 

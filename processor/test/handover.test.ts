@@ -60,19 +60,25 @@ function consumerRecording(topic: string, groupId: string, handled: string[]) {
   return consumer;
 }
 
+/** The partition's last owner, in a transaction that commits `offset` of partition 0 for the group and is left open. */
+async function ownerCommitting(topic: string, groupId: string, offset: string) {
+  const owner = kafka.producer({ transactionalId: `${topic}-owner`, idempotent: true, maxInFlightRequests: 1 });
+  await owner.connect();
+  closing.push(() => owner.disconnect());
+  const transaction = await owner.transaction();
+  await transaction.sendOffsets({
+    consumerGroupId: groupId,
+    topics: [{ topic, partitions: [{ partition: 0, offset }] }],
+  });
+  return transaction;
+}
+
 describe('a partition handed over as its last owner commits', () => {
   it('is handled from the offset that owner committed, not from the one the group gave while it was pending', async () => {
     const topic = await topicWith(10);
     const groupId = `${topic}-group`;
     // The last owner: it handled messages 0 to 5, and its transaction commits their offset.
-    const owner = kafka.producer({ transactionalId: `${topic}-owner`, idempotent: true, maxInFlightRequests: 1 });
-    await owner.connect();
-    closing.push(() => owner.disconnect());
-    const ending = await owner.transaction();
-    await ending.sendOffsets({
-      consumerGroupId: groupId,
-      topics: [{ topic, partitions: [{ partition: 0, offset: '6' }] }],
-    });
+    const ending = await ownerCommitting(topic, groupId, '6');
 
     const handled: string[] = [];
     await consumerRecording(topic, groupId, handled).start();
@@ -87,14 +93,7 @@ describe('a partition handed over as its last owner commits', () => {
   it('does not hold up a processor that stops while it waits for a pending offset', async () => {
     const topic = await topicWith(4);
     const groupId = `${topic}-group`;
-    const owner = kafka.producer({ transactionalId: `${topic}-owner`, idempotent: true, maxInFlightRequests: 1 });
-    await owner.connect();
-    closing.push(() => owner.disconnect());
-    const open = await owner.transaction();
-    await open.sendOffsets({
-      consumerGroupId: groupId,
-      topics: [{ topic, partitions: [{ partition: 0, offset: '2' }] }],
-    });
+    const open = await ownerCommitting(topic, groupId, '2');
 
     const handled: string[] = [];
     const consumer = consumerRecording(topic, groupId, handled);

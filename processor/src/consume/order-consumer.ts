@@ -10,7 +10,7 @@
  * account). Nothing is committed automatically.
  */
 import type { Batch, Consumer, EachBatchHandler, EachBatchPayload, Kafka } from 'kafkajs';
-import { warnIfSlow, type Logger } from '@orders/core';
+import { warnIfSlow, type Logger, type WhileWaiting } from '@orders/core';
 import { processingFailed, type Decision } from '../decide/decide.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import type { StatusPublisher } from '../emit/publish-status-change.ts';
@@ -56,7 +56,7 @@ export interface OrderConsumerOptions {
   readonly committedOffset: (
     topic: string,
     partition: number,
-    whileWaiting: () => Promise<void>,
+    whileWaiting: WhileWaiting,
   ) => Promise<bigint | undefined>;
   /** Called each time this instance (re)joins its group, when its partitions may have changed. */
   readonly onRebalance?: () => void;
@@ -182,10 +182,15 @@ async function whileWaiting({ stopping, heartbeat }: Handling): Promise<void> {
  * and announced by that owner, and are skipped.
  */
 class CommittedAtJoin {
+  /** How many times this instance has joined its group. */
+  private joins = 0;
   /** Per partition: the join after which its offset was read, and that offset (undefined: none). */
   private readonly read = new Map<number, { readonly join: number; readonly offset: bigint | undefined }>();
 
-  constructor(private readonly joins: () => number) {}
+  /** Called each time this instance has (re)joined its group: every partition's offset is read again. */
+  joined(): void {
+    this.joins++;
+  }
 
   /** The messages of `messages` still to handle; undefined when the processor stopped before it knew. */
   async notYetHandled(
@@ -195,7 +200,7 @@ class CommittedAtJoin {
   ) {
     const first = messages[0];
     if (first === undefined) return messages;
-    const join = this.joins();
+    const join = this.joins;
     let known = this.read.get(first.partition);
     if (known?.join !== join) {
       let offset: bigint | undefined;
@@ -305,11 +310,11 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
   });
   const stopping = new AbortController();
   let connected = false;
-  let joins = 0;
+  const committedAtJoin = new CommittedAtJoin();
   consumer.on(consumer.events.CONNECT, () => (connected = true));
   consumer.on(consumer.events.DISCONNECT, () => (connected = false));
   consumer.on(consumer.events.GROUP_JOIN, () => {
-    joins++;
+    committedAtJoin.joined();
     options.onRebalance?.();
   });
   consumer.on(consumer.events.CRASH, ({ payload }) =>
@@ -324,7 +329,7 @@ export function createOrderConsumer(options: OrderConsumerOptions): OrderConsume
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.concurrency,
-        eachBatch: createEachBatch(consumer, options, stopping.signal, new CommittedAtJoin(() => joins)),
+        eachBatch: createEachBatch(consumer, options, stopping.signal, committedAtJoin),
       });
     },
     async stop() {

@@ -101,10 +101,10 @@ export class CommitDoubts {
   private async settle(): Promise<void> {
     const doubtful = this.doubtful;
     await this.deps.renewProducer();
-    for (const topic of new Set(doubtful.flat().map((position) => position.topic))) {
-      const partitions = new Set(
-        doubtful.flat().flatMap((position) => (position.topic === topic ? [position.partition] : [])),
-      );
+    const inDoubt = new Map<string, Set<number>>();
+    for (const { topic, partition } of doubtful.flat())
+      inDoubt.set(topic, (inDoubt.get(topic) ?? new Set()).add(partition));
+    for (const [topic, partitions] of inDoubt) {
       for (const [partition, next] of await this.deps.committedOffsets(topic, [...partitions])) {
         this.learn({ topic, partition, next });
       }
