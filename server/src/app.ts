@@ -61,6 +61,7 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
     authenticator,
     createOrderLimiter,
     logger,
+    queryLimits: config.operations,
     extraPlugins: useGraphqlMetrics(metrics),
   });
   const routes = httpRoutes({

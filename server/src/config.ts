@@ -45,7 +45,30 @@ const LimitsModel = z.object({
   CATCH_UP_LIMIT: intFromEnv(10_000, 1, 1_000_000),
 });
 
-const Model = ServerModel.extend(SharedServersModel.shape).extend(LimitsModel.shape).and(AuthModel);
+/** What one client's operation may ask, and which clients may only run the dashboard's own operations. */
+const OperationsModel = z.object({
+  /** The most ids one nodes(ids:) takes; each is counted by the cost limit too. */
+  NODES_MAX_IDS: intFromEnv(100, 1, 1000),
+  /**
+   * Roles that may run persisted operations only (the dashboard's, by id), comma separated: none by
+   * default, so that third-party clients keep arbitrary operations until the operator says otherwise.
+   */
+  PERSISTED_OPERATIONS_ONLY: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((role) => role.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['operator', 'customer'], { message: 'roles are operator and customer' }))),
+});
+
+const Model = ServerModel.extend(SharedServersModel.shape)
+  .extend(LimitsModel.shape)
+  .extend(OperationsModel.shape)
+  .and(AuthModel);
 
 export function loadConfig(env: Record<string, string | undefined>) {
   const raw = parseConfig(Model as never, env) as z.infer<typeof Model>;
@@ -72,6 +95,10 @@ export function loadConfig(env: Record<string, string | undefined>) {
       wsMaxSubscriptions: raw.WS_MAX_SUBSCRIPTIONS,
       wsMaxBufferedBytes: raw.WS_MAX_BUFFERED_BYTES,
       catchUp: raw.CATCH_UP_LIMIT,
+    },
+    operations: {
+      nodesMaxIds: raw.NODES_MAX_IDS,
+      persistedOnlyFor: raw.PERSISTED_OPERATIONS_ONLY,
     },
   };
 }

@@ -1,33 +1,20 @@
 /**
  * GraphQL over HTTP and SSE: Yoga on the schema, with the query limits
- * (graphql-armor), CSRF prevention, a viewer required for every operation
+ * (query-limits.ts), CSRF prevention, a viewer required for every operation
  * (introspection excepted outside production), GraphiQL outside production,
  * and each request's context built from the app's services.
  */
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { Logger, Viewer } from '@orders/core';
 import { useRequireViewer, type Authenticator } from '../auth/authentication.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import { createLoaders, type Context, type Services } from '../context.ts';
 import { schema } from '../schema/index.ts';
-import { refusedAsLimitExceeded, refusingWithCode, useInputErrorCodes } from './input-errors.ts';
+import { refusingWithCode, useInputErrorCodes } from './input-errors.ts';
+import { useQueryLimits, type QueryLimits } from './query-limits.ts';
 import { traceparentOf, useTraceparent } from '../trace/traceparent.ts';
-
-/**
- * Query limits, tuned so that the dashboard's own operations pass with room to spare:
- * the deepest (an order's history with its order) is 5 levels, the largest far under these.
- */
-const armor = new EnvelopArmor({
-  maxDepth: { n: 8, ...refusedAsLimitExceeded },
-  maxAliases: { n: 15, ...refusedAsLimitExceeded },
-  maxDirectives: { n: 20, ...refusedAsLimitExceeded },
-  maxTokens: { n: 2000 },
-  costLimit: { maxCost: 5000, ...refusedAsLimitExceeded },
-  blockFieldSuggestion: { enabled: true },
-});
 
 export interface GraphqlOptions {
   production: boolean;
@@ -35,18 +22,20 @@ export interface GraphqlOptions {
   authenticator: Authenticator;
   createOrderLimiter: RateLimiter;
   logger: Logger;
+  /** What one operation may ask (see query-limits.ts). */
+  queryLimits: QueryLimits;
   /** Plugins after the server's own (the metrics'). */
   extraPlugins?: Plugin[];
 }
 
 export type GraphqlHandler = YogaServerInstance<object, Context>;
 
-function plugins(production: boolean): Plugin[] {
+function plugins(production: boolean, queryLimits: QueryLimits): Plugin[] {
   return [
     // First, so that every answer (a refusal too) carries the request's traceparent.
     useTraceparent(),
     useRequireViewer({ allowIntrospection: !production }) as Plugin,
-    ...(armor.protect().plugins as Plugin[]),
+    ...useQueryLimits(queryLimits),
     // Browsers send "simple" requests across sites without asking; GraphQL here needs a JSON body or this header.
     refusingWithCode(useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }), 'CSRF_HEADER_REQUIRED'),
     useInputErrorCodes(),
@@ -71,7 +60,7 @@ export function createGraphqlHandler(options: GraphqlOptions): GraphqlHandler {
           headers: JSON.stringify({ Authorization: 'Bearer <a token from npm start or npm run token>' }, null, 2),
         },
     batching: false,
-    plugins: [...plugins(options.production), ...(options.extraPlugins ?? [])],
+    plugins: [...plugins(options.production, options.queryLimits), ...(options.extraPlugins ?? [])],
     // Over HTTP the viewer comes from the Authorization header; over graphql-ws it was settled when the socket opened.
     context: async (initial: { request?: Request; viewer?: Viewer | null }) => ({
       ...services,

@@ -2,6 +2,7 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from '../context.ts';
+import { orderIdFromGlobalId } from './ids.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -19,6 +20,9 @@ export const builder = new SchemaBuilder<{
   relay: {
     edgesFieldOptions: { nullable: false },
     nodesOnConnection: true,
+    // node(id:) and nodes(ids:): an id that is not one this API gave out is the client's error
+    // (BAD_USER_INPUT), not a failure of the server. Orders are the only nodes.
+    decodeGlobalID: (globalID) => ({ typename: 'Order', id: orderIdFromGlobalId(globalID) }),
   },
 });
 
