@@ -16,6 +16,7 @@ import { attachGraphqlWs } from './http/graphql-ws.ts';
 import { originPolicy, refuseOversizedBody } from './http/guards.ts';
 import { httpRoutes } from './http/routes.ts';
 import { staticFiles } from './http/static-files.ts';
+import { persistedDocumentsAtStart } from './http/trusted-documents.ts';
 import { createGraphqlHandler, type GraphqlHandler } from './http/yoga.ts';
 import type { IndexKeeper } from './orders/index-keeper.ts';
 import type { OutboxRelay } from './orders/outbox-relay.ts';
@@ -62,6 +63,14 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
     createOrderLimiter,
     logger,
     queryLimits: config.operations,
+    trustedDocuments: {
+      documents: persistedDocumentsAtStart(
+        config.operations.persistedDocumentsFile,
+        config.operations.persistedOnlyFor,
+        logger,
+      ),
+      persistedOnlyFor: config.operations.persistedOnlyFor,
+    },
     extraPlugins: useGraphqlMetrics(metrics),
   });
   const routes = httpRoutes({

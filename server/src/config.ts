@@ -1,6 +1,14 @@
 /** The server's configuration: one model per concern, parsed once at start. */
 import { z } from 'zod';
-import { INDEX_CHECK_MS, SharedServersModel, intFromEnv, parseConfig, sharedServersConfig } from '@orders/core';
+import path from 'node:path';
+import {
+  INDEX_CHECK_MS,
+  SharedServersModel,
+  intFromEnv,
+  packageRootOf,
+  parseConfig,
+  sharedServersConfig,
+} from '@orders/core';
 
 const ServerModel = z.object({
   PORT: intFromEnv(4000, 0, 65535),
@@ -63,6 +71,11 @@ const OperationsModel = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(['operator', 'customer'], { message: 'roles are operator and customer' }))),
+  /** The dashboard's persisted documents, as codegen writes them (web/src/gql/persisted-documents.json). */
+  PERSISTED_DOCUMENTS_FILE: z
+    .string()
+    .min(1)
+    .default(() => path.resolve(packageRootOf(import.meta.url), '../web/src/gql/persisted-documents.json')),
 });
 
 const Model = ServerModel.extend(SharedServersModel.shape)
@@ -99,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     operations: {
       nodesMaxIds: raw.NODES_MAX_IDS,
       persistedOnlyFor: raw.PERSISTED_OPERATIONS_ONLY,
+      persistedDocumentsFile: raw.PERSISTED_DOCUMENTS_FILE,
     },
   };
 }

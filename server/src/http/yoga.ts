@@ -7,13 +7,14 @@
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import type { Logger, Viewer } from '@orders/core';
+import type { Logger, Role, Viewer } from '@orders/core';
 import { useRequireViewer, type Authenticator } from '../auth/authentication.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import { createLoaders, type Context, type Services } from '../context.ts';
 import { schema } from '../schema/index.ts';
 import { refusingWithCode, useInputErrorCodes } from './input-errors.ts';
 import { useQueryLimits, type QueryLimits } from './query-limits.ts';
+import { useTrustedDocuments, type PersistedDocuments } from './trusted-documents.ts';
 import { traceparentOf, useTraceparent } from '../trace/traceparent.ts';
 
 export interface GraphqlOptions {
@@ -24,16 +25,22 @@ export interface GraphqlOptions {
   logger: Logger;
   /** What one operation may ask (see query-limits.ts). */
   queryLimits: QueryLimits;
+  /** The dashboard's persisted operations, and the roles that may run nothing else (see trusted-documents.ts). */
+  trustedDocuments: { documents: PersistedDocuments; persistedOnlyFor: readonly Role[] };
   /** Plugins after the server's own (the metrics'). */
   extraPlugins?: Plugin[];
 }
 
 export type GraphqlHandler = YogaServerInstance<object, Context>;
 
-function plugins(production: boolean, queryLimits: QueryLimits): Plugin[] {
+function plugins({ production, queryLimits, trustedDocuments, authenticator }: GraphqlOptions): Plugin[] {
   return [
     // First, so that every answer (a refusal too) carries the request's traceparent.
     useTraceparent(),
+    ...useTrustedDocuments({
+      ...trustedDocuments,
+      viewerOf: (request) => authenticator.viewerOf(request.headers.get('authorization') ?? undefined),
+    }),
     useRequireViewer({ allowIntrospection: !production }) as Plugin,
     ...useQueryLimits(queryLimits),
     // Browsers send "simple" requests across sites without asking; GraphQL here needs a JSON body or this header.
@@ -60,7 +67,7 @@ export function createGraphqlHandler(options: GraphqlOptions): GraphqlHandler {
           headers: JSON.stringify({ Authorization: 'Bearer <a token from npm start or npm run token>' }, null, 2),
         },
     batching: false,
-    plugins: [...plugins(options.production, options.queryLimits), ...(options.extraPlugins ?? [])],
+    plugins: [...plugins(options), ...(options.extraPlugins ?? [])],
     // Over HTTP the viewer comes from the Authorization header; over graphql-ws it was settled when the socket opened.
     context: async (initial: { request?: Request; viewer?: Viewer | null }) => ({
       ...services,
