@@ -41,7 +41,7 @@ const AuthModel = z
   });
 
 const LimitsModel = z.object({
-  /** createOrder per token: a burst, then this many a second. */
+  /** createOrder per subject (every token of one customer shares it): a burst, then this many a second. */
   CREATE_ORDER_RATE: intFromEnv(200, 1, 1_000_000),
   CREATE_ORDER_BURST: intFromEnv(400, 1, 1_000_000),
   /** The largest request body over HTTP and the largest WebSocket message, in bytes. */
