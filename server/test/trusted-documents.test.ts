@@ -53,6 +53,19 @@ describe('a role that may run persisted operations only', () => {
     expect(answer.data?.createOrder).toMatchObject({ id: expect.any(String) });
   });
 
+  it('runs a persisted query sent by its id in a GET request, as the dashboard sends its queries', async () => {
+    const token = await restricting.token('customer', 'cus_0001');
+    const extensions = JSON.stringify({ persistedQuery: { version: 1, sha256Hash: idOf('OrderTable_OrdersQuery') } });
+    const variables = JSON.stringify({ first: 5 });
+    const query = `operationName=OrderTable_OrdersQuery&variables=${encodeURIComponent(variables)}&extensions=${encodeURIComponent(extensions)}`;
+    const response = await fetch(`${restricting.app.url}/graphql?${query}`, {
+      headers: { authorization: `Bearer ${token}`, 'x-graphql-yoga-csrf': 'dashboard' },
+    });
+    const answer = (await response.json()) as Answer;
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.orders).toMatchObject({ edges: expect.any(Array) });
+  });
+
   it('is refused an operation sent as text, with PERSISTED_QUERY_ONLY, and nothing is written', async () => {
     const token = await restricting.token('customer', 'cus_0001');
     const before = await restricting.models.Order.countDocuments();
