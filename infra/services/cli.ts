@@ -183,6 +183,8 @@ async function up(): Promise<void> {
     console.log(`Docker engine found: docker compose ${composeArgs.join(' ')}`);
     compose(composeArgs);
     await kafkaReady();
+    // The payment service is the project's own Node process, run on the host like the server and processor.
+    console.log(`${payments.name} 127.0.0.1:${payments.port}  ${await ensure(payments, undefined)}`);
     return;
   }
   const started = Date.now();
