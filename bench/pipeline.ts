@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
-import { dropOrderIndex } from '@orders/core';
+import { dropOrderIndex } from '@orders/core/testing';
 import { prepareCheckout } from './lib/checkout.ts';
 import { commandLine } from './lib/command-line.ts';
 import { countingProxy, perOrder, type CountingProxy } from './lib/db-operations.ts';
