@@ -20,14 +20,15 @@
  * `npm run bench -- scale`; sizes with `SCALE_ORDERS=100000,1000000` (BENCH_QUICK=1: 5,000 and 20,000).
  */
 import { spawn } from 'node:child_process';
+import type autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import type { Client } from 'graphql-ws';
 import { OrderIndex, createModels, indexKeys, onlyDuplicateKeys, rebuildIndex, seqOfLogEntry } from '@orders/core';
-import { buildServices } from '../infra/build-services.ts';
-import { summarize, type Summary } from './lib/latency.ts';
-import { graphqlLoad, load, ratio, type LoadResult } from './lib/load.ts';
+import { buildServices } from '../../infra/build-services.ts';
+import { summarize, type Summary } from '../lib/latency.ts';
+import { graphqlLoad, load, ratio, type LoadResult } from '../lib/load.ts';
 import {
   cpuSeconds,
   freePort,
@@ -39,7 +40,7 @@ import {
   storePids,
   wsClient,
   type Running,
-} from '../test/support/index.ts';
+} from '../../test/support/index.ts';
 
 /** CPU seconds of a process so far; NaN once it has gone (a store restarted while measured). */
 function cpuOf(pid: number): number {
@@ -506,16 +507,232 @@ async function waitForLogged(redis: Redis, prefix: string, atLeast: number, time
 
 // ——— one size ———
 
-async function measureSize(
-  count: number,
-  options: { seconds: number; connections: number; subscriptions: number; changesBack: number; created: number },
-): Promise<ScaleSize> {
+type SizeOptions = {
+  seconds: number;
+  connections: number;
+  subscriptions: number;
+  changesBack: number;
+  created: number;
+};
+type SizeEnv = { MONGODB_URI: string; REDIS_URL: string; KAFKA_TOPIC_PREFIX: string } & Record<string, string>;
+
+/** Writes the orders straight into MongoDB, timed. */
+async function writeOrders(layout: Layout, env: SizeEnv) {
+  step(`${layout.count.toLocaleString('en-US')} orders: writing them into MongoDB (${env.MONGODB_URI})`);
+  const t = performance.now();
+  const { statuses, pendingIds } = await insertOrders(env.MONGODB_URI, layout);
+  const seconds = (performance.now() - t) / 1000;
+  step(`  written in ${seconds.toFixed(1)} s (${Math.round(layout.count / seconds)}/s): ${JSON.stringify(statuses)}`);
+  return { statuses, pendingIds, insert: { seconds: round1(seconds), perSec: Math.round(layout.count / seconds) } };
+}
+
+/**
+ * When `npm run reindex` fails: the failure recorded, and the same rebuild run here instead (without the
+ * tool's lock), so that the rest is measured. Timed from its own start.
+ */
+async function rebuildHere(env: SizeEnv, redis: Redis, error: unknown) {
+  const toolError = (error instanceof Error ? error.message : String(error)).split('\n').at(-2) ?? String(error);
+  step(`  npm run reindex failed (${toolError}); rebuildIndex in this process instead, timed from here`);
+  const started = performance.now();
+  let firstTenThousandSeconds: number | undefined;
+  const connection = await mongoose.createConnection(env.MONGODB_URI).asPromise();
+  try {
+    const prefix = env.KAFKA_TOPIC_PREFIX;
+    const done = await rebuildIndex(createModels(connection), new OrderIndex(redis, { prefix }), {
+      progressEvery: 10_000,
+      onProgress: ({ read, ms }) => {
+        if (read === 10_000) firstTenThousandSeconds = ms / 1000;
+        if (read % 100_000 === 0) step(`  rebuildIndex: ${read} orders, ${(ms / 1000).toFixed(1)} s`);
+      },
+    });
+    return { started, rebuildSeconds: done.ms / 1000, toolError, firstTenThousandSeconds };
+  } finally {
+    await connection.close();
+  }
+}
+
+/** `npm run reindex` on the orders, timed, with the Redis memory the index takes and the stores' CPU. */
+async function measureReindex(env: SizeEnv, redis: Redis, count: number, pendingIds: string[]) {
+  step('  npm run reindex');
+  const before = await usedMemory(redis);
+  const pids = storePids();
+  const cpuOfStores = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuOf(pid)]));
+  const cpuBefore = cpuOfStores();
+  let started = performance.now();
+  let rebuild: { rebuildSeconds: number; toolError?: string; firstTenThousandSeconds?: number };
+  try {
+    rebuild = { rebuildSeconds: await reindex(env) };
+  } catch (error) {
+    ({ started, ...rebuild } = await rebuildHere(env, redis, error));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpuUsed = Object.fromEntries(
+    Object.entries(cpuSince(cpuBefore, cpuOfStores())).map(([name, cpuSeconds]) => [name, round1(cpuSeconds)]),
+  );
+  const after = await usedMemory(redis);
+  const bytesPerOrder = Math.round((after - before) / count);
+  // A rebuild marks every PENDING order for the outbox relay (the index it lost held what reached Kafka).
+  const index = new OrderIndex(redis, { prefix: env.KAFKA_TOPIC_PREFIX });
+  for (let i = 0; i < pendingIds.length; i += 1000) await index.clearUnpublished(pendingIds.slice(i, i + 1000));
+  step(
+    `  reindexed in ${seconds.toFixed(1)} s (${Math.round(count / seconds)}/s), ` +
+      `Redis +${((after - before) / 2 ** 20).toFixed(1)} MB = ${bytesPerOrder} B per order, store CPU ${JSON.stringify(cpuUsed)}`,
+  );
+  const { rebuildSeconds, toolError, firstTenThousandSeconds } = rebuild;
+  return {
+    reindex: {
+      seconds: round1(seconds),
+      perSec: Math.round(count / seconds),
+      rebuildSeconds,
+      ...(toolError === undefined ? {} : { toolError, firstTenThousandSeconds }),
+      cpuSeconds: cpuUsed,
+    },
+    redis: { usedMemoryBefore: before, usedMemoryAfter: after, bytesPerOrder },
+  };
+}
+
+/** The server started twice: the first start on a new prefix creates its topics (and waits for their leaders), timed apart. */
+async function startMeasuredServer(env: SizeEnv, running: Running[]) {
+  const firstStart = await startServer(env, freePort());
+  await firstStart.server.stop();
+  const port = freePort();
+  const { server, ms: startToReadyMs } = await startServer(env, port);
+  running.push(server);
+  const pid = serverPid(server, port);
+  const serverRssAtReadyMb = Math.round(rssBytes(pid) / 2 ** 20);
+  step(`  server ready in ${startToReadyMs} ms (the first start, creating the topics: ${firstStart.ms} ms)`);
+  return { server, pid, startToReadyMs, firstStartToReadyMs: firstStart.ms, serverRssAtReadyMb };
+}
+
+/** The cursor `deepPageDepth` PROCESSED orders down, checked: the page after it is 20 PROCESSED orders. */
+async function deepCursorOf(url: string, layout: Layout, statuses: Record<string, number>) {
+  // 500,000 orders back where the PROCESSED list is long enough for a page below that; half of it otherwise.
+  const processed = statuses.PROCESSED ?? 0;
+  const deepPageDepth = processed > 500_000 + 20 ? 500_000 : Math.floor(processed / 2);
+  const deepCursor = processedCursorAt(layout, deepPageDepth);
+  const check = await graphqlRequest<{ orders: { edges: { node: { status: string } }[] } }>(
+    url,
+    `{ orders(status: [PROCESSED], first: 20, after: "${deepCursor}") { edges { node { status } } } }`,
+  );
+  if (check.orders.edges.length !== 20 || check.orders.edges.some((edge) => edge.node.status !== 'PROCESSED')) {
+    throw new Error('the deep page is not 20 PROCESSED orders');
+  }
+  return { deepPageDepth, deepCursor };
+}
+
+/** The first page under load, with the CPU each process spends per request (the load generator included). */
+async function measureFirstPage(page: autocannon.Options, serverPid: number, seconds: number) {
+  await load({ ...page, duration: 2 });
+  const cpuPids = { server: serverPid, ...storePids() };
+  const cpuNow = () => ({
+    ...Object.fromEntries(Object.entries(cpuPids).map(([name, p]) => [name, cpuOf(p)])),
+    loadgen: cpuOf(process.pid),
+  });
+  const cpuStart: Record<string, number> = cpuNow();
+  const firstPage = await load(page);
+  const cpuEnd: Record<string, number> = cpuNow();
+  const requests = Math.max(1, firstPage.requestsPerSec * seconds);
+  const firstPageCpuMsPerRequest = Object.fromEntries(
+    Object.entries(cpuSince(cpuStart, cpuEnd))
+      .filter(([name]) => name !== 'kafka')
+      .map(([name, cpu]) => [name, Math.round((cpu / requests) * 1e4) / 10]),
+  );
+  step(
+    `  orders first page: ${firstPage.requestsPerSec} req/s, p99 ${firstPage.p99} ms; ` +
+      `CPU ms per request ${JSON.stringify(firstPageCpuMsPerRequest)}`,
+  );
+  return { firstPage, firstPageCpuMsPerRequest };
+}
+
+/** The queries under closed-loop load: the first page, a page deep in the list, the statistics. */
+async function measureQueries(
+  url: string,
+  serverPid: number,
+  orders: { layout: Layout; statuses: Record<string, number> },
+  options: SizeOptions,
+) {
+  const graphql = (query: string) => graphqlLoad(url, query, options.connections, options.seconds);
+  const pageQuery = (after?: string) =>
+    graphql(
+      `{ orders(status: [PROCESSED], first: 20${after ? `, after: "${after}"` : ''}) ` +
+        '{ edges { node { id orderNumber status total createdAt } } pageInfo { endCursor } } }',
+    );
+  const { deepPageDepth, deepCursor } = await deepCursorOf(url, orders.layout, orders.statuses);
+  const statsQuery = graphql(
+    '{ orderStats { total pending processed failed successRate perMinute { at created processed failed } } }',
+  );
+  const first = await measureFirstPage(pageQuery(), serverPid, options.seconds);
+  await load({ ...pageQuery(deepCursor), duration: 1 });
+  const deepPage = await load(pageQuery(deepCursor));
+  step(
+    `  orders ${deepPageDepth.toLocaleString('en-US')} deep: ${deepPage.requestsPerSec} req/s, p99 ${deepPage.p99} ms`,
+  );
+  await load({ ...statsQuery, duration: 1 });
+  const stats = await load(statsQuery);
+  step(`  orderStats: ${stats.requestsPerSec} req/s, p99 ${stats.p99} ms`);
+  return { ...first, deepPageDepth, deepPage, stats };
+}
+
+/** Resuming `orderStatusChanged(after:)` from a cursor `changesBack` changes back, once a processor has decided orders. */
+async function measureResume(url: string, redis: Redis, env: SizeEnv, options: SizeOptions, running: Running[]) {
+  step(`  resume: a processor, and ${options.created} orders through createOrder`);
+  const processor = launch('processor/src/main.ts', { ...env, PROCESSING_DELAY_MS: '0' });
+  running.push(processor);
+  await sleep(3000); // the processor joins its group
+  const prefix = env.KAFKA_TOPIC_PREFIX;
+  const created = await createOrders(url, options.created, 80);
+  const logged = await waitForLogged(redis, prefix, Math.min(created, options.changesBack + 1), 120_000);
+  if (logged <= options.changesBack) {
+    throw new Error(`only ${logged} changes logged (${created} orders created), fewer than ${options.changesBack + 1}`);
+  }
+  const cursor = await cursorBack(redis, prefix, options.changesBack);
+  step(`  ${cursor.logged} changes logged; ${cursor.after} after the cursor; ${options.subscriptions} subscriptions`);
+  const client = wsClient(url);
+  try {
+    // One subscription first, unmeasured: the connection is open and the server's code compiled.
+    await resumeOnce(client, cursor.cursor, cursor.after, 30_000);
+    const toFirst: number[] = [];
+    const toAll: number[] = [];
+    let incomplete = 0;
+    for (let i = 0; i < options.subscriptions; i++) {
+      const { first, all } = await resumeOnce(client, cursor.cursor, cursor.after, 30_000);
+      toFirst.push(first);
+      if (all === undefined) incomplete += 1;
+      else toAll.push(all);
+    }
+    const resume = {
+      logged: cursor.logged,
+      changesBack: cursor.after,
+      subscriptions: options.subscriptions,
+      toFirst: summarize(toFirst),
+      toAll: summarize(toAll),
+      incomplete,
+    };
+    step(`  resume ${cursor.after} back: to the first p99 ${resume.toFirst.p99} ms, to all p99 ${resume.toAll.p99} ms`);
+    return resume;
+  } finally {
+    await client.dispose();
+  }
+}
+
+/** Everything the size made goes: processes, database, the index's Redis keys. */
+async function cleanUp(env: SizeEnv, redis: Redis, running: Running[]): Promise<void> {
+  step('  cleaning up: processes, database, index keys');
+  await Promise.all(running.map((process) => process.stop()));
+  const connection = await mongoose.createConnection(env.MONGODB_URI).asPromise();
+  await connection.dropDatabase();
+  await connection.close();
+  const dropped = await new OrderIndex(redis, { prefix: env.KAFKA_TOPIC_PREFIX }).drop();
+  step(`  dropped the database and ${dropped} Redis keys`);
+  redis.disconnect();
+}
+
+async function measureSize(count: number, options: SizeOptions): Promise<ScaleSize> {
   const run = `bench_scale_${count}_${Date.now()}`;
-  const prefix = `${run}.`;
-  const env = {
+  const env: SizeEnv = {
     MONGODB_URI: `mongodb://127.0.0.1:27017/${run}`,
     REDIS_URL,
-    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PREFIX: `${run}.`,
     CREATE_ORDER_RATE: '1000000',
     CREATE_ORDER_BURST: '1000000',
   };
@@ -523,192 +740,17 @@ async function measureSize(
   const running: Running[] = [];
   try {
     const layout: Layout = { count, base: Date.now() - count * SPACING_MS - 5000 };
-    step(`${count.toLocaleString('en-US')} orders: writing them into MongoDB (${env.MONGODB_URI})`);
-    let t = performance.now();
-    const { statuses, pendingIds } = await insertOrders(env.MONGODB_URI, layout);
-    const insertSeconds = (performance.now() - t) / 1000;
-    step(
-      `  written in ${insertSeconds.toFixed(1)} s (${Math.round(count / insertSeconds)}/s): ${JSON.stringify(statuses)}`,
-    );
-
-    step('  npm run reindex');
-    const before = await usedMemory(redis);
-    const pids = storePids();
-    const cpuOfStores = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuOf(pid)]));
-    const cpuBefore = cpuOfStores();
-    t = performance.now();
-    let rebuildSeconds: number;
-    let toolError: string | undefined;
-    let firstTenThousandSeconds: number | undefined;
-    try {
-      rebuildSeconds = await reindex(env);
-    } catch (error) {
-      // Recorded, and the same rebuild run here instead (without the tool's lock), so that the rest is measured.
-      toolError = (error instanceof Error ? error.message : String(error)).split('\n').at(-2) ?? String(error);
-      step(`  npm run reindex failed (${toolError}); rebuildIndex in this process instead, timed from here`);
-      t = performance.now();
-      const connection = await mongoose.createConnection(env.MONGODB_URI).asPromise();
-      try {
-        const done = await rebuildIndex(createModels(connection), new OrderIndex(redis, { prefix }), {
-          progressEvery: 10_000,
-          onProgress: ({ read, ms }) => {
-            if (read === 10_000) firstTenThousandSeconds = ms / 1000;
-            if (read % 100_000 === 0) step(`  rebuildIndex: ${read} orders, ${(ms / 1000).toFixed(1)} s`);
-          },
-        });
-        rebuildSeconds = done.ms / 1000;
-      } finally {
-        await connection.close();
-      }
-    }
-    const reindexSeconds = (performance.now() - t) / 1000;
-    const cpuUsed = Object.fromEntries(
-      Object.entries(cpuSince(cpuBefore, cpuOfStores())).map(([name, seconds]) => [name, round1(seconds)]),
-    );
-    const after = await usedMemory(redis);
-    const bytesPerOrder = Math.round((after - before) / count);
-    // A rebuild marks every PENDING order for the outbox relay (the index it lost held what reached Kafka).
-    const index = new OrderIndex(redis, { prefix });
-    for (let i = 0; i < pendingIds.length; i += 1000) await index.clearUnpublished(pendingIds.slice(i, i + 1000));
-    step(
-      `  reindexed in ${reindexSeconds.toFixed(1)} s (${Math.round(count / reindexSeconds)}/s), ` +
-        `Redis +${((after - before) / 2 ** 20).toFixed(1)} MB = ${bytesPerOrder} B per order, store CPU ${JSON.stringify(cpuUsed)}`,
-    );
-
-    // The first start on a new prefix creates its topics (and waits for their leaders): timed apart.
-    const firstStart = await startServer(env, freePort());
-    await firstStart.server.stop();
-    const port = freePort();
-    const { server, ms: startToReadyMs } = await startServer(env, port);
-    running.push(server);
+    const { statuses, pendingIds, insert } = await writeOrders(layout, env);
+    const indexed = await measureReindex(env, redis, count, pendingIds);
+    const { server, pid, ...start } = await startMeasuredServer(env, running);
     const url = `${server.url}/graphql`;
-    const pid = serverPid(server, port);
-    const serverRssAtReadyMb = Math.round(rssBytes(pid) / 2 ** 20);
-    step(`  server ready in ${startToReadyMs} ms (the first start, creating the topics: ${firstStart.ms} ms)`);
-
-    const graphql = (query: string) => graphqlLoad(url, query, options.connections, options.seconds);
-    const pageQuery = (after?: string) =>
-      graphql(
-        `{ orders(status: [PROCESSED], first: 20${after ? `, after: "${after}"` : ''}) ` +
-          '{ edges { node { id orderNumber status total createdAt } } pageInfo { endCursor } } }',
-      );
-    // 500,000 orders back where the PROCESSED list is long enough for a page below that; half of it otherwise.
-    const processed = statuses.PROCESSED ?? 0;
-    const deepPageDepth = processed > 500_000 + 20 ? 500_000 : Math.floor(processed / 2);
-    const deepCursor = processedCursorAt(layout, deepPageDepth);
-    // The deep page is the one it should be: its first order is the next PROCESSED one down the list.
-    const check = await graphqlRequest<{ orders: { edges: { node: { status: string } }[] } }>(
-      url,
-      `{ orders(status: [PROCESSED], first: 20, after: "${deepCursor}") { edges { node { status } } } }`,
-    );
-    if (check.orders.edges.length !== 20 || check.orders.edges.some((edge) => edge.node.status !== 'PROCESSED')) {
-      throw new Error('the deep page is not 20 PROCESSED orders');
-    }
-    const statsQuery = graphql(
-      '{ orderStats { total pending processed failed successRate perMinute { at created processed failed } } }',
-    );
-    await load({ ...pageQuery(), duration: 2 });
-    const cpuPids = { server: pid, ...storePids() };
-    const cpuNow = () => ({
-      ...Object.fromEntries(Object.entries(cpuPids).map(([name, p]) => [name, cpuOf(p)])),
-      loadgen: cpuOf(process.pid),
-    });
-    const cpuStart: Record<string, number> = cpuNow();
-    const firstPage = await load(pageQuery());
-    const cpuEnd: Record<string, number> = cpuNow();
-    const requests = Math.max(1, firstPage.requestsPerSec * options.seconds);
-    const firstPageCpuMsPerRequest = Object.fromEntries(
-      Object.entries(cpuSince(cpuStart, cpuEnd))
-        .filter(([name]) => name !== 'kafka')
-        .map(([name, seconds]) => [name, Math.round((seconds / requests) * 1e4) / 10]),
-    );
-    step(
-      `  orders first page: ${firstPage.requestsPerSec} req/s, p99 ${firstPage.p99} ms; ` +
-        `CPU ms per request ${JSON.stringify(firstPageCpuMsPerRequest)}`,
-    );
-    await load({ ...pageQuery(deepCursor), duration: 1 });
-    const deepPage = await load(pageQuery(deepCursor));
-    step(
-      `  orders ${deepPageDepth.toLocaleString('en-US')} deep: ${deepPage.requestsPerSec} req/s, p99 ${deepPage.p99} ms`,
-    );
-    await load({ ...statsQuery, duration: 1 });
-    const stats = await load(statsQuery);
-    step(`  orderStats: ${stats.requestsPerSec} req/s, p99 ${stats.p99} ms`);
+    const queries = await measureQueries(url, pid, { layout, statuses }, options);
     const serverRssMb = Math.round(rssBytes(pid) / 2 ** 20);
-    step(`  server RSS: ${serverRssAtReadyMb} MB once ready, ${serverRssMb} MB after the query load`);
-
-    step(`  resume: a processor, and ${options.created} orders through createOrder`);
-    const processor = launch('processor/src/main.ts', { ...env, PROCESSING_DELAY_MS: '0' });
-    running.push(processor);
-    await sleep(3000); // the processor joins its group
-    const created = await createOrders(url, options.created, 80);
-    const logged = await waitForLogged(redis, prefix, Math.min(created, options.changesBack + 1), 120_000);
-    if (logged <= options.changesBack) {
-      throw new Error(
-        `only ${logged} changes logged (${created} orders created), fewer than ${options.changesBack + 1}`,
-      );
-    }
-    const cursor = await cursorBack(redis, prefix, options.changesBack);
-    step(`  ${cursor.logged} changes logged; ${cursor.after} after the cursor; ${options.subscriptions} subscriptions`);
-    const client = wsClient(url);
-    try {
-      // One subscription first, unmeasured: the connection is open and the server's code compiled.
-      await resumeOnce(client, cursor.cursor, cursor.after, 30_000);
-      const toFirst: number[] = [];
-      const toAll: number[] = [];
-      let incomplete = 0;
-      for (let i = 0; i < options.subscriptions; i++) {
-        const { first, all } = await resumeOnce(client, cursor.cursor, cursor.after, 30_000);
-        toFirst.push(first);
-        if (all === undefined) incomplete += 1;
-        else toAll.push(all);
-      }
-      const resume = {
-        logged: cursor.logged,
-        changesBack: cursor.after,
-        subscriptions: options.subscriptions,
-        toFirst: summarize(toFirst),
-        toAll: summarize(toAll),
-        incomplete,
-      };
-      step(
-        `  resume ${cursor.after} back: to the first p99 ${resume.toFirst.p99} ms, to all p99 ${resume.toAll.p99} ms`,
-      );
-      return {
-        orders: count,
-        statuses,
-        insert: { seconds: round1(insertSeconds), perSec: Math.round(count / insertSeconds) },
-        reindex: {
-          seconds: round1(reindexSeconds),
-          perSec: Math.round(count / reindexSeconds),
-          rebuildSeconds,
-          ...(toolError === undefined ? {} : { toolError, firstTenThousandSeconds }),
-          cpuSeconds: cpuUsed,
-        },
-        redis: { usedMemoryBefore: before, usedMemoryAfter: after, bytesPerOrder },
-        startToReadyMs,
-        firstStartToReadyMs: firstStart.ms,
-        serverRssAtReadyMb,
-        serverRssMb,
-        firstPage,
-        firstPageCpuMsPerRequest,
-        deepPageDepth,
-        deepPage,
-        stats,
-        resume,
-      };
-    } finally {
-      await client.dispose();
-    }
+    step(`  server RSS: ${start.serverRssAtReadyMb} MB once ready, ${serverRssMb} MB after the query load`);
+    const resume = await measureResume(url, redis, env, options, running);
+    return { orders: count, statuses, insert, ...indexed, ...start, serverRssMb, ...queries, resume };
   } finally {
-    step('  cleaning up: processes, database, index keys');
-    await Promise.all(running.map((process) => process.stop()));
-    const connection = await mongoose.createConnection(env.MONGODB_URI).asPromise();
-    await connection.dropDatabase();
-    await connection.close();
-    const dropped = await new OrderIndex(redis, { prefix }).drop();
-    step(`  dropped the database and ${dropped} Redis keys`);
-    redis.disconnect();
+    await cleanUp(env, redis, running);
   }
 }
 
