@@ -17,7 +17,7 @@ import { profileReport } from './profile/report.ts';
 import type { QueriesResult } from './queries/queries.ts';
 import { queriesReport } from './queries/report.ts';
 import { scaleReport } from './scale/report.ts';
-import type { ScaleResult } from './scale/scale.ts';
+import type { ScaleResult } from './scale/result.ts';
 import { storesReport, type StoresResult } from './stores/report.ts';
 
 export interface Machine {

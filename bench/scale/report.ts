@@ -1,7 +1,7 @@
 /** The scale benchmark: each figure per size against its target, and how it grew from the smallest size to the largest. */
 import type { LoadResult } from '../lib/load.ts';
 import { mark, num, table, type Report, type Target } from '../lib/report.ts';
-import type { SCALE_TARGETS, ScaleResult, ScaleSize } from './scale.ts';
+import type { SCALE_TARGETS, ScaleResult, ScaleSize } from './result.ts';
 
 type Targets = typeof SCALE_TARGETS;
 
