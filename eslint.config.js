@@ -40,6 +40,16 @@ export default tseslint.config(
     },
   },
   {
+    // core's entries list what they offer by name: an `export *` would make a whole module public unseen.
+    files: ['core/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Export names one by one: `export { name } from`.' },
+      ],
+    },
+  },
+  {
     // A package uses core through its public entries: a path core does not export is private to it.
     files: ['**/*.{ts,tsx,js,mjs}'],
     ignores: ['core/**'],
