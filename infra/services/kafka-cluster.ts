@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopics, minInsyncReplicas } from '@orders/core/kafka';
+import { ensureTopics, minInsyncReplicas } from '@orders/core';
 import { ServiceError } from './errors.ts';
 import { ensureJars, java, produceAndFetch } from './kafka.ts';
 import { dataDir, infraDir } from './paths.ts';

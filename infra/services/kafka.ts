@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopics } from '@orders/core/kafka';
+import { ensureTopics } from '@orders/core';
 import { dataDir, infraDir } from './paths.ts';
 import { ServiceError } from './errors.ts';
 import { hasCommand, runStep, startDetached } from './processes.ts';

@@ -18,7 +18,10 @@ import { readFileSync } from 'node:fs';
 import { parse, print, type DocumentNode } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import type { Logger, Role, Viewer } from '@orders/core';
+import type { Logger, Viewer } from '@orders/core';
+
+/** A token's role, as the viewer it names has it. */
+type Role = Viewer['role'];
 
 /** A persisted document's id → its text. */
 export type PersistedDocuments = ReadonlyMap<string, string>;

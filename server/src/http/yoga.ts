@@ -7,7 +7,7 @@
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import type { Logger, Role, Viewer } from '@orders/core';
+import type { Logger, Viewer } from '@orders/core';
 import { useRequireViewer, type Authenticator } from '../auth/authentication.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import { createLoaders, type Context, type Services } from '../context.ts';
@@ -16,6 +16,9 @@ import { refusingWithCode, useInputErrorCodes } from './input-errors.ts';
 import { useQueryLimits, type QueryLimits } from './query-limits.ts';
 import { useTrustedDocuments, type PersistedDocuments } from './trusted-documents.ts';
 import { traceparentOf, useTraceparent } from '../trace/traceparent.ts';
+
+/** A token's role, as the viewer it names has it. */
+type Role = Viewer['role'];
 
 export interface GraphqlOptions {
   production: boolean;
