@@ -25,6 +25,9 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   await redis?.restore();
+  // Stopped once its Redis answers again (see the crash test below).
+  const app = faulty;
+  if (app) await waitFor('Redis back for the instance', () => app.services.index.countUnpublished().then(() => true));
   await faulty?.stop();
   faulty = undefined;
   redis?.close();
@@ -135,9 +138,11 @@ describe('an order created while Redis is away', () => {
     faults.kafkaDown = true;
     const order = await app.services.createOrder(newOrder());
     // The server goes with its held index write: only the mark in MongoDB says the order is there.
-    // Redis comes back just before: a stop while Redis is away leaves ioredis's queued commands rejected
-    // with no one awaiting them, a matter of the shutdown's and not of this test.
+    // Redis comes back just before: a stop while Redis is away leaves ioredis's queued commands (the
+    // pubsub's UNSUBSCRIBEs) rejected with no one awaiting them, a matter of the shutdown's and not of
+    // this test.
     await redis.restore();
+    await waitFor('Redis back for the instance', () => app.services.index.countUnpublished().then(() => true));
     await app.stop();
     faulty = undefined;
     await sleep(GRACE_MS);
