@@ -118,7 +118,7 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
   };
 }
 
-/** The server's metrics, reading its connections, the order index and the broker when scraped. */
+/** The server's metrics, reading its connections, the outbox's marks and the broker when scraped. */
 function serverMetrics(
   stores: Stores,
   running: RunningServices,
@@ -126,10 +126,9 @@ function serverMetrics(
   connections: () => number,
 ): ServerMetrics {
   const metrics = new ServerMetrics();
-  const index = running.services.index;
   metrics.watch({
     connections,
-    outboxBacklog: () => index.countUnpublished(),
+    outboxBacklog: () => running.relay.backlog(),
     consumerLag: lastKnownLag(running.readGroup, logger),
   });
   countRedisReconnects(metrics, 'publisher', stores.events.redis);

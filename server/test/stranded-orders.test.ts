@@ -112,6 +112,8 @@ describe('an order created while Redis is away', () => {
     expect(await storedOrder(order._id)).toEqual({ status: 'PENDING', version: 1, history: 1 });
     expect(await heldMarks().countDocuments({ _id: order._id as never })).toBe(1);
     expect(await server.messageCount(topic)).toBe(before);
+    // The outbox backlog (orders_outbox_backlog) counts it while Redis is away.
+    expect(await app.relay.backlog()).toBe(1);
 
     // A pass while both are away publishes nothing and keeps the mark.
     await sleep(GRACE_MS);

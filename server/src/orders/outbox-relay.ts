@@ -65,6 +65,20 @@ export class OutboxRelay {
     await this.running;
   }
 
+  /**
+   * Orders marked unpublished in either store: the outbox's backlog. A store that does not answer (Redis
+   * away) counts for nothing; rejects only when neither does.
+   */
+  async backlog(): Promise<number> {
+    const counts = await Promise.allSettled([
+      this.deps.indexWrites.index.countUnpublished(),
+      this.deps.marks.countHeld(),
+    ]);
+    const answered = counts.filter((count) => count.status === 'fulfilled');
+    if (answered.length === 0) throw (counts[0] as PromiseRejectedResult).reason;
+    return answered.reduce((sum, count) => sum + count.value, 0);
+  }
+
   /** One pass; returns how many orders it published. Never runs twice at once. */
   runOnce(): Promise<number> {
     this.running ??= this.pass().finally(() => (this.running = undefined));
