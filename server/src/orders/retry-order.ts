@@ -92,7 +92,7 @@ export async function finishRetry(
   traceId: string | null | undefined,
 ): Promise<{ order: Order; published: boolean }> {
   const update = orderUpdateFor(order, claim);
-  // Written already (a concurrent finisher): the order as it stands is what goes on.
+  // Null only for a claim that is not the order's next change: nothing to write, the order goes on as it is.
   const retried = update?.order ?? order;
   if (update !== null) await deps.writeOrder(retried);
   // A retry keeps the order's trace: its second decision is found under the same trace id.
