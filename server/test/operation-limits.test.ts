@@ -45,6 +45,18 @@ describe('the limits on one operation', () => {
     expect(error?.message).toBe('Aliases limit of 15 exceeded, found 16.');
   });
 
+  it('refuses too many directives with TOO_MANY_DIRECTIVES', async () => {
+    const error = await firstError(`{ products { sku ${'@include(if: true) '.repeat(21)} } }`);
+    expect(error?.extensions?.code).toBe('TOO_MANY_DIRECTIVES');
+    expect(error?.message).toBe('Directives limit of 20 exceeded, found 21.');
+  });
+
+  it('refuses a document of too many tokens with TOO_MANY_TOKENS, before parsing the rest', async () => {
+    const error = await firstError(`{ products { ${'sku '.repeat(2100)}} }`);
+    expect(error?.extensions?.code).toBe('TOO_MANY_TOKENS');
+    expect(error?.message).toBe('Token limit of 2000 exceeded.');
+  });
+
   it('refuses a query too costly with QUERY_TOO_COSTLY and its cost', async () => {
     const error = await firstError(
       '{ orders(first: 100) { edges { node { id orderNumber status history { status at version error } product { sku name price stock } customer { id name } } } } }',
