@@ -146,6 +146,14 @@ export {
 // Metrics: the families the services register, and who may read `/metrics`.
 export { counter, gauge, histogram, registerProcessMetrics, scrapedCounter, scrapedGauge } from './metrics/families.ts';
 export { metricsAccess, serveMetrics } from './metrics-access.ts';
+// Who a request comes from: the socket's peer, or behind a trusted proxy (TRUST_PROXY) the address it forwarded for.
+export {
+  TrustProxyModel,
+  clientAddress,
+  isLoopbackAddress,
+  trustedProxies,
+  type TrustedProxies,
+} from './client-address.ts';
 
 // The folder of the package a module belongs to, the same from its source and from a bundle.
 export { packageRootOf } from './package-root.ts';
