@@ -76,8 +76,13 @@ export {
   intFromEnv,
   parseConfig,
   rateFromEnv,
+  redisConfig,
   sharedServersConfig,
+  type RedisConfig,
 } from './config.ts';
+
+// Redis clients as the services make them: one node, or the primary its Sentinels name, followed through a failover.
+export { createRedis, redisConfigFrom, type RedisClientOptions } from './redis-client.ts';
 
 // Logging and the timing of slow steps.
 export { createLogger, type Logger } from './log.ts';

@@ -42,7 +42,7 @@ export async function connectStores(config: ServerConfig, logger: Logger): Promi
   const admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
 
-  const events = createOrderEvents(config.redis.url, config.namePrefix, logger);
+  const events = createOrderEvents(config.redis, config.namePrefix, logger);
   return {
     connection,
     models,

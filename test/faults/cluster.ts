@@ -9,11 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, expect } from 'vitest';
 import mongoose from 'mongoose';
 import { Kafka, logLevel } from 'kafkajs';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   ORDER_STATUSES,
   OrderIndex,
   createModels,
+  createRedis,
   topicsFor,
   type Models,
   type OrderStatus,
@@ -22,7 +23,7 @@ import {
 import { keyPartitioner, statusNumber } from '@orders/core/testing';
 import {
   BROKERS,
-  REDIS_URL,
+  REDIS,
   graphqlRequest,
   listenerPid,
   repoRoot,
@@ -66,7 +67,7 @@ export async function startCluster(name: string): Promise<Cluster> {
   const { prefix } = system;
   const connection = await mongoose.createConnection(system.mongoUri).asPromise();
   const kafka = new Kafka({ clientId: `faults-${system.id}`, brokers: BROKERS, logLevel: logLevel.NOTHING });
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  const redis = createRedis(REDIS, { maxRetriesPerRequest: 2 });
   redis.on('error', () => {}); // a restarting Redis: reads are retried by `retrying`
   const cleanups: (() => unknown)[] = [];
   let closing: Promise<void> | undefined;

@@ -18,7 +18,9 @@
  * each change in one round trip that also PUBLISHes it; concurrent writes share
  * one pipeline. The index is derived data: see rebuild.ts.
  */
-import { Redis, type ChainableCommander } from 'ioredis';
+import type { Redis, ChainableCommander } from 'ioredis';
+import type { RedisConfig } from '../config.ts';
+import { createRedis } from '../redis-client.ts';
 import { Batcher } from '../batcher.ts';
 import type { OrderStatusMessage } from '../events.ts';
 import { ORDER_STATUSES, type OrderStatus } from '../status.ts';
@@ -437,8 +439,8 @@ export class OrderIndex {
  * Deletes a system's whole order index over a connection of its own, for runs that end (tests,
  * benchmarks): Redis keeps the index on disk, and their keys must not pile up.
  */
-export async function dropOrderIndex(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url);
+export async function dropOrderIndex(config: RedisConfig, prefix: string): Promise<number> {
+  const redis = createRedis(config);
   try {
     return await new OrderIndex(redis, { prefix }).drop();
   } finally {
