@@ -123,6 +123,8 @@ export {
 } from './order-index/order-index.ts';
 export { INDEX_CHECK_MS, ensureIndex, rebuildIndex, takeRebuildLock } from './order-index/rebuild.ts';
 export { OrderCache } from './order-index/order-cache.ts';
+export { keepIndexWhole, type CreatedLog, type RepairReport } from './order-index/repair.ts';
+export { KafkaCreatedLog } from './order-index/created-log.ts';
 
 // Dead letters the operator can list, requeue and discard: the shared contract and its store.
 export { showBytes, type RecordedDeadLetter } from './dead-letters/letter.ts';
