@@ -422,6 +422,18 @@ export class OrderIndex {
     return Number(reply) === 1;
   }
 
+  /** Keeps what the last repair did, for operators and tests to read (`lastRepair`). */
+  async noteRepair(report: { orders: number; logEntries: number; ms: number; outcome: string }): Promise<void> {
+    await this.redis.hset(this.keys.meta, 'lastRepair', JSON.stringify({ ...report, at: new Date().toISOString() }));
+  }
+
+  async lastRepair(): Promise<
+    { orders: number; logEntries: number; ms: number; outcome: string; at: string } | undefined
+  > {
+    const held = await this.redis.hget(this.keys.meta, 'lastRepair');
+    return held === null ? undefined : JSON.parse(held);
+  }
+
   /**
    * Puts the entries a failover lost back into a partition's log, in their places (see RESTORE_LOG);
    * `entries` in ascending sequence. Resolves with how many were missing.

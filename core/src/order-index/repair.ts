@@ -98,8 +98,10 @@ export async function keepIndexWhole(
     // Verified only when every message handled before the failover was covered.
     const recorded = await index.recordCheckpoint(node, ends, settled);
     const outcome = settled && recorded ? 'repaired' : 'unfinished';
-    logger.warn('order index repair', { outcome, orders, logEntries, ms: Date.now() - started });
-    return report(outcome, orders, logEntries);
+    const done = report(outcome, orders, logEntries);
+    logger.warn('order index repair', { ...done });
+    await index.noteRepair(done);
+    return done;
   } finally {
     await lock.release();
   }
