@@ -6,6 +6,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { parseConfig, RedisModel, redisConfig, type RedisConfig } from './config.ts';
+import { followSwitches } from './switch-watch.ts';
 
 /** What a caller may choose of a connection; where it connects to is the configuration's. */
 export type RedisClientOptions = Omit<RedisOptions, 'sentinels' | 'name' | 'role' | 'host' | 'port' | 'path'>;
@@ -33,7 +34,7 @@ export function createRedis(config: RedisConfig, options: RedisClientOptions = {
   if (config.sentinels === undefined) return new Redis(config.url, options);
   const url = new URL(config.url);
   const retries = options.maxRetriesPerRequest;
-  return new Redis({
+  const client = new Redis({
     retryStrategy: reconnectDelay,
     ...options,
     sentinels: config.sentinels.map(({ host, port }) => ({ host, port })),
@@ -46,15 +47,18 @@ export function createRedis(config: RedisConfig, options: RedisClientOptions = {
     ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
     // Every Sentinel away: ask them again, for ever, at most a second apart.
     sentinelRetryStrategy: reconnectDelay,
-    // Told by the Sentinels (+switch-master) rather than waiting for a broken socket: a primary that
-    // hangs (SIGSTOP, a partition) answers nothing and closes nothing.
-    failoverDetector: true,
+    // Not ioredis's own detector: when the switch is announced while the client is already
+    // reconnecting (its primary was killed), it closes the connector in the middle of that attempt
+    // and the client ends for good ("Connection is closed."). switch-watch.ts does its work instead.
+    failoverDetector: false,
     reconnectOnError: resendOnReadonly,
     // Commands made while the primary changes wait for the new one, and commands in flight on the old
     // one are sent again (autoResendUnfulfilledCommands, on by default).
     enableOfflineQueue: true,
     maxRetriesPerRequest: retries === null ? null : Math.max(retries ?? FAILOVER_RETRIES, FAILOVER_RETRIES),
   });
+  followSwitches(config, client);
+  return client;
 }
 
 /** The Redis settings read from an environment (tools, tests and benchmarks that have no config model of their own). */
