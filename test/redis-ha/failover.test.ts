@@ -6,8 +6,9 @@
  * and leaves the set with a primary and its replica for the next.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CREATED_PARTITIONS } from '@orders/core';
-import { sleep, type Running } from '../support/index.ts';
+import { randomBytes } from 'node:crypto';
+import { CREATED_PARTITIONS, OrderIndex, createRedis } from '@orders/core';
+import { REDIS, sleep, type Running } from '../support/index.ts';
 import {
   changeKeys,
   changesOn,
@@ -232,5 +233,39 @@ describe('Redis failing over under load', () => {
       repaired: await cluster.index.lastRepair(),
     });
     expect(observed.retriedErrors).toEqual([]);
+  });
+
+  it('measures what waiting for the replica (WAIT 1) would add to each index write', async () => {
+    const redis = createRedis(REDIS);
+    const index = new OrderIndex(redis, { prefix: `hawait_${randomBytes(4).toString('hex')}.` });
+    const WRITES = 300;
+    const order = (i: number) => ({
+      _id: `hawait-${i}`,
+      customerId: 'cus_0001',
+      status: 'PENDING' as const,
+      version: 1,
+      createdAt: new Date(),
+      history: [],
+    });
+    try {
+      let started = Date.now();
+      for (let i = 0; i < WRITES; i++) await index.apply(order(i));
+      const alone = (Date.now() - started) / WRITES;
+      started = Date.now();
+      const acknowledged: number[] = [];
+      for (let i = 0; i < WRITES; i++) {
+        await index.apply(order(WRITES + i));
+        acknowledged.push(await redis.wait(1, 1000));
+      }
+      const waited = (Date.now() - started) / WRITES;
+      // Every write was on the replica before WAIT answered: the bound it would buy is real.
+      expect(acknowledged.every((replicas) => replicas === 1)).toBe(true);
+      console.log(
+        `redis-ha WAIT 1: ${alone.toFixed(2)} ms a write alone, ${waited.toFixed(2)} ms with WAIT (${WRITES} writes one after another)`,
+      );
+    } finally {
+      await index.drop();
+      redis.disconnect();
+    }
   });
 });

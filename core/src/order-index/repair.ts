@@ -82,11 +82,12 @@ export async function keepIndexWhole(
   if (lock === undefined) return report('repairing elsewhere');
   try {
     const checkpoint = await index.checkpoint();
-    if (checkpoint.size === 0) {
+    if (verifiedOn === undefined && checkpoint.size === 0) {
       // Never checked (a new index, or one older than the checkpoint): nothing is known to be lost.
       await index.recordCheckpoint(node, await created.committedOffsets(), true);
       return report('begun');
     }
+    // Verified on another node but no checkpoint came over with it: everything in orders.created is suspect.
     logger.warn('the order index is on a Redis node it was not verified on (a failover or a restart); repairing', {
       node,
       verifiedOn: verifiedOn ?? null,

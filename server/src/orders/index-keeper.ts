@@ -69,7 +69,8 @@ export class IndexKeeper {
       });
       if (condition === 'begun') this.logger.info('order index begun on an empty database');
       if (condition === 'rebuilding') this.rebuilding = done.finally(() => (this.rebuilding = undefined));
-      if (condition !== 'ready' || this.stopping) return;
+      // A new index is verified at once: a failover in its first seconds must find it verified elsewhere.
+      if ((condition !== 'ready' && condition !== 'begun') || this.stopping) return;
       const report = await keepIndexWhole(this.models, this.index, this.created, this.logger);
       if (report.outcome === 'repaired' || report.outcome === 'unfinished') this.lastRepair = report;
     })().finally(() => (this.checking = undefined));
