@@ -9,7 +9,7 @@ describe('the processor configuration', () => {
       mongo: { uri: 'mongodb://127.0.0.1:27017/orders' },
       namePrefix: '',
       kafka: { brokers: ['127.0.0.1:9092'] },
-      redis: { url: 'redis://127.0.0.1:6379' },
+      redis: { url: 'redis://127.0.0.1:6379', masterName: 'orders-redis' },
       log: { level: 'info' },
       auth: { secret: undefined, production: true },
       processing: {
