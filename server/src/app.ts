@@ -12,9 +12,11 @@ import { createAuthenticator } from './auth/authentication.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import type { ServerConfig } from './config.ts';
 import type { Services } from './context.ts';
-import { attachGraphqlWs } from './http/graphql-ws.ts';
+import { attachGraphqlWs, type SocketMetrics } from './http/graphql-ws.ts';
 import { originPolicy, refuseOversizedBody } from './http/guards.ts';
 import { httpRoutes } from './http/routes.ts';
+import type { SubscriberMetrics } from './http/sse-subscriptions.ts';
+import { SubjectLimits } from './http/subject-limits.ts';
 import { staticFiles } from './http/static-files.ts';
 import { createGraphqlHandler, type GraphqlHandler } from './http/yoga.ts';
 import type { IndexKeeper } from './orders/index-keeper.ts';
@@ -24,6 +26,7 @@ import { useGraphqlMetrics } from './metrics/graphql.ts';
 import { lastKnownLag } from './pipeline/group-reader.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import { ServerMetrics } from './metrics/server-metrics.ts';
+import { surviveUnhandledRejections } from './process-failures.ts';
 import { startServices, type RunningServices, type ServiceOptions } from './services.ts';
 import { shutDownInOrder } from './shutdown.ts';
 import { connectStores, type Stores } from './stores.ts';
@@ -50,10 +53,17 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
   // The WebSocket server comes later; until it does, no socket is open.
   let openSockets = (): number => 0;
   const metrics = serverMetrics(stores, running, logger, () => openSockets());
+  const stopSurviving = surviveUnhandledRejections(logger, () => metrics.unhandledRejections.inc());
   const services = { ...running.services, createOrder: metrics.timedCreateOrder(running.services.createOrder) };
 
   const key = signingKey({ secret: config.auth.secret, production: config.production });
   const authenticator = createAuthenticator(key);
+  const { subscribers } = config;
+  const bounds = { maxEvents: subscribers.maxPendingEvents, maxBytes: subscribers.maxPendingBytes };
+  const limits = new SubjectLimits({
+    maxConnections: subscribers.maxConnectionsPerSubject,
+    maxSubscriptions: subscribers.maxSubscriptionsPerSubject,
+  });
   const createOrderLimiter = new RateLimiter(config.limits.createOrder.perSecond, config.limits.createOrder.burst);
   const yoga = createGraphqlHandler({
     production: config.production,
@@ -61,6 +71,7 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
     authenticator,
     createOrderLimiter,
     logger,
+    subscribers: { bounds, limits, metrics: subscriberMetrics(metrics) },
     extraPlugins: useGraphqlMetrics(metrics),
   });
   const routes = httpRoutes({
@@ -75,13 +86,11 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
     originAllowed: originPolicy({ allowed: config.auth.allowedOrigins, production: config.production }),
     maxMessageBytes: config.limits.maxBodyBytes,
     maxSubscriptions: config.limits.wsMaxSubscriptions,
-    maxBufferedBytes: config.limits.wsMaxBufferedBytes,
-    metrics: {
-      subscribed: (field) => metrics.subscriptions.inc({ field, transport: 'graphql-ws' }),
-      completed: (field) => metrics.subscriptions.dec({ field, transport: 'graphql-ws' }),
-      delivered: () => metrics.eventsDelivered.inc({ transport: 'graphql-ws' }),
-      tooSlow: () => metrics.slowConsumersClosed.inc(),
-    },
+    bounds,
+    limits,
+    connectionInitTimeoutMs: subscribers.connectionInitTimeoutMs,
+    anonymousTimeoutMs: subscribers.anonymousTimeoutMs,
+    metrics: socketMetrics(metrics),
   });
   openSockets = () => ws.wss.clients.size;
   const url = await listen(server, config);
@@ -103,6 +112,7 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
         ['closing Kafka', () => Promise.all([stores.producer.disconnect(), stores.admin.disconnect()])],
         ['closing MongoDB', () => stores.connection.close()],
       ]);
+      stopSurviving();
       logger.info('server stopped');
     },
   };
@@ -127,6 +137,37 @@ function serverMetrics(
   countKafkaReconnects(metrics, 'producer', stores.producer);
   countKafkaReconnects(metrics, 'admin', stores.admin);
   return metrics;
+}
+
+/** The subscribers' metrics, by transport. */
+function subscriberMetrics(metrics: ServerMetrics): SubscriberMetrics {
+  // Shown at 0 before the first, so that rate() has a start.
+  for (const transport of ['graphql-ws', 'sse']) {
+    metrics.slowConsumersClosed.inc({ transport }, 0);
+    metrics.tokenExpiredClosed.inc({ transport }, 0);
+  }
+  return {
+    subscribed: (field, transport) => metrics.subscriptions.inc({ field, transport }),
+    completed: (field, transport) => metrics.subscriptions.dec({ field, transport }),
+    delivered: (transport) => metrics.eventsDelivered.inc({ transport }),
+    tooSlow: (transport) => metrics.slowConsumersClosed.inc({ transport }),
+    tokenExpired: (transport) => metrics.tokenExpiredClosed.inc({ transport }),
+    refused: (limit, transport) => metrics.subjectLimitRefusals.inc({ limit, transport }),
+  };
+}
+
+/** The same, for the sockets, with what only they count. */
+function socketMetrics(metrics: ServerMetrics): SocketMetrics {
+  const counted = subscriberMetrics(metrics);
+  return {
+    subscribed: (field) => counted.subscribed(field, 'graphql-ws'),
+    completed: (field) => counted.completed(field, 'graphql-ws'),
+    delivered: () => counted.delivered('graphql-ws'),
+    tooSlow: () => counted.tooSlow('graphql-ws'),
+    tokenExpired: () => counted.tokenExpired('graphql-ws'),
+    refused: (limit) => counted.refused(limit, 'graphql-ws'),
+    anonymousClosed: () => metrics.anonymousClosed.inc(),
+  };
 }
 
 /** One HTTP server: the size guard first, then the routes, the dashboard's files, and GraphQL. */

@@ -11,10 +11,12 @@ import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { Logger, Viewer } from '@orders/core';
 import { useRequireViewer, type Authenticator } from '../auth/authentication.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
-import { createLoaders, type Context, type Services } from '../context.ts';
+import { createLoaders, withFreshLoaders, type Context, type Services } from '../context.ts';
 import { schema } from '../schema/index.ts';
 import { refusedAsLimitExceeded, refusingWithCode, useInputErrorCodes } from './input-errors.ts';
 import { traceparentOf, useTraceparent } from '../trace/traceparent.ts';
+import { usePerEventContext } from './per-event-loaders.ts';
+import { useSseSubscriberPolicy, type SsePolicyOptions } from './sse-subscriptions.ts';
 
 /**
  * Query limits, tuned so that the dashboard's own operations pass with room to spare:
@@ -35,13 +37,15 @@ export interface GraphqlOptions {
   authenticator: Authenticator;
   createOrderLimiter: RateLimiter;
   logger: Logger;
+  /** What an SSE subscriber may cost (see sse-subscriptions.ts); graphql-ws applies the same to sockets. */
+  subscribers: Omit<SsePolicyOptions, 'logger'>;
   /** Plugins after the server's own (the metrics'). */
   extraPlugins?: Plugin[];
 }
 
 export type GraphqlHandler = YogaServerInstance<object, Context>;
 
-function plugins(production: boolean): Plugin[] {
+function plugins({ production, subscribers, logger }: GraphqlOptions): Plugin[] {
   return [
     // First, so that every answer (a refusal too) carries the request's traceparent.
     useTraceparent(),
@@ -50,6 +54,9 @@ function plugins(production: boolean): Plugin[] {
     // Browsers send "simple" requests across sites without asking; GraphQL here needs a JSON body or this header.
     refusingWithCode(useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }), 'CSRF_HEADER_REQUIRED'),
     useInputErrorCodes(),
+    // Every event of a subscription is executed with loaders of its own: data fresh in each (any transport).
+    usePerEventContext(withFreshLoaders),
+    useSseSubscriberPolicy({ ...subscribers, logger }),
     ...(production
       ? [{ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) } satisfies Plugin]
       : []),
@@ -71,7 +78,7 @@ export function createGraphqlHandler(options: GraphqlOptions): GraphqlHandler {
           headers: JSON.stringify({ Authorization: 'Bearer <a token from npm start or npm run token>' }, null, 2),
         },
     batching: false,
-    plugins: [...plugins(options.production), ...(options.extraPlugins ?? [])],
+    plugins: [...plugins(options), ...(options.extraPlugins ?? [])],
     // Over HTTP the viewer comes from the Authorization header; over graphql-ws it was settled when the socket opened.
     context: async (initial: { request?: Request; viewer?: Viewer | null }) => ({
       ...services,

@@ -9,10 +9,10 @@
  * nobody watches. The decision window is fed all along (a counter per event,
  * fixed memory), so a panel opened now shows the minute before it.
  */
-import { Repeater } from 'graphql-yoga';
 import { within, type GroupHealth, type Logger, type OrderStatusMessage } from '@orders/core';
 import { DecisionWindow, decisionLatencySeconds, type DecisionFigures } from './decision-window.ts';
 import { LAG_GROWING_SAMPLES, pipelineWarnings, type PipelineWarning } from './pipeline-warnings.ts';
+import { SinkIterator } from '../pubsub/sink-iterator.ts';
 
 export interface PipelineHealth {
   readonly at: Date;
@@ -90,17 +90,20 @@ export class PipelineMonitor {
     return this.latest ?? this.healthOf(await this.readings(), []);
   }
 
-  /** The health now, then every interval, for one subscriber. */
-  subscribe(): AsyncIterable<PipelineHealth> {
-    return new Repeater<PipelineHealth>(async (push, stop) => {
-      const listener: Listener = (health) => void push(health);
-      this.listeners.add(listener);
-      if (this.listeners.size === 1) this.startSampling();
-      else if (this.latest) void push(this.latest);
-      await stop;
+  /**
+   * The health now, then every interval, for one subscriber: in a bounded queue of its own, so that
+   * one that stops reading is ended alone (SLOW_CONSUMER) and the sampler and the others go on.
+   */
+  subscribe(): AsyncIterableIterator<PipelineHealth> {
+    const sink: SinkIterator<PipelineHealth> = new SinkIterator(async () => {
       this.listeners.delete(listener);
       if (this.listeners.size === 0) this.stopSampling();
     });
+    const listener: Listener = (health) => sink.push(health);
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.startSampling();
+    else if (this.latest) sink.push(this.latest);
+    return sink;
   }
 
   private startSampling(): void {

@@ -4,6 +4,7 @@
  * same channels, so a subscriber on any instance receives every change.
  */
 import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { SinkIterator } from './sink-iterator.ts';
 import { Redis } from 'ioredis';
 import {
   channelsFor,
@@ -19,6 +20,11 @@ export interface OrderEvents {
   /** The connection that publishes: the order index's writes go on it, their PUBLISH with them. */
   readonly redis: Redis;
   created(): AsyncIterableIterator<OrderCreatedMessage>;
+  /**
+   * New orders for one subscriber: only those `accepted` (its filters) are queued for it, in a queue of
+   * its own fed by this instance's one subscription to the channel.
+   */
+  followCreated(accepted: (message: OrderCreatedMessage) => boolean): AsyncIterableIterator<OrderCreatedMessage>;
   statusChanges(): AsyncIterableIterator<OrderStatusMessage>;
   ping(): Promise<void>;
   /** Calls `listener` each time the Redis subscription is back after a break (not on the first connect). */
@@ -55,6 +61,8 @@ export function createOrderEvents(url: string, prefix: string, logger: Logger): 
     connectedBefore = true;
   });
   const channels = channelsFor(prefix);
+  const createdListeners = new Set<(message: OrderCreatedMessage) => void>();
+  let createdSubscription: Promise<number> | undefined;
 
   return {
     channels,
@@ -62,6 +70,22 @@ export function createOrderEvents(url: string, prefix: string, logger: Logger): 
     redis: publisher,
     created: () => pubsub.asyncIterableIterator<OrderCreatedMessage>(channels.created),
     statusChanges: () => pubsub.asyncIterableIterator<OrderStatusMessage>(channels.status),
+    followCreated(accepted) {
+      // One subscription for every subscriber, made with the first and kept: a filter per subscriber, then its queue.
+      createdSubscription ??= pubsub.subscribe<OrderCreatedMessage>(channels.created, (message) => {
+        for (const listener of createdListeners) listener(message);
+      });
+      createdSubscription.catch((error: unknown) => {
+        logger.warn('could not subscribe to new orders', { error });
+        createdSubscription = undefined;
+      });
+      const sink: SinkIterator<OrderCreatedMessage> = new SinkIterator(
+        async () => void createdListeners.delete(listener),
+      );
+      const listener = (message: OrderCreatedMessage) => void (accepted(message) && sink.push(message));
+      createdListeners.add(listener);
+      return sink;
+    },
     async ping() {
       await publisher.ping();
     },
