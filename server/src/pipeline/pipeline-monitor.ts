@@ -38,6 +38,8 @@ export interface PipelineMonitorOptions {
   /** The longest a sample waits for Kafka before it says Kafka did not answer; 5 s unless told. */
   readonly readTimeoutMs?: number;
   readonly now?: () => number;
+  /** Samples a subscriber may leave unread before it is ended (SLOW_CONSUMER); SINK_MAX_PENDING unless told. */
+  readonly maxPending?: number;
 }
 
 type Listener = (health: PipelineHealth) => void;
@@ -95,10 +97,14 @@ export class PipelineMonitor {
    * one that stops reading is ended alone (SLOW_CONSUMER) and the sampler and the others go on.
    */
   subscribe(): AsyncIterableIterator<PipelineHealth> {
-    const sink: SinkIterator<PipelineHealth> = new SinkIterator(async () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stopSampling();
-    });
+    const sink: SinkIterator<PipelineHealth> = new SinkIterator(
+      async () => {
+        this.listeners.delete(listener);
+        if (this.listeners.size === 0) this.stopSampling();
+      },
+      undefined,
+      this.options.maxPending,
+    );
     const listener: Listener = (health) => sink.push(health);
     this.listeners.add(listener);
     if (this.listeners.size === 1) this.startSampling();

@@ -5,7 +5,7 @@
  */
 import type { Logger, OrderIndex } from '@orders/core';
 import type { OrderEvents } from '../pubsub/order-events.ts';
-import { SinkIterator } from '../pubsub/sink-iterator.ts';
+import { SINK_MAX_PENDING, SinkIterator } from '../pubsub/sink-iterator.ts';
 import { computeOrderStats, type OrderStats } from './order-stats.ts';
 
 export class StatsBroadcaster {
@@ -20,6 +20,8 @@ export class StatsBroadcaster {
     private readonly events: OrderEvents,
     private readonly logger: Logger,
     private readonly intervalMs: number,
+    /** Updates a subscriber may leave unread before it is ended (SLOW_CONSUMER). */
+    private readonly maxPending = SINK_MAX_PENDING,
   ) {}
 
   start(): void {
@@ -47,7 +49,11 @@ export class StatsBroadcaster {
    */
   subscribe(): AsyncIterableIterator<OrderStats> {
     let updated = false;
-    const sink: SinkIterator<OrderStats> = new SinkIterator(async () => void this.listeners.delete(listener));
+    const sink: SinkIterator<OrderStats> = new SinkIterator(
+      async () => void this.listeners.delete(listener),
+      undefined,
+      this.maxPending,
+    );
     const listener = (stats: OrderStats) => {
       updated = true;
       sink.push(stats);
