@@ -7,8 +7,7 @@
  */
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
-import { openSse } from './sse-client.ts';
+import { collect, openSse, startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
 
 let server: TestServer;
 

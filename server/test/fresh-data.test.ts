@@ -5,8 +5,7 @@
  * it stands after that decision, on graphql-ws (two subscribers sharing one execution) and on SSE.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
-import { openSse } from './sse-client.ts';
+import { collect, openSse, startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
 
 let server: TestServer;
 

@@ -8,8 +8,14 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelsFor, type OrderStatusMessage } from '@orders/core';
-import { collect, decisionMessage, startTestServer, waitFor, type TestServer } from '../../test/support/index.ts';
-import { openSse } from './sse-client.ts';
+import {
+  collect,
+  openSse,
+  decisionMessage,
+  startTestServer,
+  waitFor,
+  type TestServer,
+} from '../../test/support/index.ts';
 
 let server: TestServer;
 let redis: Redis;

@@ -1,5 +1,5 @@
 /**
- * A GraphQL-over-SSE client for the subscriber-policy tests, on node:http so that a test can stop
+ * A GraphQL-over-SSE client for tests, on node:http so that a test can stop
  * reading (pause the response, as a stalled browser tab does) and read again, and see the stream's
  * events as the server wrote them.
  */
