@@ -108,10 +108,10 @@ export class SseDelivery implements AsyncIterableIterator<ExecutionResult> {
       }
     } catch (error) {
       if (this.ended) return;
-      this.end(errorResult(error, this.options.logger));
+      this.end(errorResult(error, this.options.logger), 'keep');
       return;
     }
-    if (!this.ended) this.end(undefined);
+    if (!this.ended) this.end(undefined, 'keep');
   }
 
   private offer(result: ExecutionResult): void {
@@ -135,7 +135,7 @@ export class SseDelivery implements AsyncIterableIterator<ExecutionResult> {
     if (this.ended) return;
     const pending = `${this.queue.length} events, ${this.queuedBytes} bytes`;
     this.options.onEndedEarly?.(reason);
-    this.end({ errors: [reason === 'slow' ? slowConsumer(pending) : tokenExpired()] });
+    this.end({ errors: [reason === 'slow' ? slowConsumer(pending) : tokenExpired()] }, 'drop');
     // A client behind on its reading may never ask again: past a short wait its last event is written for it.
     if (reason === 'slow') this.writeLastWords();
     else if (this.lastWords !== undefined) {
@@ -144,12 +144,18 @@ export class SseDelivery implements AsyncIterableIterator<ExecutionResult> {
     }
   }
 
-  /** Ends the delivery: nothing more is read; `last` (if any) is the client's last event. */
-  private end(last: ExecutionResult | undefined): void {
+  /**
+   * Ends the delivery: nothing more is read; `last` (if any) is the client's last event, after what
+   * waits for it when the source ended by itself (`keep`), instead of it when the client is cut off (`drop`).
+   */
+  private end(last: ExecutionResult | undefined, waiting: 'keep' | 'drop'): void {
     this.stopReading();
-    this.queue.length = 0;
-    this.queuedBytes = 0;
+    if (waiting === 'drop') {
+      this.queue.length = 0;
+      this.queuedBytes = 0;
+    }
     this.lastWords = last;
+    // Someone asking means nothing waits: the end (or the last event) is handed over at once.
     if (this.asking === undefined) return;
     if (last === undefined) {
       this.answer({ done: true, value: undefined });
