@@ -9,7 +9,8 @@
  * nobody watches. The decision window is fed all along (a counter per event,
  * fixed memory), so a panel opened now shows the minute before it.
  */
-import { within, type GroupHealth, type Logger, type OrderStatusMessage } from '@orders/core';
+import { within, type Logger, type OrderStatusMessage } from '@orders/core';
+import type { GroupHealth } from './consumer-lag.ts';
 import { DecisionWindow, decisionLatencySeconds, type DecisionFigures } from './decision-window.ts';
 import { LAG_GROWING_SAMPLES, pipelineWarnings, type PipelineWarning } from './pipeline-warnings.ts';
 import { SinkIterator } from '../pubsub/sink-iterator.ts';
