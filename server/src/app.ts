@@ -65,12 +65,7 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
 
   const key = signingKey({ secret: config.auth.secret, production: config.production });
   const authenticator = createAuthenticator(key);
-  const { subscribers } = config;
-  const bounds = { maxEvents: subscribers.maxPendingEvents, maxBytes: subscribers.maxPendingBytes };
-  const limits = new SubjectLimits({
-    maxConnections: subscribers.maxConnectionsPerSubject,
-    maxSubscriptions: subscribers.maxSubscriptionsPerSubject,
-  });
+  const subscribers = subscriberPolicy(config.subscribers, metrics);
   const createOrderLimiter = new RateLimiter(config.limits.createOrder.perSecond, config.limits.createOrder.burst);
   const originSettings = { allowed: config.auth.allowedOrigins, production: config.production };
   const yoga = createGraphqlHandler({
@@ -86,7 +81,7 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
     authenticator,
     createOrderLimiter,
     logger,
-    subscribers: { bounds, limits, metrics: subscriberMetrics(metrics) },
+    subscribers: subscribers.sse,
     extraPlugins: useGraphqlMetrics(metrics),
   });
   const metricsHere = metricsRoute(metrics.registry, key, config.http.trustedProxies);
@@ -103,11 +98,7 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
     originAllowed: originPolicy(originSettings),
     maxMessageBytes: config.limits.maxBodyBytes,
     maxSubscriptions: config.limits.wsMaxSubscriptions,
-    bounds,
-    limits,
-    connectionInitTimeoutMs: subscribers.connectionInitTimeoutMs,
-    anonymousTimeoutMs: subscribers.anonymousTimeoutMs,
-    metrics: socketMetrics(metrics),
+    ...subscribers.socket,
   });
   openSockets = () => ws.wss.clients.size;
   const url = await listen(server, config);
@@ -161,6 +152,25 @@ function serverMetrics(
   countKafkaReconnects(metrics, 'producer', stores.producer);
   countKafkaReconnects(metrics, 'admin', stores.admin);
   return metrics;
+}
+
+/** One policy for the subscribers of both transports: the same bounds, the same per-subject counts. */
+function subscriberPolicy(settings: ServerConfig['subscribers'], metrics: ServerMetrics) {
+  const bounds = { maxEvents: settings.maxPendingEvents, maxBytes: settings.maxPendingBytes };
+  const limits = new SubjectLimits({
+    maxConnections: settings.maxConnectionsPerSubject,
+    maxSubscriptions: settings.maxSubscriptionsPerSubject,
+  });
+  return {
+    sse: { bounds, limits, metrics: subscriberMetrics(metrics) },
+    socket: {
+      bounds,
+      limits,
+      connectionInitTimeoutMs: settings.connectionInitTimeoutMs,
+      anonymousTimeoutMs: settings.anonymousTimeoutMs,
+      metrics: socketMetrics(metrics),
+    },
+  };
 }
 
 /** The subscribers' metrics, by transport. */
