@@ -31,6 +31,7 @@ import type { PendingBounds } from '../pubsub/slow-consumer.ts';
 import { SharedSubscriptions, type SendJson } from './shared-subscriptions.ts';
 import { limitExceeded } from './sse-subscriptions.ts';
 import { subjectLimitMessage, type Release, type SubjectLimit, type SubjectLimits } from './subject-limits.ts';
+import { KEEP_ALIVE_MS, keepAlive } from './socket-keep-alive.ts';
 import { atExpiry } from './token-expiry.ts';
 
 interface EnvelopedRoot {
@@ -153,7 +154,10 @@ export function attachGraphqlWs(
       },
     },
     wss,
+    // graphql-ws's own liveness check ends a client that stopped reading without a word: ours says why.
+    0,
   );
+  checkLiveness(wss, options, logger);
   return {
     wss,
     shared,
@@ -162,6 +166,15 @@ export function attachGraphqlWs(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** Each socket's liveness check, a client that stopped reading closed as too slow and counted (see socket-keep-alive.ts). */
+function checkLiveness(wss: WebSocketServer, options: GraphqlWsOptions, logger: Logger): void {
+  const onStalled = (bufferedBytes: number) => {
+    options.metrics?.tooSlow();
+    logger.warn('websocket closed: the client stopped reading', { bufferedBytes });
+  };
+  wss.on('connection', (socket) => keepAlive(socket, KEEP_ALIVE_MS, onStalled, TOO_SLOW));
 }
 
 /** The WebSocket server on the GraphQL path: messages limited in size, browsers only from allowed origins. */
