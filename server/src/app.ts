@@ -20,7 +20,8 @@ import { serveGraphiqlAsset } from './http/graphiql/assets.ts';
 import type { SubscriberMetrics } from './http/sse-subscriptions.ts';
 import { SubjectLimits } from './http/subject-limits.ts';
 import { staticFiles } from './http/static-files.ts';
-import { createGraphqlHandler, type GraphqlHandler } from './http/yoga.ts';
+import { persistedDocumentsAtStart } from './http/trusted-documents.ts';
+import { createGraphqlHandler, type GraphqlHandler, type GraphqlOptions } from './http/yoga.ts';
 import type { IndexKeeper } from './orders/index-keeper.ts';
 import type { OutboxRelay } from './orders/outbox-relay.ts';
 import { countKafkaReconnects, countRedisReconnects } from './metrics/connections.ts';
@@ -68,21 +69,13 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
   const subscribers = subscriberPolicy(config.subscribers, metrics);
   const createOrderLimiter = new RateLimiter(config.limits.createOrder.perSecond, config.limits.createOrder.burst);
   const originSettings = { allowed: config.auth.allowedOrigins, production: config.production };
-  const yoga = createGraphqlHandler({
-    production: config.production,
-    graphiql: config.graphql.graphiql && {
-      devTokens: config.auth.devTokens,
-      key,
-      trustedProxies: config.http.trustedProxies,
-    },
-    introspection: config.graphql.introspection,
-    originAllowed: allowedOrigin(originSettings),
+  const yoga = graphqlHandler(config, logger, {
+    key,
     services,
     authenticator,
     createOrderLimiter,
-    logger,
+    metrics,
     subscribers: subscribers.sse,
-    extraPlugins: useGraphqlMetrics(metrics),
   });
   const metricsHere = metricsRoute(metrics.registry, key, config.http.trustedProxies);
   const routes = httpRoutes({
@@ -133,7 +126,44 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
   };
 }
 
-/** The server's metrics, reading its connections, the order index and the broker when scraped. */
+/** GraphQL over HTTP and SSE, with the app's parts and the settings it is served with. */
+function graphqlHandler(
+  config: ServerConfig,
+  logger: Logger,
+  parts: Pick<GraphqlOptions, 'services' | 'authenticator' | 'createOrderLimiter' | 'subscribers'> & {
+    key: Uint8Array;
+    metrics: ServerMetrics;
+  },
+): GraphqlHandler {
+  const { key, services, authenticator, createOrderLimiter, metrics, subscribers } = parts;
+  return createGraphqlHandler({
+    production: config.production,
+    graphiql: config.graphql.graphiql && {
+      devTokens: config.auth.devTokens,
+      key,
+      trustedProxies: config.http.trustedProxies,
+    },
+    introspection: config.graphql.introspection,
+    originAllowed: allowedOrigin({ allowed: config.auth.allowedOrigins, production: config.production }),
+    services,
+    authenticator,
+    createOrderLimiter,
+    logger,
+    queryLimits: config.operations,
+    subscribers,
+    trustedDocuments: {
+      documents: persistedDocumentsAtStart(
+        config.operations.persistedDocumentsFile,
+        config.operations.persistedOnlyFor,
+        logger,
+      ),
+      persistedOnlyFor: config.operations.persistedOnlyFor,
+    },
+    extraPlugins: useGraphqlMetrics(metrics),
+  });
+}
+
+/** The server's metrics, reading its connections, the outbox's marks and the broker when scraped. */
 function serverMetrics(
   stores: Stores,
   running: RunningServices,
@@ -141,10 +171,9 @@ function serverMetrics(
   connections: () => number,
 ): ServerMetrics {
   const metrics = new ServerMetrics();
-  const index = running.services.index;
   metrics.watch({
     connections,
-    outboxBacklog: () => index.countUnpublished(),
+    outboxBacklog: () => running.relay.backlog(),
     consumerLag: lastKnownLag(running.readGroup, logger),
   });
   countRedisReconnects(metrics, 'publisher', stores.events.redis);
