@@ -76,8 +76,8 @@ export const UNAUTHORIZED = 4401;
 /** What the server keeps on each connection, beside the socket. */
 interface ConnectionState {
   viewer?: Viewer | null;
-  /** Frames sent and not yet written to the socket. */
-  readonly unsent: { events: number };
+  /** Frames sent and not yet written to the socket, and frames sent in all. */
+  readonly unsent: { events: number; sent: number };
   /** What the connection holds of its subject's share, released when it closes. */
   readonly releases: Release[];
   /** The subject's share each open subscription holds, by subscription id. */
@@ -105,10 +105,12 @@ export function attachGraphqlWs(
   const states = new WeakMap<object, ConnectionState>();
   // Each connection's open subscriptions by id, with their root field: graphql-ws completes each once.
   const open = new WeakMap<object, Map<string, string>>();
+  const sent = new WeakMap<WebSocket, { sent: number }>();
   const stateOf = (extra: object): ConnectionState => {
     let state = states.get(extra);
     if (state === undefined) {
-      states.set(extra, (state = { unsent: { events: 0 }, releases: [], subscriptions: new Map() }));
+      states.set(extra, (state = { unsent: { events: 0, sent: 0 }, releases: [], subscriptions: new Map() }));
+      sent.set((extra as Extra).socket, state.unsent);
     }
     return state;
   };
@@ -157,7 +159,7 @@ export function attachGraphqlWs(
     // graphql-ws's own liveness check ends a client that stopped reading without a word: ours says why.
     0,
   );
-  checkLiveness(wss, options, logger);
+  checkLiveness(wss, options, logger, (socket) => sent.get(socket)?.sent ?? 0);
   return {
     wss,
     shared,
@@ -169,12 +171,17 @@ export function attachGraphqlWs(
 }
 
 /** Each socket's liveness check, a client that stopped reading closed as too slow and counted (see socket-keep-alive.ts). */
-function checkLiveness(wss: WebSocketServer, options: GraphqlWsOptions, logger: Logger): void {
+function checkLiveness(
+  wss: WebSocketServer,
+  options: GraphqlWsOptions,
+  logger: Logger,
+  sentTo: (socket: WebSocket) => number,
+): void {
   const onStalled = (bufferedBytes: number) => {
     options.metrics?.tooSlow();
     logger.warn('websocket closed: the client stopped reading', { bufferedBytes });
   };
-  wss.on('connection', (socket) => keepAlive(socket, KEEP_ALIVE_MS, onStalled, TOO_SLOW));
+  wss.on('connection', (socket) => keepAlive(socket, KEEP_ALIVE_MS, onStalled, TOO_SLOW, () => sentTo(socket)));
 }
 
 /** The WebSocket server on the GraphQL path: messages limited in size, browsers only from allowed origins. */
@@ -331,7 +338,7 @@ export function nextMessages(
   socket: Pick<WebSocket, 'readyState' | 'bufferedAmount' | 'send' | 'close'>,
   id: string,
   bounds: PendingBounds,
-  unsent: { events: number },
+  unsent: { events: number; sent?: number },
   onTooSlow: (behind: { events: number; bytes: number }) => void,
 ): SendJson {
   const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
@@ -349,6 +356,7 @@ export function nextMessages(
       return;
     }
     unsent.events += 1;
+    if (unsent.sent !== undefined) unsent.sent += 1;
     socket.send(`${head}${resultJson}}`, written);
   };
 }

@@ -41,6 +41,19 @@ describe('keepAlive', () => {
     expect(socket.terminate).not.toHaveBeenCalled();
   });
 
+  it('closes a client that answers no ping while output was sent to it, even with all of it in the kernel', () => {
+    const socket = new FakeSocket();
+    let sent = 0;
+    const stalled = vi.fn();
+    keepAlive(socket as unknown as WebSocket, 100, stalled, 1013, () => sent);
+    vi.advanceTimersByTime(100);
+    sent += 5;
+    vi.advanceTimersByTime(100);
+    expect(stalled).toHaveBeenCalledWith(0);
+    expect(socket.close).toHaveBeenCalledTimes(1);
+    expect(socket.terminate).not.toHaveBeenCalled();
+  });
+
   it('terminates a dead link with nothing waiting, as graphql-ws does', () => {
     const socket = new FakeSocket();
     const stalled = vi.fn();

@@ -1,10 +1,11 @@
 /**
  * The liveness check graphql-ws would make (a ping every `intervalMs`; a socket whose pong has not
  * come back by the next is ended), with the reason said and counted. A client that stopped reading
- * answers no ping either: when output waits for it, it is closed as too slow (1013, the words every
- * transport uses) rather than cut off without a word, so that it is counted and, should it read
- * again before ws gives up on the close (30 s), told why. A link with nothing waiting is dead: it
- * is terminated, as graphql-ws does.
+ * answers no ping either: when output was sent to it meanwhile (it may all sit in the kernel's
+ * buffers, some MB on loopback, before the server holds any), it is closed as too slow (1013, the
+ * words every transport uses) rather than cut off without a word, so that it is counted and, should
+ * it read again before ws gives up on the close (30 s), told why. A link that was sent nothing is
+ * dead: it is terminated, as graphql-ws does.
  */
 import { WebSocket } from 'ws';
 
@@ -15,14 +16,17 @@ export function keepAlive(
   intervalMs: number,
   onStalled: (bufferedBytes: number) => void,
   tooSlowCode: number,
+  /** How many frames of output the socket has been sent so far. */
+  sent: () => number = () => 0,
 ): void {
   let awaitingPong = false;
+  let sentAtPing = 0;
   const pinger = setInterval(() => {
     if (socket.readyState !== WebSocket.OPEN) return;
     if (awaitingPong) {
       clearInterval(pinger);
       const bytes = socket.bufferedAmount;
-      if (bytes === 0) return void socket.terminate();
+      if (bytes === 0 && sent() === sentAtPing) return void socket.terminate();
       onStalled(bytes);
       socket.close(
         tooSlowCode,
@@ -31,6 +35,7 @@ export function keepAlive(
       return;
     }
     awaitingPong = true;
+    sentAtPing = sent();
     socket.ping();
   }, intervalMs);
   pinger.unref();
