@@ -29,7 +29,7 @@ const RUN_SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
 /**
  * The server's resident memory may not exceed this at any sample, nor grow by more than the next from
  * its start with every subscriber connected. Measured on a two-core machine (the server run by tsx):
- * 223 MB at start, 452 MB at the peak, 400 MB at the end of the two minutes; the 20 stalled
+ * 223 MB at start, 452 and 483 MB at the peak, 400 and 370 MB at the end of two runs; the 20 stalled
  * subscribers hold at most 1 MiB each (SUBSCRIBER_MAX_PENDING_BYTES below), the rest is the heap
  * V8 grows under 50 orders a second and does not give back within the run.
  */
