@@ -132,7 +132,14 @@ export async function benchFanout(options: {
   const port = freePort();
   const server = launch(
     'server/src/main.ts',
-    { PORT: String(port), KAFKA_TOPIC_PREFIX: prefix, MONGODB_URI: `mongodb://127.0.0.1:27017/${prefix.slice(0, -1)}` },
+    {
+      PORT: String(port),
+      KAFKA_TOPIC_PREFIX: prefix,
+      MONGODB_URI: `mongodb://127.0.0.1:27017/${prefix.slice(0, -1)}`,
+      // Every subscriber here is the one operator token: its subject may hold them all.
+      MAX_CONNECTIONS_PER_SUBJECT: String(options.subscribers),
+      MAX_SUBSCRIPTIONS_PER_SUBJECT: String(options.subscribers),
+    },
     port,
   );
   let graphql: FanoutSide;

@@ -12,11 +12,13 @@ import { createAuthenticator } from './auth/authentication.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import type { ServerConfig } from './config.ts';
 import type { Services } from './context.ts';
-import { attachGraphqlWs } from './http/graphql-ws.ts';
+import { attachGraphqlWs, type SocketMetrics } from './http/graphql-ws.ts';
 import { productionWarnings } from './http/exposure-config.ts';
 import { allowedOrigin, originPolicy, refuseOversizedBody } from './http/guards.ts';
 import { httpRoutes } from './http/routes.ts';
 import { serveGraphiqlAsset } from './http/graphiql/assets.ts';
+import type { SubscriberMetrics } from './http/sse-subscriptions.ts';
+import { SubjectLimits } from './http/subject-limits.ts';
 import { staticFiles } from './http/static-files.ts';
 import { persistedDocumentsAtStart } from './http/trusted-documents.ts';
 import { createGraphqlHandler, type GraphqlHandler, type GraphqlOptions } from './http/yoga.ts';
@@ -28,6 +30,7 @@ import { lastKnownLag } from './pipeline/group-reader.ts';
 import { startMetricsListener, type MetricsListener } from './metrics/metrics-listener.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import { ServerMetrics } from './metrics/server-metrics.ts';
+import { surviveUnhandledRejections } from './process-failures.ts';
 import { startServices, type RunningServices, type ServiceOptions } from './services.ts';
 import { shutDownInOrder } from './shutdown.ts';
 import { connectStores, type Stores } from './stores.ts';
@@ -58,13 +61,22 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
   // The WebSocket server comes later; until it does, no socket is open.
   let openSockets = (): number => 0;
   const metrics = serverMetrics(stores, running, logger, () => openSockets());
+  const stopSurviving = surviveUnhandledRejections(logger, () => metrics.unhandledRejections.inc());
   const services = { ...running.services, createOrder: metrics.timedCreateOrder(running.services.createOrder) };
 
   const key = signingKey({ secret: config.auth.secret, production: config.production });
   const authenticator = createAuthenticator(key);
+  const subscribers = subscriberPolicy(config.subscribers, metrics);
   const createOrderLimiter = new RateLimiter(config.limits.createOrder.perSecond, config.limits.createOrder.burst);
   const originSettings = { allowed: config.auth.allowedOrigins, production: config.production };
-  const yoga = graphqlHandler(config, logger, { key, services, authenticator, createOrderLimiter, metrics });
+  const yoga = graphqlHandler(config, logger, {
+    key,
+    services,
+    authenticator,
+    createOrderLimiter,
+    metrics,
+    subscribers: subscribers.sse,
+  });
   const metricsHere = metricsRoute(metrics.registry, key, config.http.trustedProxies);
   const routes = httpRoutes({
     ready: () => stores.ping(),
@@ -79,13 +91,7 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
     originAllowed: originPolicy(originSettings),
     maxMessageBytes: config.limits.maxBodyBytes,
     maxSubscriptions: config.limits.wsMaxSubscriptions,
-    maxBufferedBytes: config.limits.wsMaxBufferedBytes,
-    metrics: {
-      subscribed: (field) => metrics.subscriptions.inc({ field, transport: 'graphql-ws' }),
-      completed: (field) => metrics.subscriptions.dec({ field, transport: 'graphql-ws' }),
-      delivered: () => metrics.eventsDelivered.inc({ transport: 'graphql-ws' }),
-      tooSlow: () => metrics.slowConsumersClosed.inc(),
-    },
+    ...subscribers.socket,
   });
   openSockets = () => ws.wss.clients.size;
   const url = await listen(server, config);
@@ -114,6 +120,7 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
         ['closing Kafka', () => Promise.all([stores.producer.disconnect(), stores.admin.disconnect()])],
         ['closing MongoDB', () => stores.connection.close()],
       ]);
+      stopSurviving();
       logger.info('server stopped');
     },
   };
@@ -123,12 +130,12 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
 function graphqlHandler(
   config: ServerConfig,
   logger: Logger,
-  parts: Pick<GraphqlOptions, 'services' | 'authenticator' | 'createOrderLimiter'> & {
+  parts: Pick<GraphqlOptions, 'services' | 'authenticator' | 'createOrderLimiter' | 'subscribers'> & {
     key: Uint8Array;
     metrics: ServerMetrics;
   },
 ): GraphqlHandler {
-  const { key, services, authenticator, createOrderLimiter, metrics } = parts;
+  const { key, services, authenticator, createOrderLimiter, metrics, subscribers } = parts;
   return createGraphqlHandler({
     production: config.production,
     graphiql: config.graphql.graphiql && {
@@ -143,6 +150,7 @@ function graphqlHandler(
     createOrderLimiter,
     logger,
     queryLimits: config.operations,
+    subscribers,
     trustedDocuments: {
       documents: persistedDocumentsAtStart(
         config.operations.persistedDocumentsFile,
@@ -173,6 +181,56 @@ function serverMetrics(
   countKafkaReconnects(metrics, 'producer', stores.producer);
   countKafkaReconnects(metrics, 'admin', stores.admin);
   return metrics;
+}
+
+/** One policy for the subscribers of both transports: the same bounds, the same per-subject counts. */
+function subscriberPolicy(settings: ServerConfig['subscribers'], metrics: ServerMetrics) {
+  const bounds = { maxEvents: settings.maxPendingEvents, maxBytes: settings.maxPendingBytes };
+  const limits = new SubjectLimits({
+    maxConnections: settings.maxConnectionsPerSubject,
+    maxSubscriptions: settings.maxSubscriptionsPerSubject,
+  });
+  return {
+    sse: { bounds, limits, metrics: subscriberMetrics(metrics) },
+    socket: {
+      bounds,
+      limits,
+      connectionInitTimeoutMs: settings.connectionInitTimeoutMs,
+      anonymousTimeoutMs: settings.anonymousTimeoutMs,
+      metrics: socketMetrics(metrics),
+    },
+  };
+}
+
+/** The subscribers' metrics, by transport. */
+function subscriberMetrics(metrics: ServerMetrics): SubscriberMetrics {
+  // Shown at 0 before the first, so that rate() has a start.
+  for (const transport of ['graphql-ws', 'sse']) {
+    metrics.slowConsumersClosed.inc({ transport }, 0);
+    metrics.tokenExpiredClosed.inc({ transport }, 0);
+  }
+  return {
+    subscribed: (field, transport) => metrics.subscriptions.inc({ field, transport }),
+    completed: (field, transport) => metrics.subscriptions.dec({ field, transport }),
+    delivered: (transport) => metrics.eventsDelivered.inc({ transport }),
+    tooSlow: (transport) => metrics.slowConsumersClosed.inc({ transport }),
+    tokenExpired: (transport) => metrics.tokenExpiredClosed.inc({ transport }),
+    refused: (limit, transport) => metrics.subjectLimitRefusals.inc({ limit, transport }),
+  };
+}
+
+/** The same, for the sockets, with what only they count. */
+function socketMetrics(metrics: ServerMetrics): SocketMetrics {
+  const counted = subscriberMetrics(metrics);
+  return {
+    subscribed: (field) => counted.subscribed(field, 'graphql-ws'),
+    completed: (field) => counted.completed(field, 'graphql-ws'),
+    delivered: () => counted.delivered('graphql-ws'),
+    tooSlow: () => counted.tooSlow('graphql-ws'),
+    tokenExpired: () => counted.tokenExpired('graphql-ws'),
+    refused: (limit) => counted.refused(limit, 'graphql-ws'),
+    anonymousClosed: () => metrics.anonymousClosed.inc(),
+  };
 }
 
 /** One HTTP server: the size guard first, then the routes, the dashboard's files, and GraphQL. */

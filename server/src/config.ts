@@ -35,10 +35,29 @@ const LimitsModel = z.object({
   /** The largest request body over HTTP and the largest WebSocket message, in bytes. */
   MAX_BODY_BYTES: intFromEnv(65_536, 1024, 10_485_760),
   WS_MAX_SUBSCRIPTIONS: intFromEnv(50, 1, 10_000),
-  /** Unsent bytes a WebSocket may fall behind by before it is closed (1013): a client that stopped reading. */
+  /** The older name of SUBSCRIBER_MAX_PENDING_BYTES (which wins when both are set). */
   WS_MAX_BUFFERED_BYTES: intFromEnv(4_194_304, 1024, 1_073_741_824),
   /** The most status changes a subscription resuming from a cursor may have missed. */
   CATCH_UP_LIMIT: intFromEnv(10_000, 1, 1_000_000),
+});
+
+/**
+ * What one subscriber may cost, on graphql-ws and SSE alike (see http/graphql-ws.ts and http/sse-subscriptions.ts): the output
+ * it may leave unread before it is closed as too slow, and what one token's subject may hold open.
+ */
+const SubscriberModel = z.object({
+  /** Events a subscriber may leave unread before it is closed as too slow (1013 on WebSocket, SLOW_CONSUMER on SSE). */
+  SUBSCRIBER_MAX_PENDING_EVENTS: intFromEnv(1000, 1, 1_000_000),
+  /** Bytes a subscriber may leave unread; WS_MAX_BUFFERED_BYTES, its older name, is read when this is unset. */
+  SUBSCRIBER_MAX_PENDING_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).optional(),
+  /** How long a WebSocket may take to send connection_init before graphql-ws closes it (4408). */
+  WS_CONNECTION_INIT_TIMEOUT_MS: intFromEnv(3000, 100, 60_000),
+  /** How long a WebSocket without a token stays open (for introspection) before it is closed (4401). */
+  WS_ANONYMOUS_TIMEOUT_MS: intFromEnv(10_000, 100, 3_600_000),
+  /** WebSocket connections one token subject may hold open at once. */
+  MAX_CONNECTIONS_PER_SUBJECT: intFromEnv(100, 1, 1_000_000),
+  /** Subscriptions one token subject may hold open at once, over every transport. */
+  MAX_SUBSCRIPTIONS_PER_SUBJECT: intFromEnv(1000, 1, 1_000_000),
 });
 
 /** What one client's operation may ask, and which clients may only run the dashboard's own operations. */
@@ -72,7 +91,8 @@ const Model = ServerModel.extend(SharedServersModel.shape)
   .extend(AuthModel.shape)
   .extend(ModeModel.shape)
   .extend(DevelopmentModel.shape)
-  .extend(EdgeModel.shape);
+  .extend(EdgeModel.shape)
+  .extend(SubscriberModel.shape);
 
 export function loadConfig(env: Record<string, string | undefined>) {
   const raw = parseConfig(Model, env);
@@ -106,8 +126,15 @@ export function loadConfig(env: Record<string, string | undefined>) {
       createOrder: { perSecond: raw.CREATE_ORDER_RATE, burst: raw.CREATE_ORDER_BURST },
       maxBodyBytes: raw.MAX_BODY_BYTES,
       wsMaxSubscriptions: raw.WS_MAX_SUBSCRIPTIONS,
-      wsMaxBufferedBytes: raw.WS_MAX_BUFFERED_BYTES,
       catchUp: raw.CATCH_UP_LIMIT,
+    },
+    subscribers: {
+      maxPendingEvents: raw.SUBSCRIBER_MAX_PENDING_EVENTS,
+      maxPendingBytes: raw.SUBSCRIBER_MAX_PENDING_BYTES ?? raw.WS_MAX_BUFFERED_BYTES,
+      connectionInitTimeoutMs: raw.WS_CONNECTION_INIT_TIMEOUT_MS,
+      anonymousTimeoutMs: raw.WS_ANONYMOUS_TIMEOUT_MS,
+      maxConnectionsPerSubject: raw.MAX_CONNECTIONS_PER_SUBJECT,
+      maxSubscriptionsPerSubject: raw.MAX_SUBSCRIPTIONS_PER_SUBJECT,
     },
     operations: {
       nodesMaxIds: raw.NODES_MAX_IDS,

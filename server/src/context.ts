@@ -76,6 +76,9 @@ export function createLoaders(models: Models): Loaders {
   };
 }
 
+/** The context for one event of a subscription: the same, with loaders of its own (see http/per-event-loaders.ts). */
+export const withFreshLoaders = (context: Context): Context => ({ ...context, loaders: createLoaders(context.models) });
+
 /**
  * One lookup by _id per order rather than one `$in`: a MongoDB-wire server without `$in` pushdown
  * (FerretDB's SQLite backend) would scan the whole orders collection for it.

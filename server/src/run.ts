@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ConfigError, createLogger, packageRootOf } from '@orders/core';
 import { createApp, type CreateAppOptions } from './app.ts';
 import { loadConfig, type ServerConfig } from './config.ts';
+import { stopOnUncaughtException } from './process-failures.ts';
 
 // From the package's folder, so that the built server (dist/main.js) finds the dashboard as the source does.
 const defaultWebDist = path.resolve(packageRootOf(import.meta.url), '../web/dist');
@@ -37,6 +38,7 @@ export async function runServer(options: Omit<CreateAppOptions, 'logger'> = {}):
         },
       );
     };
+    stopOnUncaughtException(logger, () => app.stop());
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * A subscriber that stops reading: the server does not hold its events in memory
- * without end. Once its connection falls `WS_MAX_BUFFERED_BYTES` behind, it is
+ * without end. Once its connection falls `SUBSCRIBER_MAX_PENDING_BYTES` behind, it is
  * closed with 1013 (Try Again Later), while the other subscribers of the same
  * events receive every one of them.
  */
@@ -14,7 +14,10 @@ let server: TestServer;
 let redis: Redis;
 
 beforeAll(async () => {
-  server = await startTestServer('slow', { WS_MAX_BUFFERED_BYTES: String(256 * 1024) });
+  server = await startTestServer('slow', {
+    SUBSCRIBER_MAX_PENDING_BYTES: String(256 * 1024),
+    SUBSCRIBER_MAX_PENDING_EVENTS: '100000',
+  });
   redis = new Redis(server.config.redis.url);
 });
 afterAll(async () => {
@@ -77,10 +80,10 @@ describe('a subscriber that stops reading', () => {
     slow.resume();
     const closed = await slowClosed;
     expect(closed.code).toBe(1013);
-    expect(closed.reason).toMatch(/^Try Again Later: \d+ bytes not yet read; resume with the last cursor$/);
+    expect(closed.reason).toMatch(/^Try Again Later: \d+ events, \d+ bytes not yet read; resume with the last cursor$/);
     // Counted for the operator: websocket_slow_consumers_closed_total in the server's /metrics.
     const metrics = await (await fetch(`${server.app.url}/metrics`)).text();
-    expect(metrics).toMatch(/^websocket_slow_consumers_closed_total 1$/m);
+    expect(metrics).toMatch(/^websocket_slow_consumers_closed_total\{transport="graphql-ws"\} 1$/m);
     const slowFlooded = slowReceived.filter((text) => text.includes('ORD-FLOOD-')).length;
     expect(slowFlooded).toBeGreaterThan(0);
     expect(slowFlooded).toBeLessThan(total);

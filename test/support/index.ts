@@ -10,7 +10,8 @@
  * - waiting for a condition with a deadline (`waitFor`, `retrying`);
  * - GraphQL clients over HTTP (`graphqlAnswer`, `graphqlRequest`) and
  *   graphql-ws (`wsClient`, `collect`, `subscribe`);
- * - authorization as the operator (`authorization`, `bearer`, `tokenFor`).
+ * - authorization as the operator (`authorization`, `bearer`, `tokenFor`);
+ * - an SSE subscription that a test can stop reading (`openSse`).
  *
  * It reaches the server and the processor through their public entries only.
  */
@@ -21,3 +22,4 @@ export * from './processes.ts';
 export * from './status-message.ts';
 export * from './system.ts';
 export * from './wait.ts';
+export * from './sse.ts';

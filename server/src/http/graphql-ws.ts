@@ -3,14 +3,19 @@
  * HTTP server, executing through Yoga's envelop so both transports share one
  * schema, context and plugins.
  *
- * Guarded like the HTTP side: a browser may connect only from an allowed
- * origin; the token in connectionParams is checked when the connection opens
- * (a bad one closes it with 4403) and the connection is closed with 4403 when
- * the token expires; messages are limited in size and a connection in the
- * number of its subscriptions; every event is checked against the
- * subscriber's token before it is sent; and a connection that falls more than
- * `maxBufferedBytes` behind (its client stopped reading) is closed with 1013
- * rather than held in memory without end: the client resumes from its cursor.
+ * Guarded like the HTTP side, with the subscriber policy SSE applies too: a
+ * browser may connect only from an allowed origin; a socket that sends no
+ * connection_init in time is closed (4408, by graphql-ws); the token in
+ * connectionParams is checked when the connection opens (a bad one closes it
+ * with 4403), and the connection is closed with 4403 when the token expires,
+ * however long it was valid; a connection without a token (introspection
+ * outside production) is closed with 4401 after a short while; a token's
+ * subject holds at most so many connections (4029 beyond) and subscriptions
+ * (LIMIT_EXCEEDED beyond); messages are limited in size and a connection in
+ * the number of its subscriptions; every event is checked against the
+ * subscriber's token before it is sent; and a connection whose client leaves
+ * more than so many events or bytes unread is closed with 1013 rather than
+ * held in memory without end: the client resumes from its cursor.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -22,7 +27,12 @@ import type { Logger, Viewer } from '@orders/core';
 import { isExpired, sharingScope } from '../auth/access.ts';
 import { authorizationParam, type Authenticator } from '../auth/authentication.ts';
 import { subscriptionField } from '../metrics/graphql.ts';
+import type { PendingBounds } from '../pubsub/slow-consumer.ts';
 import { SharedSubscriptions, type SendJson } from './shared-subscriptions.ts';
+import { limitExceeded } from './sse-subscriptions.ts';
+import { subjectLimitMessage, type Release, type SubjectLimit, type SubjectLimits } from './subject-limits.ts';
+import { KEEP_ALIVE_MS, keepAlive } from './socket-keep-alive.ts';
+import { atExpiry } from './token-expiry.ts';
 
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => unknown;
@@ -35,24 +45,43 @@ export interface GraphqlWsOptions {
   originAllowed: (origin: string, request: IncomingMessage) => boolean;
   maxMessageBytes: number;
   maxSubscriptions: number;
-  /** Unsent bytes a connection may hold before it is closed as too slow. */
-  maxBufferedBytes: number;
-  /** Told of each subscription, event and slow client (the server's metrics). */
+  /** What a connection's client may leave unread before it is closed as too slow (1013). */
+  bounds: PendingBounds;
+  /** What one token subject may hold open: connections here, subscriptions over every transport. */
+  limits: SubjectLimits;
+  /** How long a socket may take to send connection_init (then 4408). */
+  connectionInitTimeoutMs: number;
+  /** How long a connection without a token stays open (then 4401). */
+  anonymousTimeoutMs: number;
+  /** Told of each subscription, event, and connection closed or refused (the server's metrics). */
   metrics?: SocketMetrics;
 }
 
-/** What the metrics count of the sockets' subscriptions. */
+/** What the metrics count of the sockets and their subscriptions. */
 export interface SocketMetrics {
   subscribed(field: string): void;
   completed(field: string): void;
   delivered(): void;
   tooSlow(): void;
+  tokenExpired(): void;
+  anonymousClosed(): void;
+  refused(limit: SubjectLimit): void;
 }
+
+/** The close code for a subject over its connection limit. */
+export const TOO_MANY_CONNECTIONS = 4029;
+/** The close code for a connection without a token at its deadline. */
+export const UNAUTHORIZED = 4401;
 
 /** What the server keeps on each connection, beside the socket. */
 interface ConnectionState {
   viewer?: Viewer | null;
-  expiryTimer?: NodeJS.Timeout;
+  /** Frames sent and not yet written to the socket, and frames sent in all. */
+  readonly unsent: { events: number; sent: number };
+  /** What the connection holds of its subject's share, released when it closes. */
+  readonly releases: Release[];
+  /** The subject's share each open subscription holds, by subscription id. */
+  readonly subscriptions: Map<string, Release>;
 }
 
 /** Which execution a subscription may share (the same operation, variables and access scope), and how its results reach the socket. */
@@ -76,9 +105,13 @@ export function attachGraphqlWs(
   const states = new WeakMap<object, ConnectionState>();
   // Each connection's open subscriptions by id, with their root field: graphql-ws completes each once.
   const open = new WeakMap<object, Map<string, string>>();
+  const sent = new WeakMap<WebSocket, { sent: number }>();
   const stateOf = (extra: object): ConnectionState => {
     let state = states.get(extra);
-    if (state === undefined) states.set(extra, (state = {}));
+    if (state === undefined) {
+      states.set(extra, (state = { unsent: { events: 0, sent: 0 }, releases: [], subscriptions: new Map() }));
+      sent.set((extra as Extra).socket, state.unsent);
+    }
     return state;
   };
 
@@ -86,18 +119,21 @@ export function attachGraphqlWs(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => subscribeShared(shared, args, sharings.get(args)) as never,
-      onConnect: (ctx) => authenticate(ctx, stateOf(ctx.extra), options.authenticator, logger),
+      connectionInitWaitTimeout: options.connectionInitTimeoutMs,
+      onConnect: (ctx) => admit(ctx, stateOf(ctx.extra), options, logger),
       onSubscribe: async (ctx, id, params) => {
-        const prepared = await prepareOperation(
-          yoga,
-          ctx,
-          id,
-          params,
-          stateOf(ctx.extra).viewer ?? null,
-          options,
-          logger,
-        );
+        const prepared = await prepareOperation(yoga, ctx, id, params, stateOf(ctx.extra), options, logger);
         if (!('args' in prepared)) return prepared;
+        const state = stateOf(ctx.extra);
+        const viewer = state.viewer ?? null;
+        if (prepared.field !== undefined && viewer !== null) {
+          const release = options.limits.acquire('subscriptions', viewer);
+          if (release === undefined) {
+            options.metrics?.refused('subscriptions');
+            return [limitExceeded('subscriptions', options.limits.max('subscriptions'))];
+          }
+          state.subscriptions.set(id, release);
+        }
         sharings.set(prepared.args, prepared.sharing);
         if (options.metrics && prepared.field !== undefined) {
           const fields = open.get(ctx.extra) ?? new Map<string, string>();
@@ -107,6 +143,9 @@ export function attachGraphqlWs(
         return prepared.args;
       },
       onComplete: (ctx, id) => {
+        const state = stateOf(ctx.extra);
+        state.subscriptions.get(id)?.();
+        state.subscriptions.delete(id);
         const field = open.get(ctx.extra)?.get(id);
         if (field === undefined) return;
         open.get(ctx.extra)?.delete(id);
@@ -117,7 +156,10 @@ export function attachGraphqlWs(
       },
     },
     wss,
+    // graphql-ws's own liveness check ends a client that stopped reading without a word: ours says why.
+    0,
   );
+  checkLiveness(wss, options, logger, (socket) => sent.get(socket)?.sent ?? 0);
   return {
     wss,
     shared,
@@ -126,6 +168,20 @@ export function attachGraphqlWs(
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** Each socket's liveness check, a client that stopped reading closed as too slow and counted (see socket-keep-alive.ts). */
+function checkLiveness(
+  wss: WebSocketServer,
+  options: GraphqlWsOptions,
+  logger: Logger,
+  sentTo: (socket: WebSocket) => number,
+): void {
+  const onStalled = (bufferedBytes: number) => {
+    options.metrics?.tooSlow();
+    logger.warn('websocket closed: the client stopped reading', { bufferedBytes });
+  };
+  wss.on('connection', (socket) => keepAlive(socket, KEEP_ALIVE_MS, onStalled, TOO_SLOW, () => sentTo(socket)));
 }
 
 /** The WebSocket server on the GraphQL path: messages limited in size, browsers only from allowed origins. */
@@ -154,31 +210,56 @@ function subscribeShared(shared: SharedSubscriptions, args: ExecutionArgs, shari
 }
 
 /**
- * Settles a connection's viewer from the token in its connectionParams: a bad token refuses it
- * (4403), and the connection is closed with 4403 when the token expires.
+ * Settles a connection's viewer from the token in its connectionParams: a bad token refuses it (4403),
+ * a subject holding its most connections too (4029). The connection is closed with 4403 when the token
+ * expires, or, without a token, with 4401 once its short grace is over. What it holds is released when
+ * it closes.
  */
-async function authenticate(
+async function admit(
   ctx: WsContext,
   state: ConnectionState,
-  authenticator: Authenticator,
+  options: GraphqlWsOptions,
   logger: Logger,
 ): Promise<boolean> {
+  let viewer: Viewer | null;
   try {
-    state.viewer = await authenticator.viewerOf(authorizationParam(ctx.connectionParams));
+    viewer = state.viewer = await options.authenticator.viewerOf(authorizationParam(ctx.connectionParams));
   } catch (error) {
     logger.info('websocket refused: bad token', { reason: error instanceof Error ? error.message : String(error) });
     return false; // closes with 4403 Forbidden
   }
-  const viewer = state.viewer;
-  if (viewer) {
-    const socket = ctx.extra.socket;
-    state.expiryTimer = setTimeout(
-      () => socket.close(CloseCode.Forbidden, 'Forbidden: the token has expired'),
-      Math.max(0, viewer.expiresAt - Date.now()),
-    );
-    state.expiryTimer.unref();
-    socket.once('close', () => clearTimeout(state.expiryTimer));
+  const socket = ctx.extra.socket;
+  const release = () => {
+    for (const release of [...state.releases, ...state.subscriptions.values()]) release();
+  };
+  socket.once('close', release);
+  if (viewer === null) {
+    const timer = setTimeout(() => {
+      options.metrics?.anonymousClosed();
+      socket.close(
+        UNAUTHORIZED,
+        `Unauthorized: a connection without a token closes after ${options.anonymousTimeoutMs} ms`,
+      );
+    }, options.anonymousTimeoutMs);
+    timer.unref();
+    state.releases.push(() => clearTimeout(timer));
+    return true;
   }
+  const connection = options.limits.acquire('connections', viewer);
+  if (connection === undefined) {
+    options.metrics?.refused('connections');
+    const max = options.limits.max('connections');
+    logger.info('websocket refused: too many connections for one subject', { subject: viewer.subject, max });
+    socket.close(TOO_MANY_CONNECTIONS, `Too many connections: ${subjectLimitMessage('connections', max)}`);
+    return false;
+  }
+  state.releases.push(connection);
+  state.releases.push(
+    atExpiry(viewer.expiresAt, () => {
+      options.metrics?.tokenExpired();
+      socket.close(CloseCode.Forbidden, 'Forbidden: the token has expired');
+    }),
+  );
   return true;
 }
 
@@ -191,10 +272,11 @@ async function prepareOperation(
   ctx: WsContext,
   id: string,
   params: SubscribePayload,
-  viewer: Viewer | null,
+  state: ConnectionState,
   options: GraphqlWsOptions,
   logger: Logger,
 ): Promise<readonly GraphQLError[] | { args: ExecutionArgs; sharing: Sharing; field?: string }> {
+  const viewer = state.viewer ?? null;
   // graphql-ws has already registered this one: the others are the connection's open subscriptions.
   const others = Object.keys(ctx.subscriptions).length - 1;
   if (others >= options.maxSubscriptions) {
@@ -227,9 +309,9 @@ async function prepareOperation(
     params.operationName ?? null,
     params.variables ?? null,
   ]);
-  const send = nextMessages(ctx.extra.socket, id, options.maxBufferedBytes, (bufferedBytes) => {
+  const send = nextMessages(ctx.extra.socket, id, options.bounds, state.unsent, (behind) => {
     options.metrics?.tooSlow();
-    logger.warn('websocket closed: the client fell behind', { bufferedBytes });
+    logger.warn('websocket closed: the client fell behind', behind);
   });
   const metrics = options.metrics;
   const counted: SendJson = metrics
@@ -249,23 +331,32 @@ export const TOO_SLOW = 1013;
  * The `next` messages of one subscription, written straight to its socket around a result already
  * serialised once for every subscriber of the event: the frame graphql-ws would write, without
  * serialising the result again for each. Nothing is written to a socket that is no longer open; a
- * socket holding more than `maxBufferedBytes` not yet sent is closed instead (`onTooSlow` is told).
+ * socket whose client leaves more than `bounds` unread (frames not yet written out, counted in
+ * `unsent` for the whole connection, or bytes buffered) is closed instead (`onTooSlow` is told).
  */
 export function nextMessages(
   socket: Pick<WebSocket, 'readyState' | 'bufferedAmount' | 'send' | 'close'>,
   id: string,
-  maxBufferedBytes: number,
-  onTooSlow: (bufferedBytes: number) => void,
+  bounds: PendingBounds,
+  unsent: { events: number; sent?: number },
+  onTooSlow: (behind: { events: number; bytes: number }) => void,
 ): SendJson {
   const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  const written = () => void (unsent.events -= 1);
   return (resultJson) => {
     if (socket.readyState !== WebSocket.OPEN) return;
-    const buffered = socket.bufferedAmount;
-    if (buffered > maxBufferedBytes) {
-      onTooSlow(buffered);
-      socket.close(TOO_SLOW, `Try Again Later: ${buffered} bytes not yet read; resume with the last cursor`);
+    const bytes = socket.bufferedAmount;
+    if (bytes > bounds.maxBytes || unsent.events >= bounds.maxEvents) {
+      const events = unsent.events;
+      onTooSlow({ events, bytes });
+      socket.close(
+        TOO_SLOW,
+        `Try Again Later: ${events} events, ${bytes} bytes not yet read; resume with the last cursor`,
+      );
       return;
     }
-    socket.send(`${head}${resultJson}}`);
+    unsent.events += 1;
+    if (unsent.sent !== undefined) unsent.sent += 1;
+    socket.send(`${head}${resultJson}}`, written);
   };
 }

@@ -109,8 +109,14 @@ export class SharedSubscriptions {
         if (done) break;
         let json: string | undefined;
         for (const { sink, send } of group.members) {
-          if (send === undefined) sink.push(value);
-          else if (sink.admits()) send((json ??= resultJson(value)));
+          try {
+            if (send === undefined) sink.push(value);
+            else if (sink.admits()) send((json ??= resultJson(value)));
+          } catch (error) {
+            // One subscriber's failed delivery ends that subscriber alone; the others get the result.
+            sink.stop(error);
+            void sink.return();
+          }
         }
       }
     } catch (error) {

@@ -19,12 +19,14 @@ import {
   type GraphiqlSettings,
 } from './graphiql/graphiql.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
-import { createLoaders, type Context, type Services } from '../context.ts';
+import { createLoaders, withFreshLoaders, type Context, type Services } from '../context.ts';
 import { schema } from '../schema/index.ts';
 import { refusingWithCode, useInputErrorCodes } from './input-errors.ts';
 import { useQueryLimits, type QueryLimits } from './query-limits.ts';
 import { useTrustedDocuments, type PersistedDocuments } from './trusted-documents.ts';
 import { traceparentOf, useTraceparent } from '../trace/traceparent.ts';
+import { usePerEventContext } from './per-event-loaders.ts';
+import { useSseSubscriberPolicy, type SsePolicyOptions } from './sse-subscriptions.ts';
 
 /** A token's role, as the viewer it names has it. */
 type Role = Viewer['role'];
@@ -41,6 +43,8 @@ export interface GraphqlOptions {
   authenticator: Authenticator;
   createOrderLimiter: RateLimiter;
   logger: Logger;
+  /** What an SSE subscriber may cost (see sse-subscriptions.ts); graphql-ws applies the same to sockets. */
+  subscribers: Omit<SsePolicyOptions, 'logger'>;
   /** What one operation may ask (see query-limits.ts). */
   queryLimits: QueryLimits;
   /** The dashboard's persisted operations, and the roles that may run nothing else (see trusted-documents.ts). */
@@ -51,7 +55,14 @@ export interface GraphqlOptions {
 
 export type GraphqlHandler = YogaServerInstance<object, Context>;
 
-function plugins({ introspection, queryLimits, trustedDocuments, authenticator }: GraphqlOptions): Plugin[] {
+function plugins({
+  introspection,
+  queryLimits,
+  trustedDocuments,
+  authenticator,
+  subscribers,
+  logger,
+}: GraphqlOptions): Plugin[] {
   return [
     // First, so that every answer (a refusal too) carries the request's traceparent.
     useTraceparent(),
@@ -64,6 +75,9 @@ function plugins({ introspection, queryLimits, trustedDocuments, authenticator }
     // Browsers send "simple" requests across sites without asking; GraphQL here needs a JSON body or this header.
     refusingWithCode(useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }), 'CSRF_HEADER_REQUIRED'),
     useInputErrorCodes(),
+    // Every event of a subscription is executed with loaders of its own: data fresh in each (any transport).
+    usePerEventContext(withFreshLoaders),
+    useSseSubscriberPolicy({ ...subscribers, logger }),
     ...(introspection === 'off'
       ? [{ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) } satisfies Plugin]
       : []),

@@ -2,9 +2,9 @@
  * The GraphQL layer's metrics: graphql-yoga's Prometheus plugin (operation
  * counts, durations and errors by operation name and type, on the server's
  * registry, served by the server's own guarded `/metrics` rather than the
- * plugin's open one), and the subscriptions over SSE with the events they
- * deliver (graphql-ws subscriptions are counted where the sockets are, see
- * http/graphql-ws.ts: its subscribers share executions).
+ * plugin's open one). Subscriptions and the events they deliver are counted
+ * by the subscriber policy of each transport (http/graphql-ws.ts,
+ * http/sse-subscriptions.ts).
  */
 import type { Plugin } from 'graphql-yoga';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
@@ -28,7 +28,6 @@ export function useGraphqlMetrics(metrics: ServerMetrics): Plugin[] {
         graphql_envelop_phase_context: false,
       },
     }),
-    useSseSubscriptionMetrics(metrics),
   ];
 }
 
@@ -41,24 +40,4 @@ export function subscriptionField(document: DocumentNode, operationName?: string
   if (operation?.operation !== 'subscription') return undefined;
   const field = operation.selectionSet.selections[0];
   return field?.kind === 'Field' ? field.name.value : 'unknown';
-}
-
-/** Counts subscriptions served over HTTP (SSE): those whose context has a fetch Request. */
-function useSseSubscriptionMetrics(metrics: ServerMetrics): Plugin {
-  return {
-    onSubscribe({ args }) {
-      if (!(args.contextValue as { request?: unknown }).request) return undefined;
-      const labels = { field: subscriptionField(args.document, args.operationName) ?? 'unknown', transport: 'sse' };
-      return {
-        onSubscribeResult({ result }) {
-          if (!(Symbol.asyncIterator in result)) return undefined;
-          metrics.subscriptions.inc(labels);
-          return {
-            onNext: () => metrics.eventsDelivered.inc({ transport: 'sse' }),
-            onEnd: () => metrics.subscriptions.dec(labels),
-          };
-        },
-      };
-    },
-  };
 }

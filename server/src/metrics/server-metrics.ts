@@ -54,7 +54,31 @@ export class ServerMetrics {
   readonly slowConsumersClosed = counter(
     this.registry,
     'websocket_slow_consumers_closed_total',
-    'WebSocket connections closed (1013) because their client fell too far behind.',
+    'Subscribers closed because their client fell too far behind (graphql-ws: the connection, 1013; sse: the stream, SLOW_CONSUMER), by transport.',
+    'transport',
+  );
+  readonly tokenExpiredClosed = counter(
+    this.registry,
+    'subscribers_token_expired_total',
+    'Subscribers closed because their token expired (graphql-ws: the connection, 4403; sse: the stream, TOKEN_EXPIRED), by transport.',
+    'transport',
+  );
+  readonly subjectLimitRefusals = counter(
+    this.registry,
+    'subject_limit_refusals_total',
+    "Connections or subscriptions refused because the token's subject held its most already, by limit and transport.",
+    'limit',
+    'transport',
+  );
+  readonly anonymousClosed = counter(
+    this.registry,
+    'websocket_anonymous_closed_total',
+    'WebSocket connections without a token closed at their deadline (4401).',
+  );
+  readonly unhandledRejections = counter(
+    this.registry,
+    'process_unhandled_rejections_total',
+    'Promises rejected with nobody to handle it, logged and counted instead of ending the process.',
   );
   /** Redis and Kafka reconnects, registered before the default process metrics. */
   readonly reconnects = registerProcessMetrics(this.registry);

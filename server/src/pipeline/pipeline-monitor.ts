@@ -9,11 +9,11 @@
  * nobody watches. The decision window is fed all along (a counter per event,
  * fixed memory), so a panel opened now shows the minute before it.
  */
-import { Repeater } from 'graphql-yoga';
 import { within, type Logger, type OrderStatusMessage } from '@orders/core';
 import type { GroupHealth } from './consumer-lag.ts';
 import { DecisionWindow, decisionLatencySeconds, type DecisionFigures } from './decision-window.ts';
 import { LAG_GROWING_SAMPLES, pipelineWarnings, type PipelineWarning } from './pipeline-warnings.ts';
+import { SinkIterator } from '../pubsub/sink-iterator.ts';
 
 export interface PipelineHealth {
   readonly at: Date;
@@ -39,6 +39,8 @@ export interface PipelineMonitorOptions {
   /** The longest a sample waits for Kafka before it says Kafka did not answer; 5 s unless told. */
   readonly readTimeoutMs?: number;
   readonly now?: () => number;
+  /** Samples a subscriber may leave unread before it is ended (SLOW_CONSUMER); SINK_MAX_PENDING unless told. */
+  readonly maxPending?: number;
 }
 
 type Listener = (health: PipelineHealth) => void;
@@ -91,17 +93,24 @@ export class PipelineMonitor {
     return this.latest ?? this.healthOf(await this.readings(), []);
   }
 
-  /** The health now, then every interval, for one subscriber. */
-  subscribe(): AsyncIterable<PipelineHealth> {
-    return new Repeater<PipelineHealth>(async (push, stop) => {
-      const listener: Listener = (health) => void push(health);
-      this.listeners.add(listener);
-      if (this.listeners.size === 1) this.startSampling();
-      else if (this.latest) void push(this.latest);
-      await stop;
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stopSampling();
-    });
+  /**
+   * The health now, then every interval, for one subscriber: in a bounded queue of its own, so that
+   * one that stops reading is ended alone (SLOW_CONSUMER) and the sampler and the others go on.
+   */
+  subscribe(): AsyncIterableIterator<PipelineHealth> {
+    const sink: SinkIterator<PipelineHealth> = new SinkIterator(
+      async () => {
+        this.listeners.delete(listener);
+        if (this.listeners.size === 0) this.stopSampling();
+      },
+      undefined,
+      this.options.maxPending,
+    );
+    const listener: Listener = (health) => sink.push(health);
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.startSampling();
+    else if (this.latest) sink.push(this.latest);
+    return sink;
   }
 
   private startSampling(): void {

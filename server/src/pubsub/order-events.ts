@@ -5,6 +5,7 @@
  */
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Redis } from 'ioredis';
+import { SinkIterator } from './sink-iterator.ts';
 import {
   channelsFor,
   createRedis,
@@ -21,6 +22,11 @@ export interface OrderEvents {
   /** The connection that publishes: the order index's writes go on it, their PUBLISH with them. */
   readonly redis: Redis;
   created(): AsyncIterableIterator<OrderCreatedMessage>;
+  /**
+   * New orders for one subscriber: only those `accepted` (its filters) are queued for it, in a queue of
+   * its own fed by this instance's one subscription to the channel.
+   */
+  followCreated(accepted: (message: OrderCreatedMessage) => boolean): AsyncIterableIterator<OrderCreatedMessage>;
   statusChanges(): AsyncIterableIterator<OrderStatusMessage>;
   ping(): Promise<void>;
   /** Calls `listener` each time the Redis subscription is back after a break (not on the first connect). */
@@ -57,6 +63,8 @@ export function createOrderEvents(config: RedisConfig, prefix: string, logger: L
     connectedBefore = true;
   });
   const channels = channelsFor(prefix);
+  const createdListeners = new Set<(message: OrderCreatedMessage) => void>();
+  let createdSubscription: Promise<number> | undefined;
 
   return {
     channels,
@@ -64,6 +72,22 @@ export function createOrderEvents(config: RedisConfig, prefix: string, logger: L
     redis: publisher,
     created: () => pubsub.asyncIterableIterator<OrderCreatedMessage>(channels.created),
     statusChanges: () => pubsub.asyncIterableIterator<OrderStatusMessage>(channels.status),
+    followCreated(accepted) {
+      // One subscription for every subscriber, made with the first and kept: a filter per subscriber, then its queue.
+      createdSubscription ??= pubsub.subscribe<OrderCreatedMessage>(channels.created, (message) => {
+        for (const listener of createdListeners) listener(message);
+      });
+      createdSubscription.catch((error: unknown) => {
+        logger.warn('could not subscribe to new orders', { error });
+        createdSubscription = undefined;
+      });
+      const sink: SinkIterator<OrderCreatedMessage> = new SinkIterator(
+        async () => void createdListeners.delete(listener),
+      );
+      const listener = (message: OrderCreatedMessage) => void (accepted(message) && sink.push(message));
+      createdListeners.add(listener);
+      return sink;
+    },
     async ping() {
       await publisher.ping();
     },

@@ -37,7 +37,7 @@ export interface StatusFeedOptions {
   readonly partitions: number;
 }
 
-type Listener = (message: FedMessage) => void;
+type Listener = (message: FedMessage) => unknown;
 
 const placeOf = (message: OrderStatusMessage) => {
   const { partition, seq } = message.change;
@@ -111,12 +111,16 @@ export class StatusFeed {
   /**
    * Live changes from now on; with `after`, first every change since that point (read from the logs
    * once the subscription is in place), then live ones, none twice. Rejects with BAD_USER_INPUT when
-   * the point is too far behind.
+   * the point is too far behind. Only the changes `accepted` (the subscriber's filters: its customer,
+   * the statuses it asked for) are queued for it; the others never take its memory.
    */
-  async follow(after?: Vector): Promise<AsyncIterableIterator<FedMessage>> {
+  async follow(
+    after?: Vector,
+    accepted: (message: FedMessage) => boolean = () => true,
+  ): Promise<AsyncIterableIterator<FedMessage>> {
     if (after === undefined) {
       const sink: SinkIterator<FedMessage> = new SinkIterator(async () => void this.listeners.delete(listener));
-      const listener: Listener = (message) => sink.push(message);
+      const listener: Listener = (message) => accepted(message) && sink.push(message);
       this.listeners.add(listener);
       return sink;
     }
@@ -128,7 +132,8 @@ export class StatusFeed {
       const next = seenAfter(seen, message);
       if (next === undefined) return;
       seen = next;
-      sink.push({ ...message, seen, cursor: encodeCursor(seen) });
+      const fed = { ...message, seen, cursor: encodeCursor(seen) };
+      if (accepted(fed)) sink.push(fed);
     };
     const listener: Listener = (message) => (caughtUp ? handOver(message) : held.push(message));
     this.listeners.add(listener);
@@ -137,7 +142,8 @@ export class StatusFeed {
         const next = headAfter(seen, message);
         if (next === undefined) continue;
         seen = next;
-        sink.push({ ...message, seen, cursor: encodeCursor(seen) });
+        const fed = { ...message, seen, cursor: encodeCursor(seen) };
+        if (accepted(fed)) sink.push(fed);
       }
     } catch (error) {
       this.listeners.delete(listener);
@@ -158,6 +164,7 @@ export class StatusFeed {
     if (head === undefined) return;
     this.head = head;
     const fed: FedMessage = { ...message, seen: head, cursor: encodeCursor(head) };
+    // A listener is a subscriber's filter and its bounded queue: neither throws, and one never stops the next.
     for (const listener of this.listeners) listener(fed);
   }
 

@@ -3,9 +3,9 @@
  * most once per interval and only while someone listens: one computation per
  * instance, shared by every subscriber.
  */
-import { Repeater } from 'graphql-yoga';
 import type { Logger, OrderIndex } from '@orders/core';
 import type { OrderEvents } from '../pubsub/order-events.ts';
+import { SINK_MAX_PENDING, SinkIterator } from '../pubsub/sink-iterator.ts';
 import { computeOrderStats, type OrderStats } from './order-stats.ts';
 
 export class StatsBroadcaster {
@@ -20,6 +20,8 @@ export class StatsBroadcaster {
     private readonly events: OrderEvents,
     private readonly logger: Logger,
     private readonly intervalMs: number,
+    /** Updates a subscriber may leave unread before it is ended (SLOW_CONSUMER). */
+    private readonly maxPending = SINK_MAX_PENDING,
   ) {}
 
   start(): void {
@@ -41,19 +43,31 @@ export class StatsBroadcaster {
     await Promise.allSettled(this.watching);
   }
 
-  /** The stats now, then every change, for one subscriber. */
-  subscribe(): AsyncIterable<OrderStats> {
-    return new Repeater<OrderStats>(async (push, stop) => {
-      const listener = (stats: OrderStats) => void push(stats);
-      this.listeners.add(listener);
-      try {
-        await push(await computeOrderStats(this.index));
-      } catch (error) {
-        stop(error);
-      }
-      await stop;
-      this.listeners.delete(listener);
-    });
+  /**
+   * The stats now, then every change, for one subscriber: in a bounded queue of its own, so that one
+   * that stops reading is ended alone (SLOW_CONSUMER) and never stops the updates of the others.
+   */
+  subscribe(): AsyncIterableIterator<OrderStats> {
+    let updated = false;
+    const sink: SinkIterator<OrderStats> = new SinkIterator(
+      async () => void this.listeners.delete(listener),
+      undefined,
+      this.maxPending,
+    );
+    const listener = (stats: OrderStats) => {
+      updated = true;
+      sink.push(stats);
+    };
+    this.listeners.add(listener);
+    computeOrderStats(this.index).then(
+      // An update computed meanwhile is newer than this first reading: the reading is dropped.
+      (stats) => updated || sink.push(stats),
+      (error: unknown) => {
+        this.logger.warn('could not compute order stats for a new subscriber', { error });
+        sink.stop(error);
+      },
+    );
+    return sink;
   }
 
   private async flush(): Promise<void> {

@@ -27,9 +27,9 @@ builder.subscriptionField('orderCreated', (t) =>
     args: { customerId: t.arg.id({ required: false }) },
     subscribe: (_root, args, { events, viewer }) => {
       const customerId = customerScope(viewer, args.customerId);
+      // Filtered before it is queued for this subscriber (see OrderEvents.followCreated).
       return pipe(
-        events.created(),
-        filter((message) => !customerId || message.order.customerId === customerId),
+        events.followCreated((message) => !customerId || message.order.customerId === customerId),
         map((message) => orderFromWire(message.order)),
       );
     },
@@ -54,15 +54,11 @@ builder.subscriptionField('orderStatusChanged', (t) =>
     subscribe: async (_root, { status, after, ...args }, { statusFeed, viewer }) => {
       const customerId = customerScope(viewer, args.customerId);
       const from = after === null || after === undefined ? undefined : decodeCursor(after);
-      return pipe(
-        await statusFeed.follow(from),
-        filter(
-          (message) =>
-            (!status || status.length === 0 || status.includes(message.change.status)) &&
-            (!customerId || message.order.customerId === customerId),
-        ),
-        map(statusChangeOf),
-      );
+      // Filtered before it is queued for this subscriber (see StatusFeed.follow).
+      const wanted = (message: FedMessage) =>
+        (!status || status.length === 0 || status.includes(message.change.status)) &&
+        (!customerId || message.order.customerId === customerId);
+      return map(statusChangeOf)(await statusFeed.follow(from, wanted));
     },
     resolve: (change: StatusChangeShape) => change,
   }),
@@ -83,7 +79,7 @@ builder.subscriptionField('orderUpdated', (t) =>
     subscribe: async (_root, { id, afterVersion }, { models, statusFeed, viewer }) => {
       const orderId = orderIdFromGlobalId(id);
       // Listen first, then read: a change made in between is in one or the other, never in neither.
-      const changes = await statusFeed.follow();
+      const changes = await statusFeed.follow(undefined, (message) => message.order._id === orderId);
       const doc = await models.Order.findById(orderId).lean();
       const order = doc === null ? null : orderFromDocument(doc);
       if (!visible(requireViewer(viewer), order)) {
@@ -94,11 +90,7 @@ builder.subscriptionField('orderUpdated', (t) =>
       // Versions only grow: one already shown (or announced again) is dropped.
       let shown = afterVersion ?? seen.version;
       const newer = (next: Order) => next.version > shown && (shown = next.version) > 0;
-      const updates = pipe(
-        changes,
-        filter((message) => message.order._id === orderId),
-        map((message) => orderFromWire(message.order)),
-      );
+      const updates = map((message: FedMessage) => orderFromWire(message.order))(changes);
       return filter(newer)(afterVersion === null || afterVersion === undefined ? updates : startWith([seen], updates));
     },
     resolve: (order: Order) => order,
