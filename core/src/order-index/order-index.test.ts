@@ -416,6 +416,24 @@ describe('the log of announced changes', () => {
       expect(messages.map((m) => (JSON.parse(m) as OrderStatusMessage).change.orderId)).toEqual(['o1']);
     }));
 
+  it("announces an order's creation when the processor's decision reached the index first, and not twice", () =>
+    onChannel(async (index, channel, drained) => {
+      await logged(index, 'o1', 0, 1);
+      const created = order('o1', Date.now() - 1000, 'PENDING');
+      const creation = { channel, message: 'created o1' };
+      await index.apply(created, { publish: { ...creation, evenIfIndexIsAhead: true } });
+      await index.apply(created, { publish: creation });
+      expect(await redis.hget(index.keys.orders, 'o1')).toBe(`2:${statusNumber('PROCESSED')}`);
+      expect(await drained()).toEqual(['created o1']);
+    }));
+
+  it('announces nothing for an older version unless told to', () =>
+    onChannel(async (index, channel, drained) => {
+      await logged(index, 'o2', 0, 1);
+      await index.apply(order('o2', Date.now() - 1000, 'PENDING'), { publish: { channel, message: 'late o2' } });
+      expect(await drained()).toEqual([]);
+    }));
+
   it('reads back the changes that follow a point, each partition in its order', async () => {
     const index = newIndex();
     await index.markBuilt(true);

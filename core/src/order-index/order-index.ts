@@ -60,7 +60,15 @@ export interface IndexedOrder {
 
 export interface ApplyOptions {
   /** PUBLISH this message on this channel in the same round trip: when the index took the change, or for a logged change, when the log did. */
-  readonly publish?: { readonly channel: string; readonly message: string };
+  readonly publish?: {
+    readonly channel: string;
+    readonly message: string;
+    /**
+     * Publish also when the index already holds a later version: an order's creation is announced even when
+     * the processor's decision reached the index before the server's write did.
+     */
+    readonly evenIfIndexIsAhead?: boolean;
+  };
   /** The change's place in its partition's log; the published message is what the log keeps. */
   readonly log?: { readonly partition: number; readonly seq: number };
   /** The order's current version has reached Kafka: drop its unpublished mark. */
@@ -241,6 +249,7 @@ export class OrderIndex {
       options.log?.seq ?? 0,
       this.logLength,
       options.published ? '1' : '0',
+      options.publish?.evenIfIndexIsAhead ? '1' : '0',
       ...events.flatMap((event) => [event.field, event.version, event.expireAt]),
     ];
     const keyList = [

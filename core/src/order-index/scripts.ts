@@ -13,6 +13,8 @@
  * ARGV: 1 id, 2 version, 3 status number, 4 list member, 5 channel ('' for none), 6 message,
  *       7 partition ('' when the change has no place in a log), 8 seq, 9 log length kept,
  *       10 '1' to clear the order's unpublished mark,
+ *       11 '1' to publish also when the index already holds a later version (an order's creation, whose
+ *          announcement must go out even when the processor's decision reached the index first),
  *       then per minute event: its field (c, p or f), the version that made it, when its key expires (unix s).
  * Returns { index changed (0/1), appended to the log (0/1), published (0/1) }.
  */
@@ -40,8 +42,8 @@ if version > heldVersion then
     redis.call('ZADD', KEYS[4 + status], 0, member)
   end
   redis.call('HSET', KEYS[1], id, version .. ':' .. status)
-  for j = 1, (#ARGV - 10) / 3 do
-    local at = 8 + 3 * j
+  for j = 1, (#ARGV - 11) / 3 do
+    local at = 9 + 3 * j
     if tonumber(ARGV[at + 1]) > heldVersion then
       redis.call('HINCRBY', KEYS[12 + j], ARGV[at], 1)
       redis.call('EXPIREAT', KEYS[12 + j], ARGV[at + 2])
@@ -51,6 +53,7 @@ end
 if ARGV[10] == '1' then redis.call('ZREM', KEYS[8], id) end
 local appended = 0
 local publish = changed
+if ARGV[11] == '1' and version < heldVersion then publish = 1 end
 if ARGV[7] ~= '' then
   local partition = ARGV[7]
   local seq = tonumber(ARGV[8])

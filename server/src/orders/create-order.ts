@@ -130,7 +130,11 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown, trac
   if (published && marked === 'held') await deps.marks.published(id, marked);
   await deps.indexWrites.write(order, {
     published,
-    publish: { channel: deps.createdChannel, message: JSON.stringify({ order: orderToWire(order) }) },
+    publish: {
+      channel: deps.createdChannel,
+      message: JSON.stringify({ order: orderToWire(order) }),
+      evenIfIndexIsAhead: true,
+    },
   });
   return order;
 }
