@@ -23,7 +23,7 @@ export default defineConfig({
             'test/**/*.test.ts',
             'bench/**/*.test.ts',
           ],
-          exclude: ['**/node_modules/**', 'test/faults/**', 'test/cluster/**'],
+          exclude: ['**/node_modules/**', 'test/faults/**', 'test/cluster/**', 'test/deploy/image.test.ts'],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 60_000,
@@ -65,6 +65,19 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        // The image built with podman and its two commands run in containers: `npm run test:image`.
+        extends: true,
+        test: {
+          name: 'image',
+          include: ['test/deploy/image.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          // The image's build: about two minutes here, up to fifteen on a cold npm cache.
+          hookTimeout: 1_200_000,
         },
       },
       {
