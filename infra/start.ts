@@ -41,6 +41,14 @@ if (!dev && existsSync(path.join(web, 'index.html'))) {
   if (stale) run('npm', ['run', 'build', '-w', 'web']);
 }
 
+/**
+ * The server and the processor run in development mode (dev tokens for the dashboard, GraphiQL), and
+ * the processor declines a tenth of the payments at random so that the dashboard shows failures. No
+ * simulated delay: the dashboard's bulk generator then runs without a backlog. Anything set in the
+ * environment wins.
+ */
+const childEnv: NodeJS.ProcessEnv = { NODE_ENV: 'development', PAYMENT_FAILURE_RATE: '0.1', ...process.env };
+
 const bin = (name: string): string => path.join(repoRoot, 'node_modules', '.bin', name);
 const children: ChildProcess[] = [];
 function launch(name: string, command: string, args: string[], cwd = repoRoot): void {
@@ -48,7 +56,7 @@ function launch(name: string, command: string, args: string[], cwd = repoRoot): 
   const child = spawn(command, args, {
     cwd,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: process.env,
+    env: childEnv,
     detached: true,
   });
   child.on('exit', (code, signal) => {
@@ -82,7 +90,7 @@ process.once('SIGTERM', () => stop(0));
 
 // An operator token for curl, GraphiQL or a script; the dashboard gets its own from the server.
 const operatorToken = await signToken(
-  signingKey({ secret: process.env.AUTH_SECRET, production: process.env.NODE_ENV === 'production' }),
+  signingKey({ secret: childEnv.AUTH_SECRET, production: childEnv.NODE_ENV === 'production' }),
   { role: 'operator', subject: 'npm-start', expiresInSeconds: 12 * 60 * 60 },
 );
 

@@ -17,4 +17,5 @@ export * from './trace/index.ts';
 export * from './package-root.ts';
 export * from './auth/tokens.ts';
 export * from './metrics-access.ts';
+export * from './client-address.ts';
 export * from './metrics/families.ts';

@@ -7,8 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { TokenError, bearerToken, verifyToken } from './auth/tokens.ts';
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+import { NO_TRUSTED_PROXIES, clientAddress, isLoopbackAddress, type TrustedProxies } from './client-address.ts';
 
 export type MetricsAccess =
   | { readonly allowed: true }
@@ -19,10 +18,15 @@ const HOW =
 
 /**
  * Decides whether `req` may read the metrics. `key` checks the tokens; without one (the processor in
- * production with no AUTH_SECRET) only loopback callers may.
+ * production with no AUTH_SECRET) only loopback callers may. Whether the caller is on loopback is
+ * `clientAddress`'s answer: behind a trusted proxy, the address it forwarded for.
  */
-export async function metricsAccess(req: IncomingMessage, key: Uint8Array | undefined): Promise<MetricsAccess> {
-  if (LOOPBACK.test(req.socket.remoteAddress ?? '')) return { allowed: true };
+export async function metricsAccess(
+  req: IncomingMessage,
+  key: Uint8Array | undefined,
+  trusted: TrustedProxies = NO_TRUSTED_PROXIES,
+): Promise<MetricsAccess> {
+  if (isLoopbackAddress(clientAddress(req, trusted))) return { allowed: true };
   let token: string | undefined;
   try {
     token = bearerToken(req.headers.authorization);
@@ -65,8 +69,9 @@ export async function serveMetrics(
   res: ServerResponse,
   registry: Registry,
   key: Uint8Array | undefined,
+  trusted: TrustedProxies = NO_TRUSTED_PROXIES,
 ): Promise<void> {
-  const access = await metricsAccess(req, key);
+  const access = await metricsAccess(req, key, trusted);
   if (!access.allowed) {
     res.writeHead(access.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ errors: [{ message: access.message, extensions: { code: access.code } }] }));

@@ -5,11 +5,11 @@
  * single broker's, so both can run at once: node n listens on 19090 + 2n and its controller on the
  * port after it (19092 and 19093 for node 1, 19094 and 19095 for node 2, 19096 and 19097 for node 3).
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ensureTopics, minInsyncReplicas } from '@orders/core/kafka';
+import { newKafkaClusterId } from './cluster-id.ts';
 import { ServiceError } from './errors.ts';
 import { ensureJars, java, produceAndFetch } from './kafka.ts';
 import { dataDir, infraDir } from './paths.ts';
@@ -116,7 +116,7 @@ function identity(count: number): Identity {
   }
   mkdirSync(clusterDir, { recursive: true });
   // A Kafka cluster id is 16 random bytes in URL-safe base64.
-  const made: Identity = { clusterId: randomBytes(16).toString('base64url'), nodes: count };
+  const made: Identity = { clusterId: newKafkaClusterId(), nodes: count };
   writeFileSync(identityFile, `${JSON.stringify(made)}\n`);
   return made;
 }

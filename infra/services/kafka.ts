@@ -2,12 +2,13 @@
  * The official Apache Kafka broker (3.9, KRaft combined mode) on 127.0.0.1:9092,
  * run on the JVM from the jars Maven resolves for infra/kafka/pom.xml.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { ensureTopics } from '@orders/core/kafka';
 import { dataDir, infraDir } from './paths.ts';
+import { newKafkaClusterId } from './cluster-id.ts';
 import { ServiceError } from './errors.ts';
 import { hasCommand, runStep, startDetached } from './processes.ts';
 import type { NativeService } from './service.ts';
@@ -89,8 +90,7 @@ export const kafka: NativeService = {
       mkdirSync(logDirs, { recursive: true });
       const template = readFileSync(path.join(kafkaDir, 'server.properties'), 'utf8');
       writeFileSync(configFile, `${template}\nlog.dirs=${logDirs}\n`);
-      // A Kafka cluster id is 16 random bytes in URL-safe base64.
-      const clusterId = randomBytes(16).toString('base64url');
+      const clusterId = newKafkaClusterId();
       runStep('kafka', 'java', java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile]), {
         cwd: stateDir,
         hint: `remove ${stateDir} and retry`,

@@ -3,24 +3,40 @@ import { ConfigError } from '@orders/core';
 import { loadConfig } from './config.ts';
 
 describe('the processor configuration', () => {
-  it('works on a local machine with nothing set', () => {
-    expect(loadConfig({})).toEqual({
+  it('works on a local machine with nothing set, in production mode, simulating no delay and no declines', () => {
+    const { http, ...rest } = loadConfig({});
+    expect(rest).toEqual({
       mongo: { uri: 'mongodb://127.0.0.1:27017/orders' },
       namePrefix: '',
       kafka: { brokers: ['127.0.0.1:9092'] },
       redis: { url: 'redis://127.0.0.1:6379' },
       log: { level: 'info' },
-      http: { port: 4001, host: '0.0.0.0' },
-      auth: { secret: undefined, production: false },
+      auth: { secret: undefined, production: true },
       processing: {
-        delayMs: 250,
-        paymentFailureRate: 0.1,
+        delayMs: 0,
+        paymentFailureRate: 0,
         maxAttempts: 8,
         concurrency: 6,
         commitIntervalMs: 200,
         logLength: 10_000,
       },
     });
+    expect(http).toMatchObject({ port: 4001, host: '0.0.0.0' });
+    expect(http.trustedProxies.description).toBe('none');
+  });
+
+  it('is a development processor only when NODE_ENV says so', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).auth.production).toBe(false);
+  });
+
+  it('believes X-Forwarded-For from the proxies TRUST_PROXY lists, and refuses an entry that is not a CIDR', () => {
+    const { trustedProxies } = loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1' }).http;
+    expect(trustedProxies.has('10.1.2.3')).toBe(true);
+    expect(trustedProxies.has('::1')).toBe(true);
+    expect(trustedProxies.has('192.168.0.1')).toBe(false);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33,proxy.local' })).toThrow(
+      /TRUST_PROXY: "10\.0\.0\.0\/33": the prefix length must be 0 to 32[\s\S]*TRUST_PROXY: "proxy\.local" is not/,
+    );
   });
 
   it('reads its HTTP listener and the secret that checks operator tokens from the environment', () => {
@@ -30,7 +46,7 @@ describe('the processor configuration', () => {
       NODE_ENV: 'production',
       AUTH_SECRET: 'x'.repeat(32),
     });
-    expect(config.http).toEqual({ port: 0, host: '127.0.0.1' });
+    expect(config.http).toMatchObject({ port: 0, host: '127.0.0.1' });
     expect(config.auth).toEqual({ secret: 'x'.repeat(32), production: true });
   });
 

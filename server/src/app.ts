@@ -13,7 +13,8 @@ import { RateLimiter } from './auth/rate-limit.ts';
 import type { ServerConfig } from './config.ts';
 import type { Services } from './context.ts';
 import { attachGraphqlWs } from './http/graphql-ws.ts';
-import { originPolicy, refuseOversizedBody } from './http/guards.ts';
+import { productionWarnings } from './http/exposure-config.ts';
+import { allowedOrigin, originPolicy, refuseOversizedBody } from './http/guards.ts';
 import { httpRoutes } from './http/routes.ts';
 import { staticFiles } from './http/static-files.ts';
 import { createGraphqlHandler, type GraphqlHandler } from './http/yoga.ts';
@@ -22,6 +23,7 @@ import type { OutboxRelay } from './orders/outbox-relay.ts';
 import { countKafkaReconnects, countRedisReconnects } from './metrics/connections.ts';
 import { useGraphqlMetrics } from './metrics/graphql.ts';
 import { lastKnownLag } from './pipeline/group-reader.ts';
+import { startMetricsListener, type MetricsListener } from './metrics/metrics-listener.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import { ServerMetrics } from './metrics/server-metrics.ts';
 import { startServices, type RunningServices, type ServiceOptions } from './services.ts';
@@ -30,6 +32,8 @@ import { connectStores, type Stores } from './stores.ts';
 
 export interface App {
   readonly url: string;
+  /** Where /metrics is served when METRICS_PORT gives it a port of its own. */
+  readonly metricsUrl?: string;
   readonly services: Services;
   readonly relay: OutboxRelay;
   /** Checks that the order index is there, and has it rebuilt when it is not. */
@@ -45,6 +49,8 @@ export interface CreateAppOptions extends ServiceOptions {
 
 export async function createApp(config: ServerConfig, options: CreateAppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger('server', config.log.level);
+  for (const warning of productionWarnings({ production: config.production, ...config.graphql }))
+    logger.warn(`production with ${warning}`);
   const stores = await connectStores(config, logger);
   const running = await startServices(config, stores, logger, options);
   // The WebSocket server comes later; until it does, no socket is open.
@@ -55,24 +61,30 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
   const key = signingKey({ secret: config.auth.secret, production: config.production });
   const authenticator = createAuthenticator(key);
   const createOrderLimiter = new RateLimiter(config.limits.createOrder.perSecond, config.limits.createOrder.burst);
+  const originSettings = { allowed: config.auth.allowedOrigins, production: config.production };
   const yoga = createGraphqlHandler({
     production: config.production,
+    graphiql: config.graphql.graphiql,
+    introspection: config.graphql.introspection,
+    originAllowed: allowedOrigin(originSettings),
     services,
     authenticator,
     createOrderLimiter,
     logger,
     extraPlugins: useGraphqlMetrics(metrics),
   });
+  const metricsHere = metricsRoute(metrics.registry, key, config.http.trustedProxies);
   const routes = httpRoutes({
     ready: () => stores.ping(),
     key,
     devTokens: config.auth.devTokens,
-    metrics: metricsRoute(metrics.registry, key),
+    trustedProxies: config.http.trustedProxies,
+    metrics: config.http.metricsPort === undefined ? metricsHere : 'elsewhere',
   });
   const server = httpServer(config, yoga, routes);
   const ws = attachGraphqlWs(server, yoga as never, logger, {
     authenticator,
-    originAllowed: originPolicy({ allowed: config.auth.allowedOrigins, production: config.production }),
+    originAllowed: originPolicy(originSettings),
     maxMessageBytes: config.limits.maxBodyBytes,
     maxSubscriptions: config.limits.wsMaxSubscriptions,
     maxBufferedBytes: config.limits.wsMaxBufferedBytes,
@@ -85,10 +97,16 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
   });
   openSockets = () => ws.wss.clients.size;
   const url = await listen(server, config);
-  logger.info('server listening', { graphql: `${url}/graphql`, dashboard: url });
+  const metricsListener = await metricsOnTheirOwnPort(config, metricsHere);
+  logger.info('server listening', {
+    graphql: `${url}/graphql`,
+    dashboard: url,
+    metrics: `${metricsListener?.url ?? url}/metrics`,
+  });
 
   return {
     url,
+    metricsUrl: metricsListener?.url,
     services,
     relay: running.relay,
     indexKeeper: running.indexKeeper,
@@ -98,6 +116,7 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
       await shutDownInOrder(logger, [
         ['closing the WebSocket clients', () => ws.close()],
         ['closing the HTTP server', () => closeServer(server)],
+        ['closing the metrics listener', () => metricsListener?.close()],
         ...running.stopSteps,
         ['closing Redis', () => stores.events.close()],
         ['closing Kafka', () => Promise.all([stores.producer.disconnect(), stores.admin.disconnect()])],
@@ -139,6 +158,15 @@ function httpServer(config: ServerConfig, yoga: GraphqlHandler, routes: ReturnTy
     if (path !== yoga.graphqlEndpoint && serveWeb(req, res)) return;
     void yoga(req, res);
   });
+}
+
+/** The listener of METRICS_PORT, when it is set; on failure to listen, the main server is closed too. */
+async function metricsOnTheirOwnPort(
+  config: ServerConfig,
+  route: Parameters<typeof startMetricsListener>[1],
+): Promise<MetricsListener | undefined> {
+  if (config.http.metricsPort === undefined) return undefined;
+  return startMetricsListener({ port: config.http.metricsPort, host: config.http.host }, route);
 }
 
 async function listen(server: Server, config: ServerConfig): Promise<string> {

@@ -1,6 +1,14 @@
 /** The server's configuration: one model per concern, parsed once at start. */
 import { z } from 'zod';
-import { INDEX_CHECK_MS, SharedServersModel, intFromEnv, parseConfig, sharedServersConfig } from '@orders/core';
+import {
+  ConfigError,
+  INDEX_CHECK_MS,
+  SharedServersModel,
+  intFromEnv,
+  parseConfig,
+  sharedServersConfig,
+} from '@orders/core';
+import { DevelopmentModel, EdgeModel, ModeModel, exposureConfig, exposureProblems } from './http/exposure-config.ts';
 
 const ServerModel = z.object({
   PORT: intFromEnv(4000, 0, 65535),
@@ -13,24 +21,10 @@ const ServerModel = z.object({
   WEB_DIST: z.string().optional(),
 });
 
-const AuthModel = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    /** Signs and checks the bearer tokens; without it (outside production) a development secret is made once. */
-    AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    /** Serve an operator token at GET /auth/dev-token to loopback callers, for the dashboard. */
-    AUTH_DEV_TOKENS: z.enum(['0', '1']).optional(),
-    /** Origins a browser may open the WebSocket from, comma separated; the server's own by default. */
-    ALLOWED_ORIGINS: z.string().optional(),
-  })
-  .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_SECRET !== undefined, {
-    message: 'must be set when NODE_ENV is production',
-    path: ['AUTH_SECRET'],
-  })
-  .refine((env) => env.NODE_ENV !== 'production' || env.AUTH_DEV_TOKENS !== '1', {
-    message: 'development tokens cannot be served when NODE_ENV is production',
-    path: ['AUTH_DEV_TOKENS'],
-  });
+const AuthModel = z.object({
+  /** Signs and checks the bearer tokens; without it (outside production) a development secret is made once. */
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+});
 
 const LimitsModel = z.object({
   /** createOrder per token: a burst, then this many a second. */
@@ -45,26 +39,40 @@ const LimitsModel = z.object({
   CATCH_UP_LIMIT: intFromEnv(10_000, 1, 1_000_000),
 });
 
-const Model = ServerModel.extend(SharedServersModel.shape).extend(LimitsModel.shape).and(AuthModel);
+const Model = ServerModel.extend(SharedServersModel.shape)
+  .extend(LimitsModel.shape)
+  .extend(AuthModel.shape)
+  .extend(ModeModel.shape)
+  .extend(DevelopmentModel.shape)
+  .extend(EdgeModel.shape);
 
 export function loadConfig(env: Record<string, string | undefined>) {
-  const raw = parseConfig(Model as never, env) as z.infer<typeof Model>;
-  const production = raw.NODE_ENV === 'production';
-  const origins = raw.ALLOWED_ORIGINS?.split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean);
+  const raw = parseConfig(Model, env);
+  const problems = exposureProblems(raw);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const exposure = exposureConfig(raw);
   return {
-    production,
-    http: { port: raw.PORT, host: raw.HOST, webDist: raw.WEB_DIST },
+    mode: exposure.mode,
+    production: exposure.production,
+    http: {
+      port: raw.PORT,
+      host: raw.HOST,
+      webDist: raw.WEB_DIST,
+      trustedProxies: exposure.trustedProxies,
+      /** Undefined: /metrics is served on `port`. */
+      metricsPort: exposure.metricsPort,
+    },
+    /** GraphiQL for browsers, and who may run introspection. */
+    graphql: { graphiql: exposure.graphiql, introspection: exposure.introspection },
     ...sharedServersConfig(raw),
     outbox: { intervalMs: raw.OUTBOX_INTERVAL_MS, graceMs: raw.OUTBOX_GRACE_MS },
     stats: { intervalMs: raw.STATS_INTERVAL_MS },
     index: { checkMs: raw.INDEX_CHECK_MS },
     auth: {
       secret: raw.AUTH_SECRET,
-      devTokens: raw.AUTH_DEV_TOKENS === undefined ? !production : raw.AUTH_DEV_TOKENS === '1',
+      devTokens: exposure.devTokens,
       /** Undefined: the server's own origin (and the Vite dev server's, outside production). */
-      allowedOrigins: origins,
+      allowedOrigins: exposure.allowedOrigins,
     },
     limits: {
       createOrder: { perSecond: raw.CREATE_ORDER_RATE, burst: raw.CREATE_ORDER_BURST },

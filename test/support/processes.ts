@@ -51,7 +51,8 @@ export function launch(
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...nodeArgs, ...loader, entry], {
     cwd: root,
-    env: { ...process.env, LOG_LEVEL: process.env.PROCESS_LOG_LEVEL ?? 'warn', ...env },
+    // Development mode unless the caller's environment or `env` names another (an unset NODE_ENV is production).
+    env: { NODE_ENV: 'development', ...process.env, LOG_LEVEL: process.env.PROCESS_LOG_LEVEL ?? 'warn', ...env },
     stdio: output ? ['ignore', 'pipe', 'pipe'] : ['ignore', logOutput(entry), 'inherit'],
   });
   if (output) keepOutput(child, entry, output);

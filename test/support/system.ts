@@ -28,7 +28,9 @@ export function systemEnv(name: string, extra: Record<string, string> = {}): Sys
   const id = `${name}_${randomBytes(4).toString('hex')}`;
   const prefix = `${id}.`;
   const mongoUri = `${MONGO_BASE}/${id}`;
-  return { id, prefix, mongoUri, env: { MONGODB_URI: mongoUri, NAME_PREFIX: prefix, ...extra } };
+  // Development mode by name (an unset NODE_ENV is production): the tests use its dev tokens and introspection.
+  const env = { NODE_ENV: 'development', MONGODB_URI: mongoUri, NAME_PREFIX: prefix, ...extra };
+  return { id, prefix, mongoUri, env };
 }
 
 /**

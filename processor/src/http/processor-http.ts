@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { serveMetrics, type Logger } from '@orders/core';
+import { serveMetrics, type Logger, type TrustedProxies } from '@orders/core';
 import type { Readiness } from '../app.ts';
 
 export interface ProcessorHttpOptions {
@@ -19,6 +19,8 @@ export interface ProcessorHttpOptions {
   readonly registry: Registry;
   /** Checks operator tokens; undefined: metrics for loopback callers only. */
   readonly key: Uint8Array | undefined;
+  /** The proxies whose X-Forwarded-For says who the caller is; none by default. */
+  readonly trustedProxies?: TrustedProxies;
   readonly logger: Logger;
 }
 
@@ -68,6 +70,6 @@ async function answer(options: ProcessorHttpOptions, req: IncomingMessage, res: 
       problems: readiness.problems,
     });
   }
-  if (path === '/metrics') return serveMetrics(req, res, options.registry, options.key);
+  if (path === '/metrics') return serveMetrics(req, res, options.registry, options.key, options.trustedProxies);
   sendJson(res, 404, { error: 'not found: the processor answers /health, /ready and /metrics' });
 }

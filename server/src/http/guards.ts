@@ -1,6 +1,6 @@
 /**
  * What the HTTP server checks before a request reaches GraphQL: the size of
- * its body, and the Origin a browser opens a WebSocket from.
+ * its body, and the Origin a browser calls it from (CORS, WebSocket).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -37,26 +37,25 @@ export function refuseOversizedBody(req: IncomingMessage, res: ServerResponse, m
   return false;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
-
-export function isLoopback(req: IncomingMessage): boolean {
-  return LOOPBACK.test(req.socket.remoteAddress ?? '');
-}
-
 /**
- * The origins a browser may open the WebSocket from: the listed ones when
- * ALLOWED_ORIGINS is set; otherwise the server's own origin (the Host it was
- * reached by) and, outside production, the Vite dev server's.
+ * The origins a browser may call the API from, over HTTP (CORS) and WebSocket: the listed ones when
+ * ALLOWED_ORIGINS is set; otherwise the server's own origin (the Host it was reached by) and, outside
+ * production, the Vite dev server's.
  */
-export function originPolicy(options: { allowed?: string[]; production: boolean }) {
+export function allowedOrigin(options: { allowed?: string[]; production: boolean }) {
   const listed = options.allowed ? new Set(options.allowed) : undefined;
   const devServer = /^http:\/\/(localhost|127\.0\.0\.1):5173$/;
-  return (origin: string, req: IncomingMessage): boolean => {
+  return (origin: string, host: string | undefined): boolean => {
     if (listed) return listed.has(origin);
-    const host = req.headers.host;
     if (host && (origin === `http://${host}` || origin === `https://${host}`)) return true;
     return !options.production && devServer.test(origin);
   };
+}
+
+/** `allowedOrigin` for a WebSocket's upgrade request. */
+export function originPolicy(options: { allowed?: string[]; production: boolean }) {
+  const allowed = allowedOrigin(options);
+  return (origin: string, req: IncomingMessage): boolean => allowed(origin, req.headers.host);
 }
 
 export { json as sendJson };

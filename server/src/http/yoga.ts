@@ -1,7 +1,8 @@
 /**
  * GraphQL over HTTP and SSE: Yoga on the schema, with the query limits
- * (graphql-armor), CSRF prevention, a viewer required for every operation
- * (introspection excepted outside production), GraphiQL outside production,
+ * (graphql-armor), CSRF prevention, CORS for the allowed origins only, a
+ * viewer required for every operation (anonymous introspection excepted when
+ * allowed), introspection off when configured so, GraphiQL when switched on,
  * and each request's context built from the app's services.
  */
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
@@ -10,6 +11,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { Logger, Viewer } from '@orders/core';
 import { useRequireViewer, type Authenticator } from '../auth/authentication.ts';
+import type { IntrospectionAccess } from './exposure-config.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import { createLoaders, type Context, type Services } from '../context.ts';
 import { schema } from '../schema/index.ts';
@@ -31,6 +33,12 @@ const armor = new EnvelopArmor({
 
 export interface GraphqlOptions {
   production: boolean;
+  /** Serve GraphiQL to browsers at the endpoint. */
+  graphiql: boolean;
+  /** Who may run introspection: nobody, any caller with a token, or anyone. */
+  introspection: IntrospectionAccess;
+  /** Whether a browser may call from `origin` a server it reached as `host` (CORS). */
+  originAllowed: (origin: string, host: string | undefined) => boolean;
   services: Services;
   authenticator: Authenticator;
   createOrderLimiter: RateLimiter;
@@ -41,19 +49,31 @@ export interface GraphqlOptions {
 
 export type GraphqlHandler = YogaServerInstance<object, Context>;
 
-function plugins(production: boolean): Plugin[] {
+function plugins(introspection: IntrospectionAccess): Plugin[] {
   return [
     // First, so that every answer (a refusal too) carries the request's traceparent.
     useTraceparent(),
-    useRequireViewer({ allowIntrospection: !production }) as Plugin,
+    useRequireViewer({ allowIntrospection: introspection === 'anonymous' }) as Plugin,
     ...(armor.protect().plugins as Plugin[]),
     // Browsers send "simple" requests across sites without asking; GraphQL here needs a JSON body or this header.
     refusingWithCode(useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }), 'CSRF_HEADER_REQUIRED'),
     useInputErrorCodes(),
-    ...(production
+    ...(introspection === 'off'
       ? [{ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) } satisfies Plugin]
       : []),
   ];
+}
+
+/**
+ * CORS headers for an allowed origin only: any other origin gets none at all, so a browser keeps its
+ * page from reading the answer. Without credentials: the API reads a bearer token, never a cookie.
+ */
+function corsFor(originAllowed: GraphqlOptions['originAllowed']) {
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (origin === null || !originAllowed(origin, request.headers.get('host') ?? undefined)) return false;
+    return { origin: [origin], credentials: false, maxAge: 600 };
+  };
 }
 
 export function createGraphqlHandler(options: GraphqlOptions): GraphqlHandler {
@@ -63,7 +83,7 @@ export function createGraphqlHandler(options: GraphqlOptions): GraphqlHandler {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // Subscriptions in GraphiQL go over SSE: its fetches carry the Headers tab (and the token), its WebSocket would not.
-    graphiql: options.production
+    graphiql: !options.graphiql
       ? false
       : {
           subscriptionsProtocol: 'SSE',
@@ -71,7 +91,8 @@ export function createGraphqlHandler(options: GraphqlOptions): GraphqlHandler {
           headers: JSON.stringify({ Authorization: 'Bearer <a token from npm start or npm run token>' }, null, 2),
         },
     batching: false,
-    plugins: [...plugins(options.production), ...(options.extraPlugins ?? [])],
+    cors: corsFor(options.originAllowed),
+    plugins: [...plugins(options.introspection), ...(options.extraPlugins ?? [])],
     // Over HTTP the viewer comes from the Authorization header; over graphql-ws it was settled when the socket opened.
     context: async (initial: { request?: Request; viewer?: Viewer | null }) => ({
       ...services,

@@ -5,14 +5,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { serveMetrics } from '@orders/core';
+import { serveMetrics, type TrustedProxies } from '@orders/core';
 
 export function metricsRoute(
   registry: Registry,
   key: Uint8Array | undefined,
+  trusted: TrustedProxies,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) =>
-    void serveMetrics(req, res, registry, key).catch((error: unknown) => {
+    void serveMetrics(req, res, registry, key, trusted).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end(`could not collect the metrics: ${error instanceof Error ? error.message : String(error)}\n`);
     });
