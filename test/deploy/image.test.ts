@@ -39,7 +39,9 @@ function podman(args: string[], timeoutMs = 60_000): Promise<string> {
 /** Runs one of the image's commands in a container on the host's network, with a read-only root. */
 function runContainer(name: string, command: 'server' | 'processor'): Promise<string> {
   const env = {
-    ...system.env,
+    // The system's stores only: its env also names development mode, which is the test support's.
+    MONGODB_URI: system.mongoUri,
+    NAME_PREFIX: system.prefix,
     AUTH_SECRET,
     KAFKA_BROKERS: BROKERS.join(','),
     REDIS_URL,

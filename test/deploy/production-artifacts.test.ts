@@ -26,7 +26,9 @@ let processor: Service | undefined;
 beforeAll(async () => {
   artifacts = await buildArtifacts();
   const env = {
-    ...system.env,
+    // The system's stores only: its env also names development mode, which is the test support's.
+    MONGODB_URI: system.mongoUri,
+    NAME_PREFIX: system.prefix,
     AUTH_SECRET,
     KAFKA_BROKERS: BROKERS.join(','),
     REDIS_URL,
