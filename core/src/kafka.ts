@@ -9,8 +9,6 @@ import {
 import type { Logger } from './log.ts';
 import { allTopics, topicsFor } from './topics.ts';
 
-export { keyPartitioner } from './kafka-failover.ts';
-
 /**
  * Said by kafkajs for every idempotent producer whose retries are bounded. Ours are bounded on purpose
  * (see createProducer), so the warning carries no news.

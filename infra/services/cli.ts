@@ -25,6 +25,7 @@ import { CLUSTER_SIZES, clusterBrokers, clusterNode, clusterNodes, clusterReady 
 import { readPartitions } from './cluster-status.ts';
 import { logFile } from './paths.ts';
 import { isAlive, ownedPid, portOpen, stopOwned, waitFor } from './processes.ts';
+import { payments } from './payments.ts';
 import { ensureMetricsToken, prometheus } from './prometheus.ts';
 import { redis } from './redis.ts';
 import type { NativeService } from './service.ts';
@@ -80,7 +81,7 @@ const kafkaServices: NativeService[] = clustered
   : [kafka];
 /** Prometheus beside the stores, with --observability. */
 const observability = args.values.observability === true;
-const services: NativeService[] = [redis, ferretdb, ...kafkaServices, ...(observability ? [prometheus] : [])];
+const services: NativeService[] = [redis, ferretdb, ...kafkaServices, payments, ...(observability ? [prometheus] : [])];
 const width = Math.max(...services.map((service) => service.name.length));
 
 /** The Compose services of the cluster profile (docker-compose.yml): three nodes. */
@@ -182,6 +183,8 @@ async function up(): Promise<void> {
     console.log(`Docker engine found: docker compose ${composeArgs.join(' ')}`);
     compose(composeArgs);
     await kafkaReady();
+    // The payment service is the project's own Node process, run on the host like the server and processor.
+    console.log(`${payments.name} 127.0.0.1:${payments.port}  ${await ensure(payments, undefined)}`);
     return;
   }
   const started = Date.now();

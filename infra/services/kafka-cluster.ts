@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopics, minInsyncReplicas } from '@orders/core/kafka';
+import { ensureTopics, minInsyncReplicas } from '@orders/core';
 import { newKafkaClusterId } from './cluster-id.ts';
 import { ServiceError } from './errors.ts';
 import { ensureJars, java, produceAndFetch } from './kafka.ts';

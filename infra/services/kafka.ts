@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ensureTopics } from '@orders/core/kafka';
+import { ensureTopics } from '@orders/core';
 import { dataDir, infraDir } from './paths.ts';
 import { newKafkaClusterId } from './cluster-id.ts';
 import { ServiceError } from './errors.ts';

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { signToken, signingKey } from '@orders/core/auth/tokens';
+import { signToken, signingKey } from '@orders/core';
 import { dataDir, infraDir, runDir } from './paths.ts';
 import { installDebianPackage, startDetached } from './processes.ts';
 import type { NativeService } from './service.ts';

@@ -19,12 +19,12 @@ import {
   DeadLetterStore,
   ensureTopics,
   OrderIndex,
-  StableOffsets,
   topicsFor,
   warnIfSlow,
   type Logger,
 } from '@orders/core';
 import type { ProcessorConfig } from './config.ts';
+import { StableOffsets } from './consume/stable-offsets.ts';
 import { decideNewOrders } from './consume/decide-new-orders.ts';
 import { handleOrderCreated } from './consume/handle-order-created.ts';
 import { StockBook } from './record/stock-book.ts';

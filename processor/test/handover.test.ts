@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKafka, createLogger, StableOffsets } from '@orders/core';
+import { createKafka, createLogger } from '@orders/core';
+import { StableOffsets } from '../src/consume/stable-offsets.ts';
 import { BROKERS, sleep, waitFor } from '../../test/support/index.ts';
 import type { ConsumedMessage } from '../src/dead-letters/send-to-dead-letters.ts';
 import { createOrderConsumer, type ProcessorStats } from '../src/consume/order-consumer.ts';

@@ -14,13 +14,12 @@ import {
   ORDER_STATUSES,
   OrderIndex,
   createModels,
-  keyPartitioner,
-  statusNumber,
   topicsFor,
   type Models,
   type OrderStatus,
   type OrderStatusChangedEvent,
 } from '@orders/core';
+import { keyPartitioner, statusNumber } from '@orders/core/testing';
 import {
   BROKERS,
   REDIS_URL,

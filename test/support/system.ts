@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
-import { dropOpenDeadLetters, dropOrderIndex } from '@orders/core';
+import { dropOpenDeadLetters, dropOrderIndex } from '@orders/core/testing';
 import { freePort, launch, waitReady, type Running } from './processes.ts';
 import { retrying } from './wait.ts';
 

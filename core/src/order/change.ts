@@ -15,7 +15,7 @@ export interface StatusChange extends Readonly<HistoryEntry> {
   readonly orderId: string;
   /** The product's stock after this change reserved it; null when nothing was reserved. */
   readonly stockAfter: number | null;
-  /** Its stream and place in it (see `positionOf`); null on a retry's change until the processor announces it. */
+  /** Its stream and place in it (the processor's `positionOf`); null on a retry's change until the processor announces it. */
   readonly partition: number | null;
   readonly seq: number | null;
 }

@@ -21,13 +21,13 @@
 import {
   newOrder,
   parseOrderCreated,
-  positionOf,
   UnreadableEventError,
   type Order,
   type OrderIndex,
   type StatusChange,
 } from '@orders/core';
 import { decide } from '../decide/decide.ts';
+import { positionOf } from '../record/sequence.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import { changeFor } from '../record/claim-change.ts';
 import { NoSuchDocumentError } from '../record/combined-writes.ts';

@@ -16,7 +16,6 @@ import {
   newOrder,
   orderFromDocument,
   parseOrderCreated,
-  positionOf,
   RETRIED_STATUS,
   UnreadableEventError,
   type Logger,
@@ -24,7 +23,6 @@ import {
   type Order,
   type OrderCreatedEvent,
   type OrderStatus,
-  type StreamPosition,
 } from '@orders/core';
 import { decide, type Decision, type ProcessingRules } from '../decide/decide.ts';
 import type { ConsumedMessage, SendToDeadLetters } from '../dead-letters/send-to-dead-letters.ts';
@@ -33,6 +31,7 @@ import { changeFor, claimChange, tryClaim } from '../record/claim-change.ts';
 import { NoSuchDocumentError, type CombinedWrites } from '../record/combined-writes.ts';
 import { projectOntoOrder } from '../record/project-order.ts';
 import { reserveStock } from '../record/reserve-stock.ts';
+import { positionOf, type StreamPosition } from '../record/sequence.ts';
 import type { StockBook } from '../record/stock-book.ts';
 import { findChange, isToAnnounceAt, sequenced, type StatusChange } from '../record/status-change.ts';
 

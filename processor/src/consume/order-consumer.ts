@@ -10,7 +10,8 @@
  * account). Nothing is committed automatically.
  */
 import type { Batch, Consumer, EachBatchHandler, EachBatchPayload, Kafka } from 'kafkajs';
-import { warnIfSlow, type Logger, type WhileWaiting } from '@orders/core';
+import { warnIfSlow, type Logger } from '@orders/core';
+import type { WhileWaiting } from './stable-offsets.ts';
 import { processingFailed, type Decision } from '../decide/decide.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import type { StatusPublisher } from '../emit/publish-status-change.ts';
@@ -51,7 +52,7 @@ export interface OrderConsumerOptions {
   readonly logger: Logger;
   /**
    * The group's committed offset of a partition (the next to read) once it is not pending (see
-   * stable-offsets.ts in core), waiting with `whileWaiting` between tries; undefined when there is none.
+   * stable-offsets.ts), waiting with `whileWaiting` between tries; undefined when there is none.
    */
   readonly committedOffset: (
     topic: string,

@@ -24,7 +24,7 @@ import type { Consumed } from './publish-status-change.ts';
 
 /**
  * The consumer group's committed offsets of some of a topic's partitions, none of them pending (see
- * stable-offsets.ts in core): the next offset to read, per partition; partitions without one left out.
+ * consume/stable-offsets.ts): the next offset to read, per partition; partitions without one left out.
  */
 export type CommittedOffsets = (topic: string, partitions: readonly number[]) => Promise<ReadonlyMap<number, bigint>>;
 

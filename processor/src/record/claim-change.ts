@@ -4,7 +4,8 @@
  * instance's or a crashed one's) already claimed the change, its decision is
  * the one that stands, not the one just made.
  */
-import { isDuplicateKey, nextChange, type Models, type Order, type StreamPosition } from '@orders/core';
+import { isDuplicateKey, nextChange, type Models, type Order } from '@orders/core';
+import type { StreamPosition } from './sequence.ts';
 import type { Decision } from '../decide/decide.ts';
 import type { CombinedWrites } from './combined-writes.ts';
 import { findChange, type StatusChange } from './status-change.ts';

@@ -2,7 +2,8 @@
  * Status changes as the processor finds and places them: the claim document of
  * one decision (or of a retry's return to PENDING, written by the server).
  */
-import { changeId, statusChangeFromDocument, type Models, type StatusChange, type StreamPosition } from '@orders/core';
+import { changeId, statusChangeFromDocument, type Models, type StatusChange } from '@orders/core';
+import type { StreamPosition } from './sequence.ts';
 
 export type { StatusChange };
 

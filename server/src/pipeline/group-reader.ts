@@ -5,7 +5,8 @@
  * than the processor, because lag matters most when no processor runs.
  */
 import type { Admin } from 'kafkajs';
-import { readGroupHealth, type GroupHealth, type Logger, type PartitionLag } from '@orders/core';
+import type { Logger } from '@orders/core';
+import { readGroupHealth, type GroupHealth, type PartitionLag } from './consumer-lag.ts';
 
 /** How long a reading is served again before the broker is asked anew. */
 export const GROUP_READING_MS = 1000;

@@ -4,7 +4,8 @@
  * runs it on the real broker).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type GroupHealth, type OrderStatusMessage } from '@orders/core';
+import { createLogger, type OrderStatusMessage } from '@orders/core';
+import type { GroupHealth } from './consumer-lag.ts';
 import { PipelineMonitor, type PipelineHealth } from './pipeline-monitor.ts';
 
 const logger = createLogger('pipeline-test', 'error');

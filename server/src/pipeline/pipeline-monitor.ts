@@ -10,7 +10,8 @@
  * fixed memory), so a panel opened now shows the minute before it.
  */
 import { Repeater } from 'graphql-yoga';
-import { within, type GroupHealth, type Logger, type OrderStatusMessage } from '@orders/core';
+import { within, type Logger, type OrderStatusMessage } from '@orders/core';
+import type { GroupHealth } from './consumer-lag.ts';
 import { DecisionWindow, decisionLatencySeconds, type DecisionFigures } from './decision-window.ts';
 import { LAG_GROWING_SAMPLES, pipelineWarnings, type PipelineWarning } from './pipeline-warnings.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GroupHealth } from '@orders/core';
+import type { GroupHealth } from './consumer-lag.ts';
 import { LAG_GROWING_SAMPLES, lagIsGrowing, pipelineWarnings } from './pipeline-warnings.ts';
 
 const group = (members: number, totalLag: number): GroupHealth => ({

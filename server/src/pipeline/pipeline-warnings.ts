@@ -4,7 +4,7 @@
  * group Kafka would not describe. Each warning has a fixed code for clients
  * and a message that says what to do.
  */
-import type { GroupHealth } from '@orders/core';
+import type { GroupHealth } from './consumer-lag.ts';
 
 export const PIPELINE_WARNING_CODES = ['NO_PROCESSOR', 'LAG_GROWING', 'KAFKA_UNREACHABLE'] as const;
 export type PipelineWarningCode = (typeof PIPELINE_WARNING_CODES)[number];

@@ -4,7 +4,7 @@
  * warnings. A query for the first paint and a subscription that pushes a
  * sample every few seconds while anyone listens.
  */
-import type { PartitionLag as Lag } from '@orders/core';
+import type { PartitionLag as Lag } from '../pipeline/consumer-lag.ts';
 import { operatorsOnly } from '../auth/access.ts';
 import type { PipelineHealth as Health } from '../pipeline/pipeline-monitor.ts';
 import type { PipelineWarningCode as Code, PipelineWarning as Warning } from '../pipeline/pipeline-warnings.ts';

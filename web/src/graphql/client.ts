@@ -39,6 +39,31 @@ export interface GraphqlConnection {
   dispose(): void;
 }
 
+/** The urql client: queries and mutations over HTTP, subscriptions (and operations that ask for it) over `ws`. */
+function createUrqlClient(url: string, authorization: string, ws: WsClient): Client {
+  return new Client({
+    url,
+    // urql sends queries as GET: the header tells the server's CSRF prevention this is no cross-site form.
+    fetchOptions: { headers: { authorization, 'x-graphql-yoga-csrf': 'dashboard' } },
+    exchanges: [
+      subscriptionExchange({
+        isSubscriptionOperation: (operation) =>
+          operation.kind === 'subscription' || operation.context.overWebSocket === true,
+        forwardSubscription(request) {
+          const input = { ...request, query: request.query ?? '' };
+          return {
+            subscribe(sink) {
+              const unsubscribe = ws.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
+      fetchExchange,
+    ],
+  });
+}
+
 /**
  * `token` goes with every request (Authorization header) and in the
  * WebSocket's connectionParams; `onForbidden` is called when the server
@@ -96,27 +121,7 @@ export function createGraphqlConnection(
     },
   });
 
-  const client = new Client({
-    url: endpoints.http,
-    // urql sends queries as GET: the header tells the server's CSRF prevention this is no cross-site form.
-    fetchOptions: { headers: { authorization, 'x-graphql-yoga-csrf': 'dashboard' } },
-    exchanges: [
-      subscriptionExchange({
-        isSubscriptionOperation: (operation) =>
-          operation.kind === 'subscription' || operation.context.overWebSocket === true,
-        forwardSubscription(request) {
-          const input = { ...request, query: request.query ?? '' };
-          return {
-            subscribe(sink) {
-              const unsubscribe = ws.subscribe(input, sink);
-              return { unsubscribe };
-            },
-          };
-        },
-      }),
-      fetchExchange,
-    ],
-  });
+  const client = createUrqlClient(endpoints.http, authorization, ws);
 
   const online = () => monitor.report({ type: 'browserOnline', online: true });
   const offline = () => monitor.report({ type: 'browserOnline', online: false });

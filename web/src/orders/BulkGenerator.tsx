@@ -66,6 +66,31 @@ const FIELDS = {
   },
 } as const;
 
+/** How far a run has gone: a bar, and what was sent, created and refused, and whether it keeps up. */
+function ProgressReport({ progress }: { progress: Progress }) {
+  const settled = progress.created + progress.refused;
+  const percent = progress.total === 0 ? 0 : (progress.sent / progress.total) * 100;
+  return (
+    <Box>
+      <LinearProgress
+        variant="determinate"
+        value={percent}
+        aria-label="Bulk generation progress"
+        sx={{ height: 8, borderRadius: 4 }}
+      />
+      <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }} role="status" aria-live="polite">
+        {formatCount(progress.sent)} of {formatCount(progress.total)} sent · {formatCount(progress.created)} created ·{' '}
+        {formatCount(progress.refused)} refused
+        {!progress.running && settled < progress.sent ? ' · finishing…' : ''}
+        {!progress.running && progress.sent < progress.total ? ' · stopped' : ''}
+        {progress.running && progress.behind > 1
+          ? ` · ${formatCount(progress.behind)} behind: the server is slower than the rate`
+          : ''}
+      </Typography>
+    </Box>
+  );
+}
+
 export function BulkGenerator() {
   const client = useClient();
   const [catalogue] = useQuery({ query: CatalogueQuery });
@@ -123,8 +148,6 @@ export function BulkGenerator() {
 
   const ready = Boolean(catalogue.data);
   const { running } = progress;
-  const settled = progress.created + progress.refused;
-  const percent = progress.total === 0 ? 0 : (progress.sent / progress.total) * 100;
 
   return (
     <Box>
@@ -142,25 +165,7 @@ export function BulkGenerator() {
             Start generating
           </Button>
         )}
-        {progress.total > 0 && (
-          <Box>
-            <LinearProgress
-              variant="determinate"
-              value={percent}
-              aria-label="Bulk generation progress"
-              sx={{ height: 8, borderRadius: 4 }}
-            />
-            <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }} role="status" aria-live="polite">
-              {formatCount(progress.sent)} of {formatCount(progress.total)} sent · {formatCount(progress.created)}{' '}
-              created · {formatCount(progress.refused)} refused
-              {!progress.running && settled < progress.sent ? ' · finishing…' : ''}
-              {!progress.running && progress.sent < progress.total ? ' · stopped' : ''}
-              {progress.running && progress.behind > 1
-                ? ` · ${formatCount(progress.behind)} behind: the server is slower than the rate`
-                : ''}
-            </Typography>
-          </Box>
-        )}
+        {progress.total > 0 && <ProgressReport progress={progress} />}
         {progress.lastError && (
           <Alert severity="warning" onClose={() => setProgress((current) => ({ ...current, lastError: null }))}>
             Last refusal: {progress.lastError}

@@ -3,7 +3,7 @@
  * time), its error, and Retry for a FAILED order. Kept current by the
  * `orderUpdated(id)` subscription and reread after a reconnect.
  */
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -101,6 +101,35 @@ export function OrderDetailDrawer({ orderId, onClose }: { orderId: string | null
   );
 }
 
+/** The drawer's title (the order's number, or what stands for it) and its close button. */
+function DetailHeader({ children, onClose }: { children: ReactNode; onClose: () => void }) {
+  return (
+    <Stack direction="row" sx={{ alignItems: 'flex-start', justifyContent: 'space-between', mb: 2 }}>
+      <Box>
+        <Typography variant="overline" color="text.secondary">
+          Order
+        </Typography>
+        <Typography
+          variant="h6"
+          component="h2"
+          id="order-detail-title"
+          sx={{ fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace' }}
+        >
+          {children}
+        </Typography>
+      </Box>
+      <IconButton aria-label="Close order details" onClick={onClose} edge="end">
+        <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden>
+          <path
+            fill="currentColor"
+            d="M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z"
+          />
+        </svg>
+      </IconButton>
+    </Stack>
+  );
+}
+
 function OrderDetail({ orderId, onClose }: { orderId: string; onClose: () => void }) {
   const [query, reexecute] = useQuery({ query: OrderQuery, variables: { id: orderId } });
   const [update] = useSubscription({ query: OrderUpdatedSubscription, variables: { id: orderId } });
@@ -128,29 +157,9 @@ function OrderDetail({ orderId, onClose }: { orderId: string; onClose: () => voi
 
   return (
     <Box sx={{ p: 3 }} role="region" aria-label="Order details">
-      <Stack direction="row" sx={{ alignItems: 'flex-start', justifyContent: 'space-between', mb: 2 }}>
-        <Box>
-          <Typography variant="overline" color="text.secondary">
-            Order
-          </Typography>
-          <Typography
-            variant="h6"
-            component="h2"
-            id="order-detail-title"
-            sx={{ fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace' }}
-          >
-            {order?.orderNumber ?? (query.fetching ? <Skeleton width={200} /> : 'Unknown order')}
-          </Typography>
-        </Box>
-        <IconButton aria-label="Close order details" onClick={onClose} edge="end">
-          <svg width="20" height="20" viewBox="0 0 24 24" aria-hidden>
-            <path
-              fill="currentColor"
-              d="M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z"
-            />
-          </svg>
-        </IconButton>
-      </Stack>
+      <DetailHeader onClose={onClose}>
+        {order?.orderNumber ?? (query.fetching ? <Skeleton width={200} /> : 'Unknown order')}
+      </DetailHeader>
 
       {query.error && !order && <Alert severity="error">Could not load the order: {query.error.message}</Alert>}
       {!query.fetching && !query.error && !order && (

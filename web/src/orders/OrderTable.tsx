@@ -95,6 +95,43 @@ const ROWS_PER_PAGE = [10, 25, 50];
 /** Live events are applied together at most this often, so a burst re-renders the table once. */
 const EVENT_BATCH_MS = 60;
 
+/** Feeds the live list the `orderCreated` and `orderStatusChanged` events, a batch at a time. */
+function useLiveEvents(dispatch: (action: { type: 'events'; events: LiveEvent[] }) => void) {
+  const client = useClient();
+  useEffect(() => {
+    let batch: LiveEvent[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      const events = batch;
+      batch = [];
+      dispatch({ type: 'events', events });
+    };
+    const push = (event: LiveEvent) => {
+      batch.push(event);
+      timer ??= setTimeout(flush, EVENT_BATCH_MS);
+    };
+    const created = client.subscription(OrderCreatedSubscription, {}).subscribe((result) => {
+      if (result.data)
+        push({ kind: 'created', order: getFragmentData(OrderTable_OrderFragment, result.data.orderCreated) });
+      if (result.error) console.warn('orderCreated', result.error.message);
+    });
+    const changed = client.subscription(OrderStatusChangedSubscription, {}).subscribe((result) => {
+      const change = result.data?.orderStatusChanged;
+      if (change) {
+        const order = getFragmentData(OrderTable_OrderFragment, change.order);
+        push({ kind: 'statusChanged', order, previousStatus: change.previousStatus ?? null });
+      }
+      if (result.error) console.warn('orderStatusChanged', result.error.message);
+    });
+    return () => {
+      created.unsubscribe();
+      changed.unsubscribe();
+      clearTimeout(timer);
+    };
+  }, [client, dispatch]);
+}
+
 /** Loads pages into the shared live list, and feeds it the live events. */
 function useOrderFeed() {
   const client = useClient();
@@ -161,38 +198,7 @@ function useOrderFeed() {
 
   useCatchUp(reload);
 
-  useEffect(() => {
-    let batch: LiveEvent[] = [];
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const flush = () => {
-      timer = undefined;
-      const events = batch;
-      batch = [];
-      dispatch({ type: 'events', events });
-    };
-    const push = (event: LiveEvent) => {
-      batch.push(event);
-      timer ??= setTimeout(flush, EVENT_BATCH_MS);
-    };
-    const created = client.subscription(OrderCreatedSubscription, {}).subscribe((result) => {
-      if (result.data)
-        push({ kind: 'created', order: getFragmentData(OrderTable_OrderFragment, result.data.orderCreated) });
-      if (result.error) console.warn('orderCreated', result.error.message);
-    });
-    const changed = client.subscription(OrderStatusChangedSubscription, {}).subscribe((result) => {
-      const change = result.data?.orderStatusChanged;
-      if (change) {
-        const order = getFragmentData(OrderTable_OrderFragment, change.order);
-        push({ kind: 'statusChanged', order, previousStatus: change.previousStatus ?? null });
-      }
-      if (result.error) console.warn('orderStatusChanged', result.error.message);
-    });
-    return () => {
-      created.unsubscribe();
-      changed.unsubscribe();
-      clearTimeout(timer);
-    };
-  }, [client, dispatch]);
+  useLiveEvents(dispatch);
 
   return { state, dispatch, reload, loadMore, loadingMore };
 }
@@ -267,23 +273,7 @@ export function OrderTable({ onOpenOrder }: { onOpenOrder: (orderId: string) => 
       )}
       <TableContainer sx={{ maxWidth: '100%', overflowX: 'auto' }}>
         <Table size="small" aria-label="Orders, newest first" stickyHeader>
-          <TableHead>
-            <TableRow>
-              <TableCell>Order</TableCell>
-              <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Customer</TableCell>
-              <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Product</TableCell>
-              <TableCell align="right" sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
-                Qty
-              </TableCell>
-              <TableCell align="right" sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
-                Total
-              </TableCell>
-              <TableCell>Status</TableCell>
-              <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Created</TableCell>
-              <TableCell sx={{ display: { xs: 'none', lg: 'table-cell' } }}>Processed</TableCell>
-              <TableCell sx={{ display: { xs: 'none', lg: 'table-cell' } }}>Failed</TableCell>
-            </TableRow>
-          </TableHead>
+          <OrderTableHead />
           <TableBody>
             {state.phase === 'loading' && state.rows.length === 0 && <LoadingRows />}
             {visible.map((row) => (
@@ -320,6 +310,29 @@ export function OrderTable({ onOpenOrder }: { onOpenOrder: (orderId: string) => 
         />
       </Box>
     </Box>
+  );
+}
+
+/** The columns; the narrower the screen, the fewer. */
+function OrderTableHead() {
+  return (
+    <TableHead>
+      <TableRow>
+        <TableCell>Order</TableCell>
+        <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Customer</TableCell>
+        <TableCell sx={{ display: { xs: 'none', sm: 'table-cell' } }}>Product</TableCell>
+        <TableCell align="right" sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+          Qty
+        </TableCell>
+        <TableCell align="right" sx={{ display: { xs: 'none', sm: 'table-cell' } }}>
+          Total
+        </TableCell>
+        <TableCell>Status</TableCell>
+        <TableCell sx={{ display: { xs: 'none', md: 'table-cell' } }}>Created</TableCell>
+        <TableCell sx={{ display: { xs: 'none', lg: 'table-cell' } }}>Processed</TableCell>
+        <TableCell sx={{ display: { xs: 'none', lg: 'table-cell' } }}>Failed</TableCell>
+      </TableRow>
+    </TableHead>
   );
 }
 

@@ -1,25 +1,23 @@
 /**
- * The order mutations: createOrder and retryOrder. The input type only shapes
- * the request; its values are checked in one place, the zod schema that
- * createOrder parses them with (orders/create-order.ts), which names the field
- * at fault.
+ * The order mutations: createOrder and retryOrder. CreateOrderInput is made
+ * from the zod schema createOrder parses its values with (orders/create-order.ts),
+ * which names the field at fault: a field is added there, once.
  */
 import { customerScope, requireOperator, requireViewer } from '../../auth/access.ts';
+import { CreateOrderInput as CreateOrderFields, MAX_QUANTITY } from '../../orders/create-order.ts';
 import { builder } from '../builder.ts';
 import { orderIdFromGlobalId } from '../ids.ts';
+import { inputTypeFromZod } from './input-from-zod.ts';
 import { Order } from './types.ts';
 
-const CreateOrderInput = builder.inputType('CreateOrderInput', {
-  fields: (t) => ({
-    customerId: t.id({ required: true }),
-    sku: t.string({ required: true }),
-    quantity: t.int({ required: true, description: 'From 1 to 1000.' }),
-    idempotencyKey: t.string({
-      required: false,
-      description:
-        'Send the same key again (for instance after a timeout) to get the same order instead of a second one.',
-    }),
-  }),
+/** The fields come from the zod schema createOrder checks them with; what zod cannot say is noted here. */
+const CreateOrderInput = inputTypeFromZod('CreateOrderInput', CreateOrderFields, {
+  customerId: { type: 'ID' },
+  quantity: { description: `From 1 to ${MAX_QUANTITY}.` },
+  idempotencyKey: {
+    description:
+      'Send the same key again (for instance after a timeout) to get the same order instead of a second one.',
+  },
 });
 
 builder.mutationFields((t) => ({

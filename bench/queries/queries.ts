@@ -1,7 +1,7 @@
 /**
  * Query throughput: `orders(status: PROCESSED, first: 20)` and `orderStats` on
  * the GraphQL server against a baseline REST endpoint on the same data
- * (bench/baseline-rest.ts: Express + mongoose listing from the same order
+ * (bench/queries/baseline-rest.ts: Express + mongoose listing from the same order
  * index in Redis, then each order by `findById`), run one after the other in
  * the same run, then GraphQL at half its peak rate for the latency it gives
  * when not saturated.
@@ -10,8 +10,8 @@ import type autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { OrderIndex, createModels, rebuildIndex } from '@orders/core';
-import { graphqlLoad, load, ratio } from './lib/load.ts';
-import { freePort, launch, waitReady } from '../test/support/index.ts';
+import { graphqlLoad, load, ratio } from '../lib/load.ts';
+import { freePort, launch, waitReady } from '../../test/support/index.ts';
 
 /** The page both sides are asked for. */
 const PAGE = 20;
@@ -57,6 +57,8 @@ async function indexOrders(uri: string, redis: Redis, prefix: string): Promise<v
   }
 }
 
+export type QueriesResult = Awaited<ReturnType<typeof benchQueries>>;
+
 export async function benchQueries(options: { orders: number; seconds: number; connections: number }) {
   const run = `bench_queries_${Date.now()}`;
   const uri = `mongodb://127.0.0.1:27017/${run}`;
@@ -69,7 +71,7 @@ export async function benchQueries(options: { orders: number; seconds: number; c
   await seedOrders(uri, options.orders);
   await indexOrders(uri, redis, env.KAFKA_TOPIC_PREFIX);
   const server = launch('server/src/main.ts', { ...env, PORT: String(graphqlPort) }, graphqlPort);
-  const rest = launch('bench/baseline-rest.ts', { ...env, PORT: String(restPort) }, restPort);
+  const rest = launch('bench/queries/baseline-rest.ts', { ...env, PORT: String(restPort) }, restPort);
   try {
     await Promise.all([waitReady(`${server.url}/ready`), waitReady(`${rest.url}/health`)]);
 

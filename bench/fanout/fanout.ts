@@ -4,15 +4,15 @@
  * processor publishes it. Measured: delivery latency (from the publish to each
  * subscriber), the server's memory per connection, and its CPU per delivered
  * event, side by side with a raw `ws` broadcast of the same frames
- * (bench/baseline-ws.ts) in the same run.
+ * (bench/fanout/baseline-ws.ts) in the same run.
  *
- * `tsx bench/fanout.ts --subscribers 1000 --events 10`
+ * `tsx bench/fanout/fanout.ts --subscribers 1000 --events 10`
  */
 import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { channelsFor } from '@orders/core';
-import { commandLine } from './lib/command-line.ts';
-import { summarize, type Summary } from './lib/latency.ts';
+import { commandLine } from '../lib/command-line.ts';
+import { summarize, type Summary } from '../lib/latency.ts';
 import {
   authorization,
   cpuSeconds,
@@ -22,7 +22,7 @@ import {
   rssBytes,
   waitReady,
   type Running,
-} from '../test/support/index.ts';
+} from '../../test/support/index.ts';
 
 const SUBSCRIPTION = `subscription Fanout {
   orderStatusChanged { status at order { id orderNumber status version } }
@@ -144,7 +144,7 @@ export async function benchFanout(options: {
     await server.stop();
   }
   const rawPort = freePort();
-  const raw = launch('bench/baseline-ws.ts', { PORT: String(rawPort), KAFKA_TOPIC_PREFIX: prefix }, rawPort);
+  const raw = launch('bench/fanout/baseline-ws.ts', { PORT: String(rawPort), KAFKA_TOPIC_PREFIX: prefix }, rawPort);
   let rawWs: FanoutSide;
   try {
     await waitForPort(rawPort);

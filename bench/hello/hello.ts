@@ -1,10 +1,10 @@
 /**
  * The HTTP floor: `{ __typename }` on the GraphQL server against a plain
- * `node:http` server answering the same bytes (bench/baseline-hello.ts), one
+ * `node:http` server answering the same bytes (bench/hello/baseline-hello.ts), one
  * after the other in the same run. What the GraphQL layer itself costs.
  */
-import { freePort, launch, waitReady } from '../test/support/index.ts';
-import { graphqlLoad, load, ratio, type LoadResult } from './lib/load.ts';
+import { freePort, launch, waitReady } from '../../test/support/index.ts';
+import { graphqlLoad, load, ratio, type LoadResult } from '../lib/load.ts';
 
 export interface HelloResult {
   graphql: LoadResult;
@@ -21,7 +21,7 @@ export async function benchHello(options: { seconds: number; connections: number
     port,
   );
   const plainPort = freePort();
-  const plain = launch('bench/baseline-hello.ts', { PORT: String(plainPort) }, plainPort);
+  const plain = launch('bench/hello/baseline-hello.ts', { PORT: String(plainPort) }, plainPort);
   try {
     await waitReady(`${server.url}/ready`);
     const hello = (url: string) => graphqlLoad(url, '{ __typename }', options.connections, options.seconds);

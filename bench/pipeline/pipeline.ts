@@ -7,15 +7,15 @@
  * rate of final states, and that every order finished.
  *
  * `npm run bench -- pipeline` runs the rates of the full benchmark; one rate:
- * `tsx bench/pipeline.ts --rate 200 --seconds 10` (after 3 s of unmeasured warm-up, `--warmup`).
+ * `tsx bench/pipeline/pipeline.ts --rate 200 --seconds 10` (after 3 s of unmeasured warm-up, `--warmup`).
  */
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
-import { dropOrderIndex } from '@orders/core';
-import { prepareCheckout } from './lib/checkout.ts';
-import { commandLine } from './lib/command-line.ts';
-import { countingProxy, perOrder, type CountingProxy } from './lib/db-operations.ts';
-import { summarize, type Summary } from './lib/latency.ts';
+import { dropOrderIndex } from '@orders/core/testing';
+import { prepareCheckout } from '../lib/checkout.ts';
+import { commandLine } from '../lib/command-line.ts';
+import { countingProxy, perOrder, type CountingProxy } from '../lib/db-operations.ts';
+import { summarize, type Summary } from '../lib/latency.ts';
 import {
   cpuSeconds,
   freePort,
@@ -26,7 +26,7 @@ import {
   waitReady,
   wsClient,
   type Running,
-} from '../test/support/index.ts';
+} from '../../test/support/index.ts';
 
 export interface PipelineSystem {
   url: string;
@@ -130,6 +130,103 @@ interface Final {
   orderStatusChanged: { status: string; at: string; order: { id: string } };
 }
 
+/** What one run has seen so far, order by order. */
+interface Tally {
+  readonly sentAt: Map<string, number>; // idempotency key → send time
+  readonly sentWall: Map<string, number>; // idempotency key → send time, wall clock
+  readonly keyOf: Map<string, string>; // order id → idempotency key
+  readonly finalAt: Map<string, number>; // order id → when its final status arrived
+  readonly legs: Map<string, { decided: number; received: number }>; // order id → wall clock times
+  readonly mutationMs: number[];
+  readonly refusals: Record<string, number>;
+  refused: number;
+}
+
+const newTally = (): Tally => ({
+  sentAt: new Map(),
+  sentWall: new Map(),
+  keyOf: new Map(),
+  finalAt: new Map(),
+  legs: new Map(),
+  mutationMs: [],
+  refusals: {},
+  refused: 0,
+});
+
+type Catalogue = { products: { sku: string }[]; customers: { id: string }[] };
+
+/** Sends `total` createOrder requests at `rate` per second, open loop: each leaves at its time, whatever the earlier ones are doing. */
+async function sendOrders(url: string, catalogue: Catalogue, tally: Tally, rate: number, total: number): Promise<void> {
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = started + (i * 1000) / rate - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const key = randomUUID();
+    const input = {
+      customerId: catalogue.customers[i % catalogue.customers.length]!.id,
+      sku: catalogue.products[i % catalogue.products.length]!.sku,
+      quantity: 1,
+      idempotencyKey: key,
+    };
+    const sent = performance.now();
+    tally.sentAt.set(key, sent);
+    tally.sentWall.set(key, Date.now());
+    inFlight.push(
+      graphqlRequest<{ createOrder: { id: string } }>(url, CREATE, { input }).then(
+        ({ createOrder }) => {
+          tally.mutationMs.push(performance.now() - sent);
+          tally.keyOf.set(createOrder.id, key);
+        },
+        (error: unknown) => {
+          tally.refused += 1;
+          const reason = error instanceof Error ? error.message : String(error);
+          tally.refusals[reason] = (tally.refusals[reason] ?? 0) + 1;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+}
+
+/** Waits until every created order has its final status, or `seconds` have passed. */
+async function drain(tally: Tally, seconds: number): Promise<void> {
+  const until = performance.now() + seconds * 1000;
+  while ([...tally.keyOf.keys()].some((id) => !tally.finalAt.has(id)) && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Each finished order's journey, whole and in its two legs, and when the last one finished. */
+function journeys(tally: Tally, started: number) {
+  const whole: number[] = [];
+  const toDecision: number[] = [];
+  const decisionToSubscriber: number[] = [];
+  let lastFinal = started;
+  for (const [id, key] of tally.keyOf) {
+    const at = tally.finalAt.get(id);
+    if (at === undefined) continue;
+    whole.push(at - tally.sentAt.get(key)!);
+    const leg = tally.legs.get(id)!;
+    toDecision.push(leg.decided - tally.sentWall.get(key)!);
+    decisionToSubscriber.push(leg.received - leg.decided);
+    lastFinal = Math.max(lastFinal, at);
+  }
+  return { whole, toDecision, decisionToSubscriber, lastFinal };
+}
+
+/** The database operations of both processes per created order. */
+function databasePerOrder(system: PipelineSystem, created: number): PipelineResult['dbPerOrder'] {
+  const server = perOrder(system.db.server.counts(), created);
+  const processor = perOrder(system.db.processor.counts(), created);
+  return {
+    operations: Math.round((server.operations + processor.operations) * 1000) / 1000,
+    commands: Math.round((server.commands + processor.commands) * 1000) / 1000,
+    server,
+    processor,
+  };
+}
+
 /**
  * One run at `rate` orders per second for `seconds`, then up to `drainSeconds`
  * for the stragglers. Orders go to every product in turn, so all partitions work.
@@ -149,25 +246,14 @@ export async function runPipeline(
       drainSeconds: options.drainSeconds,
     });
   }
-  const catalogue = await graphqlRequest<{ products: { sku: string }[]; customers: { id: string }[] }>(
-    system.url,
-    '{ products { sku } customers { id } }',
-  );
-  const sentAt = new Map<string, number>(); // idempotency key → send time
-  const keyOf = new Map<string, string>(); // order id → idempotency key
-  const finalAt = new Map<string, number>(); // order id → when its final status arrived
-  const sentWall = new Map<string, number>(); // idempotency key → send time, wall clock
-  const legs = new Map<string, { decided: number; received: number }>(); // order id → wall clock times
-  const mutationMs: number[] = [];
-  let refused = 0;
-  const refusals: Record<string, number> = {};
-
+  const catalogue = await graphqlRequest<Catalogue>(system.url, '{ products { sku } customers { id } }');
+  const tally = newTally();
   const client = wsClient(system.url);
   const unsubscribe = await subscribe<Final>(client, FINAL, {}, (data) => {
     const id = data.orderStatusChanged.order.id;
-    if (finalAt.has(id)) return;
-    finalAt.set(id, performance.now());
-    legs.set(id, { decided: Date.parse(data.orderStatusChanged.at), received: Date.now() });
+    if (tally.finalAt.has(id)) return;
+    tally.finalAt.set(id, performance.now());
+    tally.legs.set(id, { decided: Date.parse(data.orderStatusChanged.at), received: Date.now() });
   });
   await new Promise((resolve) => setTimeout(resolve, 500)); // the server's Redis subscription is in place
 
@@ -179,83 +265,32 @@ export async function runPipeline(
   system.db.processor.reset();
   const total = Math.round(options.rate * options.seconds);
   const started = performance.now();
-  const inFlight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    // Open loop: each order leaves at its time, whatever the earlier ones are doing.
-    const wait = started + (i * 1000) / options.rate - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const key = randomUUID();
-    const input = {
-      customerId: catalogue.customers[i % catalogue.customers.length]!.id,
-      sku: catalogue.products[i % catalogue.products.length]!.sku,
-      quantity: 1,
-      idempotencyKey: key,
-    };
-    const sent = performance.now();
-    sentAt.set(key, sent);
-    sentWall.set(key, Date.now());
-    inFlight.push(
-      graphqlRequest<{ createOrder: { id: string } }>(system.url, CREATE, { input }).then(
-        ({ createOrder }) => {
-          mutationMs.push(performance.now() - sent);
-          keyOf.set(createOrder.id, key);
-        },
-        (error: unknown) => {
-          refused += 1;
-          const reason = error instanceof Error ? error.message : String(error);
-          refusals[reason] = (refusals[reason] ?? 0) + 1;
-        },
-      ),
-    );
-  }
-  await Promise.all(inFlight);
-
-  const drainUntil = performance.now() + (options.drainSeconds ?? 30) * 1000;
-  while ([...keyOf.keys()].some((id) => !finalAt.has(id)) && performance.now() < drainUntil) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await sendOrders(system.url, catalogue, tally, options.rate, total);
+  await drain(tally, options.drainSeconds ?? 30);
   const cpuAfter = cpuNow();
-  const serverDb = perOrder(system.db.server.counts(), keyOf.size);
-  const processorDb = perOrder(system.db.processor.counts(), keyOf.size);
+  const dbPerOrder = databasePerOrder(system, tally.keyOf.size);
   unsubscribe();
   await client.dispose();
 
-  const latencies: number[] = [];
-  const toDecision: number[] = [];
-  const decisionToSubscriber: number[] = [];
-  let lastFinal = started;
-  for (const [id, key] of keyOf) {
-    const at = finalAt.get(id);
-    if (at === undefined) continue;
-    latencies.push(at - sentAt.get(key)!);
-    const leg = legs.get(id)!;
-    toDecision.push(leg.decided - sentWall.get(key)!);
-    decisionToSubscriber.push(leg.received - leg.decided);
-    lastFinal = Math.max(lastFinal, at);
-  }
-  const perThousand = (cpu: number) => Math.round((cpu / Math.max(1, keyOf.size)) * 1000 * 100) / 100;
+  const { whole, toDecision, decisionToSubscriber, lastFinal } = journeys(tally, started);
+  const perThousand = (cpu: number) => Math.round((cpu / Math.max(1, tally.keyOf.size)) * 1000 * 100) / 100;
   return {
     offeredRate: options.rate,
     seconds: options.seconds,
     sent: total,
-    created: keyOf.size,
-    refused,
-    refusals,
-    finished: latencies.length,
-    finalPerSec: Math.round((latencies.length / ((lastFinal - started) / 1000)) * 10) / 10,
-    mutation: summarize(mutationMs),
-    toSubscriber: summarize(latencies),
+    created: tally.keyOf.size,
+    refused: tally.refused,
+    refusals: tally.refusals,
+    finished: whole.length,
+    finalPerSec: Math.round((whole.length / ((lastFinal - started) / 1000)) * 10) / 10,
+    mutation: summarize(tally.mutationMs),
+    toSubscriber: summarize(whole),
     toDecision: summarize(toDecision),
     decisionToSubscriber: summarize(decisionToSubscriber),
     cpuPerThousand: Object.fromEntries(
       Object.keys(pids).map((name) => [name, perThousand((cpuAfter[name] ?? 0) - (cpuBefore[name] ?? 0))]),
     ),
-    dbPerOrder: {
-      operations: Math.round((serverDb.operations + processorDb.operations) * 1000) / 1000,
-      commands: Math.round((serverDb.commands + processorDb.commands) * 1000) / 1000,
-      server: serverDb,
-      processor: processorDb,
-    },
+    dbPerOrder,
   };
 }
 

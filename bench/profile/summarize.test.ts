@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageOf, summarizeProfile } from './profile.ts';
+import { packageOf, summarizeProfile } from './summarize.ts';
 
 describe('packageOf', () => {
   it('names the npm package, scoped or not, Node itself, or the project folder a script lives in', () => {

@@ -2,7 +2,7 @@
  * The stores' own ceilings on this machine: inserts and conditional updates per
  * second on the MongoDB-wire server, PUBLISH per second on Redis, and
  * produce-then-consume per second on Kafka. Every later figure of the system is
- * read as a fraction of these. Run with `npm run bench -- stores`, or `tsx bench/stores.ts` with the services up.
+ * read as a fraction of these. Run with `npm run bench -- stores`, or `tsx bench/stores/stores.ts` with the services up.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
