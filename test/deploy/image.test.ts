@@ -88,6 +88,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const name of Object.values(names)) await podman(['rm', '--force', '--time', '5', name]).catch(() => undefined);
+  // The image and its build stage's layers go too: each run builds afresh, and they weigh hundreds of MB.
+  await podman(['rmi', '--force', IMAGE]).catch(() => undefined);
+  await podman(['image', 'prune', '--force']).catch(() => undefined);
   await dropSystem(system);
 }, 120_000);
 
