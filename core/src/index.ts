@@ -146,10 +146,8 @@ export {
 // Metrics: the families the services register, and who may read `/metrics`.
 export { counter, gauge, histogram, registerProcessMetrics, scrapedCounter, scrapedGauge } from './metrics/families.ts';
 export { metricsAccess, serveMetrics } from './metrics-access.ts';
-
-// Who a request comes from: the socket's peer, or what a trusted proxy forwarded for (TRUST_PROXY).
+// Who a request comes from: the socket's peer, or behind a trusted proxy (TRUST_PROXY) the address it forwarded for.
 export {
-  NO_TRUSTED_PROXIES,
   TrustProxyModel,
   clientAddress,
   isLoopbackAddress,

@@ -16,6 +16,7 @@ import { attachGraphqlWs } from './http/graphql-ws.ts';
 import { productionWarnings } from './http/exposure-config.ts';
 import { allowedOrigin, originPolicy, refuseOversizedBody } from './http/guards.ts';
 import { httpRoutes } from './http/routes.ts';
+import { serveGraphiqlAsset } from './http/graphiql/assets.ts';
 import { staticFiles } from './http/static-files.ts';
 import { createGraphqlHandler, type GraphqlHandler } from './http/yoga.ts';
 import type { IndexKeeper } from './orders/index-keeper.ts';
@@ -64,7 +65,11 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
   const originSettings = { allowed: config.auth.allowedOrigins, production: config.production };
   const yoga = createGraphqlHandler({
     production: config.production,
-    graphiql: config.graphql.graphiql,
+    graphiql: config.graphql.graphiql && {
+      devTokens: config.auth.devTokens,
+      key,
+      trustedProxies: config.http.trustedProxies,
+    },
     introspection: config.graphql.introspection,
     originAllowed: allowedOrigin(originSettings),
     services,
@@ -154,6 +159,7 @@ function httpServer(config: ServerConfig, yoga: GraphqlHandler, routes: ReturnTy
   return createServer((req, res) => {
     if (refuseOversizedBody(req, res, config.limits.maxBodyBytes)) return;
     if (routes(req, res)) return;
+    if (config.graphql.graphiql && serveGraphiqlAsset(req, res)) return;
     const path = (req.url ?? '/').split('?')[0];
     if (path !== yoga.graphqlEndpoint && serveWeb(req, res)) return;
     void yoga(req, res);

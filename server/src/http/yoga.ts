@@ -12,6 +12,12 @@ import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { Logger, Viewer } from '@orders/core';
 import { useRequireViewer, type Authenticator } from '../auth/authentication.ts';
 import type { IntrospectionAccess } from './exposure-config.ts';
+import {
+  graphiqlOptions,
+  renderGraphiql,
+  useGraphiqlSecurityHeaders,
+  type GraphiqlSettings,
+} from './graphiql/graphiql.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import { createLoaders, type Context, type Services } from '../context.ts';
 import { schema } from '../schema/index.ts';
@@ -33,8 +39,8 @@ const armor = new EnvelopArmor({
 
 export interface GraphqlOptions {
   production: boolean;
-  /** Serve GraphiQL to browsers at the endpoint. */
-  graphiql: boolean;
+  /** GraphiQL for browsers at the endpoint (what it needs to prefill a token), or false: none. */
+  graphiql: GraphiqlSettings | false;
   /** Who may run introspection: nobody, any caller with a token, or anyone. */
   introspection: IntrospectionAccess;
   /** Whether a browser may call from `origin` a server it reached as `host` (CORS). */
@@ -83,16 +89,15 @@ export function createGraphqlHandler(options: GraphqlOptions): GraphqlHandler {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // Subscriptions in GraphiQL go over SSE: its fetches carry the Headers tab (and the token), its WebSocket would not.
-    graphiql: !options.graphiql
-      ? false
-      : {
-          subscriptionsProtocol: 'SSE',
-          title: 'Orders GraphQL API',
-          headers: JSON.stringify({ Authorization: 'Bearer <a token from npm start or npm run token>' }, null, 2),
-        },
+    graphiql: options.graphiql ? graphiqlOptions(options.graphiql) : false,
+    renderGraphiQL: renderGraphiql,
     batching: false,
     cors: corsFor(options.originAllowed),
-    plugins: [...plugins(options.introspection), ...(options.extraPlugins ?? [])],
+    plugins: [
+      ...plugins(options.introspection),
+      ...(options.graphiql ? [useGraphiqlSecurityHeaders()] : []),
+      ...(options.extraPlugins ?? []),
+    ],
     // Over HTTP the viewer comes from the Authorization header; over graphql-ws it was settled when the socket opened.
     context: async (initial: { request?: Request; viewer?: Viewer | null }) => ({
       ...services,
