@@ -6,7 +6,7 @@
 #   docker run IMAGE processor   (the consumer group; /health, /ready, /metrics on 4001)
 #
 # The base is a build argument: the official Node image of the version package.json's "engines"
-# asks for. A machine without a registry can pass a local one (test/deploy/image.test.ts does).
+# asks for. A machine without a registry passes a local one (infra/image/build-image.sh does).
 ARG NODE_IMAGE=node:20.19-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build

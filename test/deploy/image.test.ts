@@ -2,7 +2,7 @@
  * The image, built and run: infra/image/build-image.sh builds it with podman on a base made from
  * this machine's Node (no image registry is reachable here), and both commands run in containers
  * on the host's network against the shared servers on loopback, with the image's own environment
- * plus the servers' addresses. `npm run test:image`: about 3 to 4 minutes, most of it the build.
+ * plus the servers' addresses. `npm run test:image`: 3 to 5 minutes, most of it the build.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
