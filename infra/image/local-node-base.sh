@@ -9,7 +9,7 @@ set -eu
 name=${1:-localhost/orders-node-base:20}
 here=$(cd "$(dirname "$0")" && pwd)
 podman="$here/podman.sh"
-command -v busybox > /dev/null || "$podman" --version > /dev/null # installs busybox-static too
+"$podman" --version > /dev/null # installs podman, runc and busybox where they are missing
 
 node=$(command -v node)
 node_real=$(readlink -f "$node")

@@ -2,9 +2,10 @@
 # podman as the project's scripts run it: installed from Debian's packages when missing, with runc
 # (crun, podman's default, fails on this kind of machine's cgroups) and no default ulimits (the
 # defaults ask for more open files than a sandboxed runtime may grant). Arguments go to podman.
+# busybox comes along: local-node-base.sh takes its shell and commands from it.
 set -eu
-if ! command -v podman > /dev/null || ! command -v runc > /dev/null; then
-  echo "installing podman and runc" >&2
+if ! command -v podman > /dev/null || ! command -v runc > /dev/null || ! command -v busybox > /dev/null; then
+  echo "installing podman, runc and busybox" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq podman runc busybox-static > /dev/null
