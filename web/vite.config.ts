@@ -15,6 +15,8 @@ export default defineConfig({
       '/graphql': { target: api, ws: true, changeOrigin: true },
       // The operator token the server hands to loopback callers outside production.
       '/auth': { target: api, changeOrigin: true },
+      // GraphiQL's scripts, styles and editor workers, which the server serves beside /graphql.
+      '/graphiql': { target: api, changeOrigin: true },
     },
   },
   build: {
