@@ -18,7 +18,8 @@ import { allowedOrigin, originPolicy, refuseOversizedBody } from './http/guards.
 import { httpRoutes } from './http/routes.ts';
 import { serveGraphiqlAsset } from './http/graphiql/assets.ts';
 import { staticFiles } from './http/static-files.ts';
-import { createGraphqlHandler, type GraphqlHandler } from './http/yoga.ts';
+import { persistedDocumentsAtStart } from './http/trusted-documents.ts';
+import { createGraphqlHandler, type GraphqlHandler, type GraphqlOptions } from './http/yoga.ts';
 import type { IndexKeeper } from './orders/index-keeper.ts';
 import type { OutboxRelay } from './orders/outbox-relay.ts';
 import { countKafkaReconnects, countRedisReconnects } from './metrics/connections.ts';
@@ -63,21 +64,7 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
   const authenticator = createAuthenticator(key);
   const createOrderLimiter = new RateLimiter(config.limits.createOrder.perSecond, config.limits.createOrder.burst);
   const originSettings = { allowed: config.auth.allowedOrigins, production: config.production };
-  const yoga = createGraphqlHandler({
-    production: config.production,
-    graphiql: config.graphql.graphiql && {
-      devTokens: config.auth.devTokens,
-      key,
-      trustedProxies: config.http.trustedProxies,
-    },
-    introspection: config.graphql.introspection,
-    originAllowed: allowedOrigin(originSettings),
-    services,
-    authenticator,
-    createOrderLimiter,
-    logger,
-    extraPlugins: useGraphqlMetrics(metrics),
-  });
+  const yoga = graphqlHandler(config, logger, { key, services, authenticator, createOrderLimiter, metrics });
   const metricsHere = metricsRoute(metrics.registry, key, config.http.trustedProxies);
   const routes = httpRoutes({
     ready: () => stores.ping(),
@@ -132,7 +119,43 @@ export async function createApp(config: ServerConfig, options: CreateAppOptions 
   };
 }
 
-/** The server's metrics, reading its connections, the order index and the broker when scraped. */
+/** GraphQL over HTTP and SSE, with the app's parts and the settings it is served with. */
+function graphqlHandler(
+  config: ServerConfig,
+  logger: Logger,
+  parts: Pick<GraphqlOptions, 'services' | 'authenticator' | 'createOrderLimiter'> & {
+    key: Uint8Array;
+    metrics: ServerMetrics;
+  },
+): GraphqlHandler {
+  const { key, services, authenticator, createOrderLimiter, metrics } = parts;
+  return createGraphqlHandler({
+    production: config.production,
+    graphiql: config.graphql.graphiql && {
+      devTokens: config.auth.devTokens,
+      key,
+      trustedProxies: config.http.trustedProxies,
+    },
+    introspection: config.graphql.introspection,
+    originAllowed: allowedOrigin({ allowed: config.auth.allowedOrigins, production: config.production }),
+    services,
+    authenticator,
+    createOrderLimiter,
+    logger,
+    queryLimits: config.operations,
+    trustedDocuments: {
+      documents: persistedDocumentsAtStart(
+        config.operations.persistedDocumentsFile,
+        config.operations.persistedOnlyFor,
+        logger,
+      ),
+      persistedOnlyFor: config.operations.persistedOnlyFor,
+    },
+    extraPlugins: useGraphqlMetrics(metrics),
+  });
+}
+
+/** The server's metrics, reading its connections, the outbox's marks and the broker when scraped. */
 function serverMetrics(
   stores: Stores,
   running: RunningServices,
@@ -140,10 +163,9 @@ function serverMetrics(
   connections: () => number,
 ): ServerMetrics {
   const metrics = new ServerMetrics();
-  const index = running.services.index;
   metrics.watch({
     connections,
-    outboxBacklog: () => index.countUnpublished(),
+    outboxBacklog: () => running.relay.backlog(),
     consumerLag: lastKnownLag(running.readGroup, logger),
   });
   countRedisReconnects(metrics, 'publisher', stores.events.redis);

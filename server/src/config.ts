@@ -1,10 +1,12 @@
 /** The server's configuration: one model per concern, parsed once at start. */
 import { z } from 'zod';
+import path from 'node:path';
 import {
   ConfigError,
   INDEX_CHECK_MS,
   SharedServersModel,
   intFromEnv,
+  packageRootOf,
   parseConfig,
   sharedServersConfig,
 } from '@orders/core';
@@ -27,7 +29,7 @@ const AuthModel = z.object({
 });
 
 const LimitsModel = z.object({
-  /** createOrder per token: a burst, then this many a second. */
+  /** createOrder per subject (every token of one customer shares it): a burst, then this many a second. */
   CREATE_ORDER_RATE: intFromEnv(200, 1, 1_000_000),
   CREATE_ORDER_BURST: intFromEnv(400, 1, 1_000_000),
   /** The largest request body over HTTP and the largest WebSocket message, in bytes. */
@@ -39,8 +41,34 @@ const LimitsModel = z.object({
   CATCH_UP_LIMIT: intFromEnv(10_000, 1, 1_000_000),
 });
 
+/** What one client's operation may ask, and which clients may only run the dashboard's own operations. */
+const OperationsModel = z.object({
+  /** The most ids one nodes(ids:) takes; each is counted by the cost limit too. */
+  NODES_MAX_IDS: intFromEnv(100, 1, 1000),
+  /**
+   * Roles that may run persisted operations only (the dashboard's, by id), comma separated: none by
+   * default, so that third-party clients keep arbitrary operations until the operator says otherwise.
+   */
+  PERSISTED_OPERATIONS_ONLY: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((role) => role.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(['operator', 'customer'], { message: 'roles are operator and customer' }))),
+  /** The dashboard's persisted documents, as codegen writes them (web/src/gql/persisted-documents.json). */
+  PERSISTED_DOCUMENTS_FILE: z
+    .string()
+    .min(1)
+    .default(() => path.resolve(packageRootOf(import.meta.url), '../web/src/gql/persisted-documents.json')),
+});
+
 const Model = ServerModel.extend(SharedServersModel.shape)
   .extend(LimitsModel.shape)
+  .extend(OperationsModel.shape)
   .extend(AuthModel.shape)
   .extend(ModeModel.shape)
   .extend(DevelopmentModel.shape)
@@ -80,6 +108,11 @@ export function loadConfig(env: Record<string, string | undefined>) {
       wsMaxSubscriptions: raw.WS_MAX_SUBSCRIPTIONS,
       wsMaxBufferedBytes: raw.WS_MAX_BUFFERED_BYTES,
       catchUp: raw.CATCH_UP_LIMIT,
+    },
+    operations: {
+      nodesMaxIds: raw.NODES_MAX_IDS,
+      persistedOnlyFor: raw.PERSISTED_OPERATIONS_ONLY,
+      persistedDocumentsFile: raw.PERSISTED_DOCUMENTS_FILE,
     },
   };
 }

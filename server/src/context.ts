@@ -39,7 +39,7 @@ export interface Context extends Services {
   loaders: Loaders;
   /** Who is asking: null without a token (and then only introspection gets through). */
   viewer: Viewer | null;
-  /** createOrder per token. */
+  /** createOrder per subject (role and subject), whatever token it comes with. */
   createOrderLimiter: RateLimiter;
   /** The request's W3C traceparent (HTTP only), as this server continued it. */
   traceparent?: string;

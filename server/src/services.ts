@@ -24,8 +24,9 @@ import { IndexWrites } from './orders/index-writes.ts';
 import { OutboxRelay } from './orders/outbox-relay.ts';
 import { cachedGroupHealth, type ReadGroup } from './pipeline/group-reader.ts';
 import { PipelineMonitor } from './pipeline/pipeline-monitor.ts';
-import { createOrderPublisher } from './orders/publish-order.ts';
-import { retryOrder } from './orders/retry-order.ts';
+import { createOrderPublisher, type OrderPublisher } from './orders/publish-order.ts';
+import { retryOrder, writeRetriedOrder, type RetryOrderDeps } from './orders/retry-order.ts';
+import { HELD_MARKS_COLLECTION, UnpublishedMarks } from './orders/unpublished-marks.ts';
 import { StatusFeed } from './pubsub/status-feed.ts';
 import { InFlight, type ShutdownStep } from './shutdown.ts';
 import { StatsBroadcaster } from './stats/stats-broadcaster.ts';
@@ -41,6 +42,10 @@ export interface ServiceOptions {
    * fault of its own making) without the server knowing.
    */
   wrapOrderInserter?: (insert: OrderInserter) => OrderInserter;
+  /** Wraps how orders are sent to Kafka (createOrder, retryOrder, the outbox relay), as `wrapOrderInserter` does. */
+  wrapOrderPublisher?: (publisher: OrderPublisher) => OrderPublisher;
+  /** Wraps how a retry writes its order (retryOrder, and the relay finishing one), as `wrapOrderInserter` does. */
+  wrapRetryWrite?: (write: RetryOrderDeps['writeOrder']) => RetryOrderDeps['writeOrder'];
 }
 
 export interface RunningServices {
@@ -52,6 +57,50 @@ export interface RunningServices {
   readonly readGroup: ReadGroup;
   /** How to stop what runs in the background, in order. */
   readonly stopSteps: readonly ShutdownStep[];
+}
+
+/**
+ * What writes orders: createOrder's and retryOrder's dependencies and the outbox relay that finishes
+ * what they leave, on one publisher and one place for the unpublished marks.
+ */
+function orderWriters(
+  config: ServerConfig,
+  { connection, models, producer, events }: Pick<Stores, 'connection' | 'models' | 'producer' | 'events'>,
+  indexWrites: IndexWrites,
+  { logger, options }: { logger: Logger; options: ServiceOptions },
+) {
+  const sender = createOrderPublisher(producer, topicsFor(config.namePrefix));
+  const publisher = options.wrapOrderPublisher?.(sender) ?? sender;
+  const createdChannel = events.channels.created;
+  const marks = new UnpublishedMarks(indexWrites.index, connection.collection(HELD_MARKS_COLLECTION), logger);
+  const retryWrite = writeRetriedOrder(models);
+  const writeOrder = options.wrapRetryWrite?.(retryWrite) ?? retryWrite;
+  const relayLogger = logger.child({ part: 'outbox-relay' });
+  const relay = new OutboxRelay(
+    { models, indexWrites, marks, publisher, writeOrder, createdChannel, logger: relayLogger },
+    config.outbox,
+  );
+  const insert = orderInserter(models);
+  const orderDeps: CreateOrderDeps = {
+    models,
+    catalogue: new CatalogueCache(models),
+    insertOrder: options.wrapOrderInserter?.(insert) ?? insert,
+    publisher,
+    indexWrites,
+    marks,
+    createdChannel,
+    logger,
+  };
+  const retryDeps: RetryOrderDeps = {
+    models,
+    publisher,
+    indexWrites,
+    marks,
+    writeOrder,
+    orphanAfterMs: config.outbox.graceMs,
+    logger,
+  };
+  return { relay, orderDeps, retryDeps };
 }
 
 /** How long a stopping server waits for the calls in hand: past a publish's retries against a broker away (about 25 s). */
@@ -90,22 +139,12 @@ export async function startServices(
     logger: logger.child({ part: 'pipeline' }),
   });
   pipeline.start();
-  const publisher = createOrderPublisher(producer, topics);
-  const createdChannel = events.channels.created;
-  const relayLogger = logger.child({ part: 'outbox-relay' });
-  const relay = new OutboxRelay(models, indexWrites, publisher, createdChannel, relayLogger, config.outbox);
+  const { relay, orderDeps, retryDeps } = orderWriters(config, { connection, models, producer, events }, indexWrites, {
+    logger,
+    options,
+  });
   relay.start();
 
-  const insert = orderInserter(models);
-  const orderDeps: CreateOrderDeps = {
-    models,
-    catalogue: new CatalogueCache(models),
-    insertOrder: options.wrapOrderInserter?.(insert) ?? insert,
-    publisher,
-    indexWrites,
-    createdChannel,
-    logger,
-  };
   const inFlight = new InFlight();
   const services: Services = {
     models,
@@ -120,7 +159,7 @@ export async function startServices(
     deadLetters,
     pipeline,
     createOrder: inFlight.track((input: unknown, traceparent?: string) => createOrder(orderDeps, input, traceparent)),
-    retryOrder: inFlight.track((orderId: string) => retryOrder({ models, publisher, indexWrites, logger }, orderId)),
+    retryOrder: inFlight.track((orderId: string) => retryOrder(retryDeps, orderId)),
   };
   const stopSteps: ShutdownStep[] = [
     ['finishing the orders in hand', () => inFlight.finish(IN_FLIGHT_GRACE_MS)],

@@ -105,13 +105,13 @@ describe('heavy or malformed operations', () => {
       'a deeply nested query',
       `{ orders { edges { node { history { order { history { order { history { order { id } } } } } } } } } }`,
       /depth/i,
-      'QUERY_LIMIT_EXCEEDED',
+      'QUERY_TOO_DEEP',
     ],
     [
       'an alias bomb',
       `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: products { sku }`).join(' ')} }`,
       /alias/i,
-      'QUERY_LIMIT_EXCEEDED',
+      'TOO_MANY_ALIASES',
     ],
     [
       'a fragment cycle',

@@ -115,6 +115,16 @@ describe('dead letters', () => {
     });
   });
 
+  it('answers first: 0 with the count and no next page behind a null cursor, and keeps a cursor it was given', async () => {
+    const empty = (await letters({ first: 0 })).data!.deadLetters;
+    expect(empty.totalCount).toBe(2);
+    expect(empty.edges).toEqual([]);
+    expect(empty.pageInfo).toEqual({ hasNextPage: false, endCursor: null });
+    const cursor = (await letters({ first: 1 })).data!.deadLetters.pageInfo.endCursor;
+    const after = (await letters({ first: 0, after: cursor })).data!.deadLetters;
+    expect(after.pageInfo).toEqual({ hasNextPage: true, endCursor: cursor });
+  });
+
   it('discards a letter once: it leaves the list and the count, and a second discard is refused and sends nothing', async () => {
     await produce('poison-discard', '{"half": ');
     const letter = await letterWithKey('poison-discard');

@@ -329,6 +329,18 @@ export class OrderIndex {
   }
 
   /**
+   * Partition → the oldest point a reader may resume its log from (the last sequence it has seen): the
+   * log's floor, -1 for a log that holds every change since the first, Infinity when nothing of what came
+   * before is known. One small round trip, before any entry is read (see `readLog`).
+   */
+  async resumableFrom(partitions: readonly number[]): Promise<Map<number, number>> {
+    const [floors, genesis] = checked(
+      await this.redis.pipeline().hgetall(this.keys.logFloors).hget(this.keys.meta, 'genesis').exec(),
+    ) as [Record<string, string>, string | null];
+    return new Map(partitions.map((partition) => [partition, resumePoint(floors, genesis === '1', partition)]));
+  }
+
+  /**
    * The changes after `after` (partition → last sequence seen; a partition it does not name, from its
    * start) in each of `partitions`, each partition's in its order. Throws LogTooFarBehindError when a
    * log no longer holds what follows the point, or when more than `limit` changes follow it.
@@ -344,16 +356,13 @@ export class OrderIndex {
     }
     const replies = checked(await pipeline.exec());
     const floors = replies[0] as Record<string, string>;
-    // Without a floor, a log is complete only on an index begun before the first order: otherwise (Redis
-    // lost its data, or the index was first built over existing orders) what came before is unknown.
     const genesis = replies[1] === '1';
     const logs = new Map<number, LoggedMessage[]>();
     let total = 0;
     partitions.forEach((partition, i) => {
       const entries = replies[i + 2] as [string, string[]][];
-      const floor = floors[String(partition)] ?? (genesis ? undefined : Infinity);
       const seen = after.get(partition) ?? -1;
-      if (floor !== undefined && seen < Number(floor)) {
+      if (seen < resumePoint(floors, genesis, partition)) {
         throw new LogTooFarBehindError(`the log of partition ${partition} no longer holds the changes after ${seen}`);
       }
       total += entries.length;
@@ -478,6 +487,17 @@ function failuresOf(replies: Replies): Map<number, unknown> {
     if (error) failures.set(index, error);
   });
   return failures;
+}
+
+/**
+ * The oldest point a partition's log resumes from. Without a floor, a log is complete only on an index
+ * begun before the first order: otherwise (Redis lost its data, or the index was first built over
+ * existing orders) what came before is unknown.
+ */
+function resumePoint(floors: Record<string, string>, genesis: boolean, partition: number): number {
+  const floor = floors[String(partition)];
+  if (floor !== undefined) return Number(floor);
+  return genesis ? -1 : Infinity;
 }
 
 function checked(replies: Replies): unknown[] {

@@ -1,6 +1,8 @@
 /**
- * A token bucket per key (one per token): `burst` requests at once, then
- * `perSecond` on average. In memory, per server instance: N instances allow N
+ * A token bucket per key: `burst` requests at once, then `perSecond` on
+ * average. createOrder's key is the caller's subject (its role and subject,
+ * as its token names them), not the token: every token of one customer shares
+ * one bucket, so a client cannot multiply its rate by holding more tokens. In memory, per server instance: N instances allow N
  * times the rate, which is what a limit against runaway clients needs.
  */
 import { createGraphQLError } from 'graphql-yoga';

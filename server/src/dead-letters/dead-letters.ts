@@ -55,14 +55,18 @@ export class DeadLetters {
     const after = args.after ? decodeCursor(args.after) : undefined;
     const { letters, hasMore } = await this.store.page({ limit: first, after });
     const edges = letters.map(({ letter, cursor }) => ({ cursor: encodeCursor(cursor), node: letter }));
+    // An empty page keeps the cursor it was asked from, and says there is more only with a cursor to ask
+    // from (as the orders' pages do: server/src/orders/pagination.ts).
+    const startCursor = edges[0]?.cursor ?? args.after ?? null;
+    const endCursor = edges.at(-1)?.cursor ?? startCursor;
     return {
       edges,
       totalCount: () => this.store.openCount(),
       pageInfo: {
-        hasNextPage: hasMore,
+        hasNextPage: hasMore && endCursor !== null,
         hasPreviousPage: Boolean(args.after),
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
+        startCursor,
+        endCursor,
       },
     };
   }

@@ -5,10 +5,10 @@
  *
  * - A variable that does not fit the schema (a wrong type, a value out of range, a field the input type
  *   does not define) is refused before any resolver runs: BAD_USER_INPUT, with the input field at fault.
- * - A query over the limits (depth, aliases, directives, cost): QUERY_LIMIT_EXCEEDED.
+ * - A query over the limits: the codes of query-limits.ts.
  * - A request refused by a plugin before it is parsed (CSRF prevention): the code it is given here.
  */
-import type { GraphQLError, ValidationContext } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 
 const isGraphQLError = (error: unknown): error is GraphQLError =>
@@ -50,15 +50,6 @@ export function useInputErrorCodes(): Plugin {
     }),
   };
 }
-
-/** For graphql-armor's validation rules: report their refusal with a code instead of throwing it bare. */
-export const refusedAsLimitExceeded = {
-  propagateOnRejection: false,
-  onReject: [
-    (context: ValidationContext | null, error: GraphQLError) =>
-      context?.reportError(createGraphQLError(error.message, { extensions: { code: 'QUERY_LIMIT_EXCEEDED' } })),
-  ],
-};
 
 /** A plugin whose refusals of a request (in onRequestParse) carry `code`. */
 export function refusingWithCode(plugin: Plugin, code: string): Plugin {

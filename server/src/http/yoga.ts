@@ -1,14 +1,14 @@
 /**
  * GraphQL over HTTP and SSE: Yoga on the schema, with the query limits
- * (graphql-armor), CSRF prevention, CORS for the allowed origins only, a
- * viewer required for every operation (anonymous introspection excepted when
- * allowed), introspection off when configured so, GraphiQL when switched on,
+ * (query-limits.ts), trusted documents (trusted-documents.ts), CSRF
+ * prevention, CORS for the allowed origins only, a viewer required for every
+ * operation (anonymous introspection excepted when allowed), introspection off
+ * when configured so, GraphiQL when switched on,
  * and each request's context built from the app's services.
  */
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import type { Logger, Viewer } from '@orders/core';
 import { useRequireViewer, type Authenticator } from '../auth/authentication.ts';
 import type { IntrospectionAccess } from './exposure-config.ts';
@@ -21,21 +21,13 @@ import {
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import { createLoaders, type Context, type Services } from '../context.ts';
 import { schema } from '../schema/index.ts';
-import { refusedAsLimitExceeded, refusingWithCode, useInputErrorCodes } from './input-errors.ts';
+import { refusingWithCode, useInputErrorCodes } from './input-errors.ts';
+import { useQueryLimits, type QueryLimits } from './query-limits.ts';
+import { useTrustedDocuments, type PersistedDocuments } from './trusted-documents.ts';
 import { traceparentOf, useTraceparent } from '../trace/traceparent.ts';
 
-/**
- * Query limits, tuned so that the dashboard's own operations pass with room to spare:
- * the deepest (an order's history with its order) is 5 levels, the largest far under these.
- */
-const armor = new EnvelopArmor({
-  maxDepth: { n: 8, ...refusedAsLimitExceeded },
-  maxAliases: { n: 15, ...refusedAsLimitExceeded },
-  maxDirectives: { n: 20, ...refusedAsLimitExceeded },
-  maxTokens: { n: 2000 },
-  costLimit: { maxCost: 5000, ...refusedAsLimitExceeded },
-  blockFieldSuggestion: { enabled: true },
-});
+/** A token's role, as the viewer it names has it. */
+type Role = Viewer['role'];
 
 export interface GraphqlOptions {
   production: boolean;
@@ -49,18 +41,26 @@ export interface GraphqlOptions {
   authenticator: Authenticator;
   createOrderLimiter: RateLimiter;
   logger: Logger;
+  /** What one operation may ask (see query-limits.ts). */
+  queryLimits: QueryLimits;
+  /** The dashboard's persisted operations, and the roles that may run nothing else (see trusted-documents.ts). */
+  trustedDocuments: { documents: PersistedDocuments; persistedOnlyFor: readonly Role[] };
   /** Plugins after the server's own (the metrics'). */
   extraPlugins?: Plugin[];
 }
 
 export type GraphqlHandler = YogaServerInstance<object, Context>;
 
-function plugins(introspection: IntrospectionAccess): Plugin[] {
+function plugins({ introspection, queryLimits, trustedDocuments, authenticator }: GraphqlOptions): Plugin[] {
   return [
     // First, so that every answer (a refusal too) carries the request's traceparent.
     useTraceparent(),
+    ...useTrustedDocuments({
+      ...trustedDocuments,
+      viewerOf: (request) => authenticator.viewerOf(request.headers.get('authorization') ?? undefined),
+    }),
     useRequireViewer({ allowIntrospection: introspection === 'anonymous' }) as Plugin,
-    ...(armor.protect().plugins as Plugin[]),
+    ...useQueryLimits(queryLimits),
     // Browsers send "simple" requests across sites without asking; GraphQL here needs a JSON body or this header.
     refusingWithCode(useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }), 'CSRF_HEADER_REQUIRED'),
     useInputErrorCodes(),
@@ -94,7 +94,7 @@ export function createGraphqlHandler(options: GraphqlOptions): GraphqlHandler {
     batching: false,
     cors: corsFor(options.originAllowed),
     plugins: [
-      ...plugins(options.introspection),
+      ...plugins(options),
       ...(options.graphiql ? [useGraphiqlSecurityHeaders()] : []),
       ...(options.extraPlugins ?? []),
     ],

@@ -3,10 +3,11 @@
  * same idempotency key from the same customer returns the same order and sends
  * nothing twice, because it decides the order's id.
  *
- * Before the order is stored it is marked unpublished in the index: a server
- * that dies after storing it and before producing it leaves the mark, and the
- * outbox relay of any instance finds the order by it. Once the order is in
- * Kafka, one Redis round trip lists it, clears the mark and tells subscribers.
+ * Before the order is stored it is marked unpublished (in the index, or in
+ * MongoDB while Redis is away: unpublished-marks.ts): a server that dies after
+ * storing it and before producing it leaves the mark, and the outbox relay of
+ * any instance finds the order by it. Once the order is in Kafka, one Redis
+ * round trip lists it, clears the mark and tells subscribers.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { mongo } from 'mongoose';
@@ -29,6 +30,7 @@ import type { IndexWrites } from './index-writes.ts';
 import type { CatalogueCache } from '../catalogue/catalogue-cache.ts';
 import { badInput, notFound } from '../errors.ts';
 import type { OrderPublisher } from './publish-order.ts';
+import type { Mark, UnpublishedMarks } from './unpublished-marks.ts';
 
 export const MAX_QUANTITY = 1000;
 
@@ -79,6 +81,8 @@ export interface CreateOrderDeps {
   insertOrder: (doc: OrderDocument) => Promise<void>;
   publisher: OrderPublisher;
   indexWrites: IndexWrites;
+  /** Where the order is marked unpublished before it is stored. */
+  marks: UnpublishedMarks;
   /** The Redis channel of new orders. */
   createdChannel: string;
   logger: Logger;
@@ -110,7 +114,8 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown, trac
     traceId,
     createdAt: now,
   });
-  const marked = await markUnpublished(deps, id);
+  // Without a mark in either store the order is not taken: nothing is stored that the relay could not find.
+  const marked = await deps.marks.mark(id);
   try {
     await deps.insertOrder(stored);
   } catch (error) {
@@ -122,28 +127,13 @@ export async function createOrder(deps: CreateOrderDeps, rawInput: unknown, trac
   const log = deps.logger.child({ orderId: order._id, orderNumber: order.orderNumber, traceId });
   log.info('order created', { sku: order.sku, quantity: order.quantity });
   const published = await publishOrLeaveToRelay(deps, order, log, traceId);
+  if (published && marked === 'held') await deps.marks.published(id, marked);
   await deps.indexWrites.write(order, {
     published,
     publish: { channel: deps.createdChannel, message: JSON.stringify({ order: orderToWire(order) }) },
   });
   return order;
 }
-
-/**
- * Marks the order unpublished before it is stored; without Redis the order is still taken (see the
- * README). Says whether this request made the mark: `'made'`, `'there'` (an earlier request's, not yet
- * cleared) or `'unknown'` (Redis did not answer).
- */
-async function markUnpublished(deps: CreateOrderDeps, id: string): Promise<Mark> {
-  try {
-    return (await deps.indexWrites.index.markUnpublished(id)) ? 'made' : 'there';
-  } catch (error) {
-    deps.logger.warn('could not mark an order unpublished in the index before storing it', { orderId: id, error });
-    return 'unknown';
-  }
-}
-
-type Mark = 'made' | 'there' | 'unknown';
 
 /**
  * A repeated request with the same key: the first order, published if the first request could not. The
@@ -165,11 +155,16 @@ async function existingForKey(
       'idempotencyKey',
     );
   }
-  if (marked === 'made') await deps.indexWrites.index.clearUnpublished([id]).catch(() => undefined);
+  if (marked === 'made') await deps.marks.published(id, marked);
   if (awaitsDecision(existing.status) && marked !== 'made') {
+    // A mark held in MongoDB says nothing of the first request's: the order goes to Kafka once more.
     const log = deps.logger.child({ orderId: existing._id, traceId: doc.traceId ?? undefined });
-    if (await publishOrLeaveToRelay(deps, existing, log, doc.traceId))
+    if (await publishOrLeaveToRelay(deps, existing, log, doc.traceId)) {
+      await deps.marks.published(id, marked);
       await deps.indexWrites.write(existing, { published: true });
+    }
+  } else if (marked === 'held') {
+    await deps.marks.published(id, marked);
   }
   return existing;
 }

@@ -73,11 +73,25 @@ export async function ordersPage(deps: OrderListsDeps, args: OrdersPageArgs) {
   return {
     edges,
     totalCount: () => deps.index.count(filter),
-    pageInfo: {
-      hasNextPage: backwards ? Boolean(args.before) : hasMore,
-      hasPreviousPage: backwards ? hasMore : Boolean(args.after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
+    pageInfo: pageInfoOf(args, wanted, hasMore, backwards),
+  };
+}
+
+/**
+ * The page's cursors are the places of the entries it read (an order gone from MongoDB leaves its place,
+ * so paging goes on past it); an empty page keeps the cursor it was asked from. A page says there is more
+ * only with a cursor to ask for it from: `first: 0` without `after` says how many there are (totalCount),
+ * not that a next page follows a null cursor.
+ */
+function pageInfoOf(args: OrdersPageArgs, wanted: readonly ListPosition[], hasMore: boolean, backwards: boolean) {
+  const cursorOf = (entry: ListPosition | undefined) =>
+    entry === undefined ? null : encodeCursor({ createdAt: new Date(entry.at), _id: entry.id });
+  const startCursor = cursorOf(wanted[0]) ?? (backwards ? (args.before ?? null) : (args.after ?? null));
+  const endCursor = cursorOf(wanted.at(-1)) ?? startCursor;
+  return {
+    hasNextPage: backwards ? Boolean(args.before) : hasMore && endCursor !== null,
+    hasPreviousPage: backwards ? hasMore && startCursor !== null : Boolean(args.after),
+    startCursor,
+    endCursor,
   };
 }

@@ -37,9 +37,19 @@ export class CatchUpReader {
     private readonly limit: number,
   ) {}
 
-  /** The changes after `after`, in order; rejects with BAD_USER_INPUT when they cannot all be given. */
+  /**
+   * The changes after `after`, in order; rejects with BAD_USER_INPUT when they cannot all be given. A
+   * cursor older than what a log keeps is refused from the logs' floors alone, before any entry is read
+   * (else up to `limit` + 1 entries of every partition would be read to find out).
+   */
   async read(after: Vector): Promise<PlacedMessage[]> {
     try {
+      for (const [partition, from] of await this.index.resumableFrom(this.partitions)) {
+        const seen = after.get(partition) ?? -1;
+        if (seen < from) {
+          throw new LogTooFarBehindError(`the log of partition ${partition} no longer holds the changes after ${seen}`);
+        }
+      }
       return arrange(await this.index.readLog(after, this.partitions, this.limit));
     } catch (error) {
       if (!(error instanceof LogTooFarBehindError)) throw error;

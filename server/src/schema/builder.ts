@@ -2,6 +2,7 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from '../context.ts';
+import { orderIdFromGlobalId } from './ids.ts';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -19,6 +20,17 @@ export const builder = new SchemaBuilder<{
   relay: {
     edgesFieldOptions: { nullable: false },
     nodesOnConnection: true,
+    // node(id:) and nodes(ids:): an id that is not one this API gave out is the client's error
+    // (BAD_USER_INPUT), not a failure of the server. Orders are the only nodes.
+    decodeGlobalID: (globalID) => ({ typename: 'Order', id: orderIdFromGlobalId(globalID) }),
+    nodeQueryOptions: {
+      description: 'The order with this id, or null when there is none you may see. A malformed id is BAD_USER_INPUT.',
+    },
+    nodesQueryOptions: {
+      description:
+        'The orders with these ids, in their order, null for those you may not see. At most NODES_MAX_IDS ids ' +
+        '(100 by default; TOO_MANY_IDS beyond), each counted by the cost limit; a malformed id is BAD_USER_INPUT.',
+    },
   },
 });
 

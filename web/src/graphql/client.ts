@@ -7,8 +7,17 @@
  * No document cache: urql's cacheExchange would refetch the order table after
  * every createOrder (it invalidates by __typename), while the views here stay
  * current by merging subscription events, by version.
+ *
+ * Queries and mutations over HTTP go by their persisted document id (the
+ * hash codegen embeds in each document, see codegen.ts), never by their text:
+ * a server that accepts persisted operations only from some roles (its
+ * PERSISTED_OPERATIONS_ONLY) serves the dashboard all the same. An id the
+ * server does not know (a development build ahead of it) is sent again with
+ * its text. Subscriptions and WebSocket mutations go as text, which the
+ * server matches against the same persisted documents.
  */
-import { Client, fetchExchange, subscriptionExchange } from 'urql';
+import { Client, fetchExchange, subscriptionExchange, type TypedDocumentNode } from 'urql';
+import { persistedExchange } from '@urql/exchange-persisted';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { ConnectionMonitor } from './connection-monitor.ts';
 import { reconnectDelay } from './connection-state.ts';
@@ -19,6 +28,12 @@ import { reconnectDelay } from './connection-state.ts';
  * would otherwise take the browser's six HTTP connections from the rest of the page.
  */
 export const overWebSocket = { overWebSocket: true } as const;
+
+/** The id codegen gave a document (`__meta__.hash`); undefined for one it did not make, which goes as text. */
+export function persistedIdOf(document: TypedDocumentNode<unknown, never> | object): string | undefined {
+  const meta = (document as { __meta__?: { hash?: unknown } }).__meta__;
+  return typeof meta?.hash === 'string' ? meta.hash : undefined;
+}
 
 /** Ping the server this often, and drop a socket that does not answer within PONG_TIMEOUT_MS. */
 const KEEP_ALIVE_MS = 10_000;
@@ -58,6 +73,10 @@ function createUrqlClient(url: string, authorization: string, ws: WsClient): Cli
             },
           };
         },
+      }),
+      persistedExchange({
+        enableForMutation: true,
+        generateHash: (_query, document) => Promise.resolve(persistedIdOf(document)),
       }),
       fetchExchange,
     ],
