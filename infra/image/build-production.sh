@@ -5,6 +5,7 @@
 # infra/build-services.ts) and lays out in OUT what the image runs, nothing else:
 #   OUT/server/dist, OUT/processor/dist   the bundles (the project's own code, @orders/core inside)
 #   OUT/web/dist                          the dashboard, served by the server at /
+#   OUT/web/src/gql/persisted-documents.json  the dashboard's operations by id (PERSISTED_DOCUMENTS_FILE)
 #   OUT/node_modules                      the libraries the bundles import, the production ones only
 #   OUT/start.mjs, OUT/healthcheck.mjs    the image's entry (server | processor) and health check
 # The package.json files come along: npm needs them to install from the lockfile, and the services
@@ -27,6 +28,8 @@ done
 cp -R server/dist "$out/server/dist"
 cp -R processor/dist "$out/processor/dist"
 cp -R web/dist "$out/web/dist"
+mkdir -p "$out/web/src/gql"
+cp web/src/gql/persisted-documents.json "$out/web/src/gql/"
 cp infra/image/start.mjs infra/image/healthcheck.mjs "$out/"
 
 # The bundles leave every library as an import (infra/build-services.ts): the server's, the

@@ -91,7 +91,14 @@ const operator = (subject: string) => signToken(key, { role: 'operator', subject
 describe('the production artifacts', () => {
   it('hold the bundles, the dashboard and the production dependencies, and no development tool', () => {
     const app = artifacts!.app;
-    for (const file of ['server/dist/main.js', 'processor/dist/main.js', 'web/dist/index.html', 'start.mjs']) {
+    const files = [
+      'server/dist/main.js',
+      'processor/dist/main.js',
+      'web/dist/index.html',
+      'web/src/gql/persisted-documents.json',
+      'start.mjs',
+    ];
+    for (const file of files) {
       expect(existsSync(path.join(app, file)), file).toBe(true);
     }
     const installed = readdirSync(path.join(app, 'node_modules'));
@@ -131,6 +138,10 @@ describe('the production artifacts', () => {
       200,
     );
     expect(status).toBe('PROCESSED');
+  });
+
+  it("load the dashboard's persisted operations, where the server looks for them by default", () => {
+    expect(server!.output()).not.toMatch(/no persisted documents/);
   });
 
   it('serve the dashboard at /', async () => {
