@@ -23,7 +23,13 @@ export default defineConfig({
             'test/**/*.test.ts',
             'bench/**/*.test.ts',
           ],
-          exclude: ['**/node_modules/**', 'test/faults/**', 'test/cluster/**', 'test/deploy/image.test.ts'],
+          exclude: [
+            '**/node_modules/**',
+            'test/faults/**',
+            'test/cluster/**',
+            'test/redis-ha/**',
+            'test/deploy/image.test.ts',
+          ],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 60_000,
@@ -65,6 +71,23 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        // Redis primaries killed, stopped and made to lose writes under load: `npm run test:redis-ha`.
+        extends: true,
+        test: {
+          name: 'redis-ha',
+          include: ['test/redis-ha/**/*.test.ts'],
+          // The Sentinel-managed set (infra/services/redis-ha.ts), for the launched services and the test's clients.
+          env: {
+            REDIS_SENTINELS: '127.0.0.1:26379,127.0.0.1:26380,127.0.0.1:26381',
+            REDIS_MASTER_NAME: 'orders-redis',
+          },
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
         },
       },
       {

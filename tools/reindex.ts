@@ -8,11 +8,10 @@
  *
  * Options: --fresh deletes the index first (lists are partial until it ends;
  * use it to drop orders deleted from MongoDB behind the system's back).
- * Settings: MONGODB_URI, REDIS_URL, NAME_PREFIX, as the services read them.
+ * Settings: MONGODB_URI, REDIS_URL (or REDIS_SENTINELS and REDIS_MASTER_NAME), NAME_PREFIX, as the services read them.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -22,8 +21,10 @@ import {
   RedisModel,
   connectDatabase,
   createModels,
+  createRedis,
   parseConfig,
   rebuildIndex,
+  redisConfig,
   takeRebuildLock,
 } from '@orders/core';
 
@@ -38,7 +39,7 @@ try {
   process.exit(2);
 }
 
-const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+const redis = createRedis(redisConfig(config), { maxRetriesPerRequest: 2 });
 const connection = await connectDatabase(config.MONGODB_URI);
 const models = createModels(connection);
 const index = new OrderIndex(redis, { prefix: config.NAME_PREFIX });

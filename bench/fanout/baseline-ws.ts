@@ -5,9 +5,8 @@
  * per-subscriber work: the floor a GraphQL server's fan-out is measured against.
  * Written for the benchmark only.
  */
-import { Redis } from 'ioredis';
 import { WebSocketServer } from 'ws';
-import { channelsFor, type OrderStatusMessage } from '@orders/core';
+import { channelsFor, createRedis, redisConfigFrom, type OrderStatusMessage } from '@orders/core';
 
 const port = Number(process.env.PORT ?? 4020);
 const channel = channelsFor(process.env.KAFKA_TOPIC_PREFIX ?? '').status;
@@ -20,7 +19,7 @@ wss.on('connection', (socket) => {
   });
 });
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const redis = createRedis(redisConfigFrom(process.env));
 await redis.subscribe(channel);
 redis.on('message', (_channel, raw: string) => {
   const { change, order } = JSON.parse(raw) as OrderStatusMessage;

@@ -8,9 +8,8 @@
  *
  * `tsx bench/fanout/fanout.ts --subscribers 1000 --events 10`
  */
-import { Redis } from 'ioredis';
 import WebSocket from 'ws';
-import { channelsFor } from '@orders/core';
+import { channelsFor, createRedis, redisConfigFrom } from '@orders/core';
 import { commandLine } from '../lib/command-line.ts';
 import { summarize, type Summary } from '../lib/latency.ts';
 import {
@@ -78,7 +77,7 @@ async function measureSide(
   channel: string,
   options: { subscribers: number; events: number; rate: number },
 ): Promise<FanoutSide> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redis = createRedis(redisConfigFrom(process.env));
   const latencies: number[] = [];
   let probes = 0;
   const onFrame = (text: string) => {

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
+import { redisConfigFrom } from '@orders/core';
 import { dropOrderIndex } from '@orders/core/testing';
 import { prepareCheckout } from '../lib/checkout.ts';
 import { commandLine } from '../lib/command-line.ts';
@@ -89,7 +90,7 @@ export async function startSystem(
       const connection = await mongoose.createConnection(database).asPromise();
       await connection.dropDatabase();
       await connection.close();
-      await dropOrderIndex(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', shared.NAME_PREFIX);
+      await dropOrderIndex(redisConfigFrom(process.env), shared.NAME_PREFIX);
     },
   };
 }

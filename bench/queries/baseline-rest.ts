@@ -10,9 +10,16 @@
  * Written for the benchmark only.
  */
 import express from 'express';
-import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
-import { ORDER_STATUSES, OrderCache, OrderIndex, createModels, type OrderStatus } from '@orders/core';
+import {
+  ORDER_STATUSES,
+  OrderCache,
+  OrderIndex,
+  createModels,
+  createRedis,
+  redisConfigFrom,
+  type OrderStatus,
+} from '@orders/core';
 
 /** The page size when `?first=` is not given: the GraphQL API's default too. */
 const DEFAULT_PAGE = 20;
@@ -23,7 +30,7 @@ const connection = await mongoose
   .createConnection(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/orders')
   .asPromise();
 const { Order } = createModels(connection);
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const redis = createRedis(redisConfigFrom(process.env));
 const index = new OrderIndex(redis, { prefix: process.env.KAFKA_TOPIC_PREFIX ?? '' });
 const cache = new OrderCache((id) => Order.findById(id).lean());
 

@@ -7,9 +7,9 @@
  * when not saturated.
  */
 import type autocannon from 'autocannon';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import mongoose from 'mongoose';
-import { OrderIndex, createModels, rebuildIndex } from '@orders/core';
+import { OrderIndex, createModels, createRedis, rebuildIndex, redisConfigFrom } from '@orders/core';
 import { graphqlLoad, load, ratio } from '../lib/load.ts';
 import { freePort, launch, waitReady } from '../../test/support/index.ts';
 
@@ -66,7 +66,7 @@ export async function benchQueries(options: { orders: number; seconds: number; c
   const env = { MONGODB_URI: uri, REDIS_URL, KAFKA_TOPIC_PREFIX: `${run}.` };
   const graphqlPort = freePort();
   const restPort = graphqlPort + 1;
-  const redis = new Redis(REDIS_URL);
+  const redis = createRedis(redisConfigFrom(process.env));
   // Seeded straight into MongoDB, then indexed, before the server starts (it finds the index there).
   await seedOrders(uri, options.orders);
   await indexOrders(uri, redis, env.KAFKA_TOPIC_PREFIX);

@@ -21,9 +21,9 @@
  */
 import { spawn } from 'node:child_process';
 import type autocannon from 'autocannon';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import mongoose from 'mongoose';
-import { OrderIndex, createModels, rebuildIndex } from '@orders/core';
+import { OrderIndex, createModels, createRedis, rebuildIndex, redisConfigFrom } from '@orders/core';
 import { buildServices } from '../../infra/build-services.ts';
 import { graphqlLoad, load, ratio } from '../lib/load.ts';
 import {
@@ -290,7 +290,7 @@ async function measureSize(count: number, options: SizeOptions): Promise<ScaleSi
     CREATE_ORDER_RATE: '1000000',
     CREATE_ORDER_BURST: '1000000',
   };
-  const redis = new Redis(REDIS_URL);
+  const redis = createRedis(redisConfigFrom({ ...process.env, REDIS_URL }));
   const running: Running[] = [];
   try {
     const layout: Layout = { count, base: Date.now() - count * SPACING_MS - 5000 };

@@ -8,8 +8,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
-import { Redis } from 'ioredis';
-import { createProducer } from '@orders/core';
+import { createProducer, createRedis, redisConfigFrom } from '@orders/core';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -63,7 +62,7 @@ async function mongoCeilings(): Promise<Record<string, number>> {
 }
 
 async function redisCeilings(): Promise<Record<string, number>> {
-  const client = new Redis('redis://127.0.0.1:6379');
+  const client = createRedis(redisConfigFrom(process.env));
   const payload = JSON.stringify({ id: randomUUID(), status: 'PROCESSED', at: new Date().toISOString() });
   try {
     const publish = await rate(concurrency, () => client.publish('bench.stores', payload));

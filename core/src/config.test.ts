@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, KafkaModel, MongoModel, RedisModel, parseConfig } from './config.ts';
+import { ConfigError, KafkaModel, MongoModel, RedisModel, parseConfig, redisConfig } from './config.ts';
 
 const Model = MongoModel.extend(KafkaModel.shape).extend(RedisModel.shape);
 
@@ -10,7 +10,23 @@ describe('parseConfig', () => {
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       NAME_PREFIX: '',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_MASTER_NAME: 'orders-redis',
     });
+  });
+
+  it('reads Sentinels as host and port pairs, and refuses one without a port', () => {
+    const raw = parseConfig(RedisModel, { REDIS_SENTINELS: '127.0.0.1:26379, sentinel-2:26380' });
+    expect(redisConfig(raw)).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      masterName: 'orders-redis',
+      sentinels: [
+        { host: '127.0.0.1', port: 26379 },
+        { host: 'sentinel-2', port: 26380 },
+      ],
+    });
+    expect(() => parseConfig(RedisModel, { REDIS_SENTINELS: '127.0.0.1' })).toThrow(
+      /REDIS_SENTINELS: must be host:port/,
+    );
   });
 
   it('reports every invalid setting at once, each by name', () => {

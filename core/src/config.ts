@@ -38,7 +38,25 @@ export const KafkaModel = z.object({
 });
 
 export const RedisModel = z.object({
+  /** The one Redis, or (with REDIS_SENTINELS) where its password, database and TLS are read from. */
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /**
+   * Sentinels that watch a primary and its replicas, `host:port,…`: when set, every client asks them
+   * which node is primary and follows it through a failover (see redis-client.ts).
+   */
+  REDIS_SENTINELS: z
+    .string()
+    .transform((value) => value.split(',').map((sentinel) => sentinel.trim()))
+    .refine(
+      (sentinels) => sentinels.every((sentinel) => /^[\w.-]+:\d+$/.test(sentinel)),
+      'must be host:port[,host:port…]',
+    )
+    .optional(),
+  /** The name the Sentinels know the primary by (`sentinel monitor <name> …`). */
+  REDIS_MASTER_NAME: z
+    .string()
+    .regex(/^[\w.-]+$/, 'may hold letters, digits, ".", "_" and "-" only')
+    .default('orders-redis'),
 });
 
 export const LogModel = z.object({
@@ -55,9 +73,24 @@ export function sharedServersConfig(raw: z.infer<typeof SharedServersModel>) {
     /** Before every name this system uses on the shared servers: topics, consumer groups, Redis channels and keys. */
     namePrefix: raw.NAME_PREFIX,
     kafka: { brokers: raw.KAFKA_BROKERS },
-    redis: { url: raw.REDIS_URL },
+    redis: redisConfig(raw),
     log: { level: raw.LOG_LEVEL },
   };
+}
+
+/** Where Redis is: one URL, or Sentinels and the name of the primary they watch. */
+export interface RedisConfig {
+  readonly url: string;
+  readonly sentinels?: readonly { readonly host: string; readonly port: number }[];
+  readonly masterName: string;
+}
+
+export function redisConfig(raw: z.infer<typeof RedisModel>): RedisConfig {
+  const sentinels = raw.REDIS_SENTINELS?.map((sentinel) => {
+    const at = sentinel.lastIndexOf(':');
+    return { host: sentinel.slice(0, at), port: Number(sentinel.slice(at + 1)) };
+  });
+  return { url: raw.REDIS_URL, masterName: raw.REDIS_MASTER_NAME, ...(sentinels ? { sentinels } : {}) };
 }
 
 export class ConfigError extends Error {

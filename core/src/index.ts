@@ -76,8 +76,13 @@ export {
   intFromEnv,
   parseConfig,
   rateFromEnv,
+  redisConfig,
   sharedServersConfig,
+  type RedisConfig,
 } from './config.ts';
+
+// Redis clients as the services make them: one node, or the primary its Sentinels name, followed through a failover.
+export { createRedis, redisConfigFrom, type RedisClientOptions } from './redis-client.ts';
 
 // Logging and the timing of slow steps.
 export { createLogger, type Logger } from './log.ts';
@@ -118,6 +123,8 @@ export {
 } from './order-index/order-index.ts';
 export { INDEX_CHECK_MS, ensureIndex, rebuildIndex, takeRebuildLock } from './order-index/rebuild.ts';
 export { OrderCache } from './order-index/order-cache.ts';
+export { keepIndexWhole, type CreatedLog, type RepairReport } from './order-index/repair.ts';
+export { KafkaCreatedLog } from './order-index/created-log.ts';
 
 // Dead letters the operator can list, requeue and discard: the shared contract and its store.
 export { showBytes, type RecordedDeadLetter } from './dead-letters/letter.ts';

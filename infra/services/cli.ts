@@ -15,6 +15,11 @@
  * scraping the server and the processor on this machine; with Docker the
  * Compose profile `observability`, Prometheus and Grafana): `down` and `status`
  * with the flag handle it as well.
+ *
+ * With `--redis-ha` a Sentinel-managed Redis comes too (redis-ha.ts: two nodes and
+ * three Sentinels, natively; the Compose profile `redis-ha` with Docker), beside
+ * the single Redis: `down --redis-ha` stops that set only, and `status --redis-ha`
+ * tells which node is primary and how far its replica lags.
  */
 import { parseArgs } from 'node:util';
 import { ServiceError } from './errors.ts';
@@ -28,10 +33,11 @@ import { isAlive, ownedPid, portOpen, stopOwned, waitFor } from './processes.ts'
 import { payments } from './payments.ts';
 import { ensureMetricsToken, prometheus } from './prometheus.ts';
 import { redis } from './redis.ts';
+import { REDIS_HA_ENV, redisHaReady, redisHaServices, redisHaStatus } from './redis-ha.ts';
 import type { NativeService } from './service.ts';
 
 const usage =
-  'use: up | down | status, with --kafka-brokers 1 (the default) or 3, --replication-factor <n>, and --observability';
+  'use: up | down | status, with --kafka-brokers 1 (the default) or 3, --replication-factor <n>, --observability and --redis-ha';
 
 const args = (() => {
   try {
@@ -41,6 +47,7 @@ const args = (() => {
         'kafka-brokers': { type: 'string' },
         'replication-factor': { type: 'string' },
         observability: { type: 'boolean', default: false },
+        'redis-ha': { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -81,11 +88,31 @@ const kafkaServices: NativeService[] = clustered
   : [kafka];
 /** Prometheus beside the stores, with --observability. */
 const observability = args.values.observability === true;
-const services: NativeService[] = [redis, ferretdb, ...kafkaServices, payments, ...(observability ? [prometheus] : [])];
+/** The Sentinel-managed Redis beside the single one, with --redis-ha. */
+const redisHa = args.values['redis-ha'] === true;
+const services: NativeService[] = [
+  redis,
+  ferretdb,
+  ...kafkaServices,
+  payments,
+  ...(observability ? [prometheus] : []),
+  ...(redisHa ? redisHaServices : []),
+];
 const width = Math.max(...services.map((service) => service.name.length));
 
 /** The Compose services of the cluster profile (docker-compose.yml): three nodes. */
 const COMPOSE_CLUSTER = ['kafka-1', 'kafka-2', 'kafka-3'];
+/** The Compose services of the redis-ha profile: two nodes and three Sentinels. */
+const COMPOSE_REDIS_HA = ['redis-ha-1', 'redis-ha-2', 'redis-sentinel-1', 'redis-sentinel-2', 'redis-sentinel-3'];
+
+/** Waits until the Sentinel-managed Redis can fail over, and says how the services reach it. */
+async function redisHaUp(): Promise<void> {
+  await redisHaReady();
+  console.log(
+    `redis-ha: primary, replica and three Sentinels ready; for the services: ` +
+      `REDIS_SENTINELS=${REDIS_HA_ENV.REDIS_SENTINELS} REDIS_MASTER_NAME=${REDIS_HA_ENV.REDIS_MASTER_NAME}`,
+  );
+}
 
 async function kafkaReady(): Promise<void> {
   if (!clustered) {
@@ -174,7 +201,10 @@ async function up(): Promise<void> {
         'use --kafka-brokers 3',
       );
     }
-    const profile = observability ? ['--profile', 'observability'] : [];
+    const profile = [
+      ...(observability ? ['--profile', 'observability'] : []),
+      ...(redisHa ? ['--profile', 'redis-ha'] : []),
+    ];
     // Prometheus in a container is no loopback caller: it scrapes with an operator token of its own.
     if (observability) await ensureMetricsToken();
     const composeArgs = clustered
@@ -183,6 +213,7 @@ async function up(): Promise<void> {
     console.log(`Docker engine found: docker compose ${composeArgs.join(' ')}`);
     compose(composeArgs);
     await kafkaReady();
+    if (redisHa) await redisHaUp();
     // The payment service is the project's own Node process, run on the host like the server and processor.
     console.log(`${payments.name} 127.0.0.1:${payments.port}  ${await ensure(payments, undefined)}`);
     return;
@@ -203,6 +234,7 @@ async function up(): Promise<void> {
   });
   if (failures.length === 0) {
     await kafkaReady();
+    if (redisHa) await redisHaUp();
     console.log(`services ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     return;
   }
@@ -215,11 +247,20 @@ async function up(): Promise<void> {
 async function down(): Promise<void> {
   if (dockerEngineAnswers()) {
     const profile = observability ? ['--profile', 'observability'] : [];
-    compose(clustered ? ['--profile', 'cluster', 'rm', '--stop', '--force', ...COMPOSE_CLUSTER] : [...profile, 'down']);
+    if (redisHa) compose(['--profile', 'redis-ha', 'rm', '--stop', '--force', ...COMPOSE_REDIS_HA]);
+    else
+      compose(
+        clustered ? ['--profile', 'cluster', 'rm', '--stop', '--force', ...COMPOSE_CLUSTER] : [...profile, 'down'],
+      );
     return;
   }
   const said = (service: NativeService, stopped: boolean) =>
     console.log(`${service.name.padEnd(width)} ${stopped ? 'stopped' : 'not started by this command: left alone'}`);
+  if (redisHa) {
+    // That set only, the Sentinels first: none of them fails over a primary that is merely being stopped.
+    for (const service of [...redisHaServices].reverse()) said(service, await stopOwned(service.name));
+    return;
+  }
   if (clustered) {
     // The cluster's nodes only (the other servers may serve the single broker's users), all at once:
     // one by one, the last would wait in vain for a quorum to hear its controlled shutdown.
@@ -251,6 +292,7 @@ async function status(): Promise<void> {
     );
   }
   if (clustered) await clusterStatus(ready);
+  if (redisHa) for (const line of await redisHaStatus()) console.log(line);
   if (!allReady) process.exitCode = 1;
 }
 

@@ -4,7 +4,7 @@
  * `{ start, stop, readiness, stats }` with an explicit status.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import {
@@ -16,6 +16,7 @@ import {
   createTransactionalProducer,
   createLogger,
   createModels,
+  createRedis,
   DeadLetterStore,
   ensureTopics,
   OrderIndex,
@@ -101,7 +102,7 @@ async function connectStores({ config, options, logger, metrics, resources }: Wi
   const models = createModels(connection);
   await Promise.all(Object.values(models).map((model) => model.init()));
 
-  const redis = (resources.redis = new Redis(config.redis.url, {
+  const redis = (resources.redis = createRedis(config.redis, {
     lazyConnect: true,
     // Reconnect for ever with a capped backoff; a publish waits for at most two reconnects.
     retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),

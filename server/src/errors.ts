@@ -10,3 +10,6 @@ export const badInput = (message: string, field?: string) => clientError('BAD_US
 export const notFound = (message: string, field?: string) => clientError('NOT_FOUND', message, field);
 
 export const conflict = (message: string) => clientError('CONFLICT', message);
+
+/** Something the server needs is not there yet; the same request succeeds later. */
+export const unavailable = (message: string) => clientError('UNAVAILABLE', message);

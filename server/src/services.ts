@@ -7,6 +7,7 @@
  */
 import {
   DeadLetterStore,
+  KafkaCreatedLog,
   OrderCache,
   OrderIndex,
   orderFromDocument,
@@ -108,7 +109,7 @@ const IN_FLIGHT_GRACE_MS = 30_000;
 
 export async function startServices(
   config: ServerConfig,
-  { connection, models, producer, admin, events }: Stores,
+  { connection, models, kafka, producer, admin, events }: Stores,
   logger: Logger,
   options: ServiceOptions = {},
 ): Promise<RunningServices> {
@@ -116,7 +117,9 @@ export async function startServices(
   const index = new OrderIndex(events.redis, { prefix: config.namePrefix });
   const indexLogger = logger.child({ part: 'order-index' });
   const indexWrites = new IndexWrites(index, indexLogger);
-  const indexKeeper = new IndexKeeper(models, index, indexLogger, config.index.checkMs);
+  const groupId = `${config.namePrefix}${PROCESSOR_GROUP}`;
+  const createdLog = new KafkaCreatedLog(kafka, topics.created.name, groupId);
+  const indexKeeper = new IndexKeeper(models, index, indexLogger, createdLog, config.index.checkMs);
   await indexKeeper.start();
   // After a break, Redis may have come back empty (flushed, or restarted without its files).
   events.onResubscribed(() => indexKeeper.checkInBackground());
@@ -129,7 +132,6 @@ export async function startServices(
   const stats = new StatsBroadcaster(index, events, logger, config.stats.intervalMs);
   stats.start();
   const deadLetters = new DeadLetters(new DeadLetterStore(connection, events.redis, config.namePrefix), producer);
-  const groupId = `${config.namePrefix}${PROCESSOR_GROUP}`;
   const readGroup = cachedGroupHealth(admin, groupId, topics.created.name);
   const pipeline = new PipelineMonitor({
     groupId,
@@ -166,7 +168,7 @@ export async function startServices(
     ['stopping the outbox relay', () => relay.stop()],
     ['stopping the statistics', () => stats.stop()],
     ['stopping the pipeline monitor', () => pipeline.stop()],
-    ['stopping the order index checks', () => indexKeeper.stop()],
+    ['stopping the order index checks', () => indexKeeper.stop().finally(() => createdLog.close())],
     ['stopping the held order index writes', () => indexWrites.stop()],
     ['stopping the status feed', () => statusFeed.stop()],
   ];

@@ -13,7 +13,7 @@ import {
   type Logger,
   type Models,
 } from '@orders/core';
-import type { Admin, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { seedCatalogue } from './catalogue/seed.ts';
 import type { ServerConfig } from './config.ts';
@@ -22,6 +22,7 @@ import { createOrderEvents, type OrderEvents } from './pubsub/order-events.ts';
 export interface Stores {
   readonly connection: Connection;
   readonly models: Models;
+  readonly kafka: Kafka;
   readonly producer: Producer;
   /** Asked by `/ready` whether the broker answers. */
   readonly admin: Admin;
@@ -42,10 +43,11 @@ export async function connectStores(config: ServerConfig, logger: Logger): Promi
   const admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
 
-  const events = createOrderEvents(config.redis.url, config.namePrefix, logger);
+  const events = createOrderEvents(config.redis, config.namePrefix, logger);
   return {
     connection,
     models,
+    kafka,
     producer,
     admin,
     events,

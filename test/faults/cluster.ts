@@ -9,11 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, expect } from 'vitest';
 import mongoose from 'mongoose';
 import { Kafka, logLevel } from 'kafkajs';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   ORDER_STATUSES,
   OrderIndex,
   createModels,
+  createRedis,
   topicsFor,
   type Models,
   type OrderStatus,
@@ -22,7 +23,7 @@ import {
 import { keyPartitioner, statusNumber } from '@orders/core/testing';
 import {
   BROKERS,
-  REDIS_URL,
+  REDIS,
   graphqlRequest,
   listenerPid,
   repoRoot,
@@ -66,7 +67,7 @@ export async function startCluster(name: string): Promise<Cluster> {
   const { prefix } = system;
   const connection = await mongoose.createConnection(system.mongoUri).asPromise();
   const kafka = new Kafka({ clientId: `faults-${system.id}`, brokers: BROKERS, logLevel: logLevel.NOTHING });
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  const redis = createRedis(REDIS, { maxRetriesPerRequest: 2 });
   redis.on('error', () => {}); // a restarting Redis: reads are retried by `retrying`
   const cleanups: (() => unknown)[] = [];
   let closing: Promise<void> | undefined;
@@ -122,12 +123,15 @@ export const orderIdOf = (globalId: string) => Buffer.from(globalId, 'base64').t
  * Creates `count` orders through `urls` in turn, at about `rate` a second, each
  * with an idempotency key so that one refused by a dying server is sent again
  * (to the next server) without making two. Resolves with the orders' ids.
+ * `observed`, when given, gets each order's time from its first try to its answer, and each refusal
+ * that was retried.
  */
 export async function createOrders(
   urls: () => string[],
   count: number,
   rate: number,
   keyPrefix = 'fault',
+  observed?: { latenciesMs: number[]; retriedErrors: string[] },
 ): Promise<string[]> {
   const ids: string[] = [];
   const started = Date.now();
@@ -143,6 +147,7 @@ export async function createOrders(
     };
     pending.push(
       (async () => {
+        const began = Date.now();
         for (let attempt = 0; ; attempt++) {
           const targets = urls();
           const url = targets[(i + attempt) % targets.length];
@@ -152,9 +157,11 @@ export async function createOrders(
               input,
             });
             ids.push(orderIdOf(createOrder.id));
+            observed?.latenciesMs.push(Date.now() - began);
             return;
           } catch (error) {
             if (attempt >= 50) throw error;
+            observed?.retriedErrors.push(error instanceof Error ? error.message : String(error));
             await new Promise((resolve) => setTimeout(resolve, 200));
           }
         }

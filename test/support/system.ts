@@ -7,12 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
+import { redisConfigFrom } from '@orders/core';
 import { dropOpenDeadLetters, dropOrderIndex } from '@orders/core/testing';
 import { freePort, launch, waitReady, type Running } from './processes.ts';
 import { retrying } from './wait.ts';
 
 export const MONGO_BASE = 'mongodb://127.0.0.1:27017';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Where the tests' own Redis clients connect: REDIS_URL, or the Sentinels of REDIS_SENTINELS (the HA suite). */
+export const REDIS = redisConfigFrom(process.env);
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
 export interface SystemEnv {
@@ -51,8 +54,8 @@ export async function dropSystem(system: { mongoUri: string; prefix: string }): 
       await connection.close();
     }
   });
-  await retrying('dropping the test index', () => dropOrderIndex(REDIS_URL, system.prefix));
-  await retrying('dropping the test dead letters', () => dropOpenDeadLetters(REDIS_URL, system.prefix));
+  await retrying('dropping the test index', () => dropOrderIndex(REDIS, system.prefix));
+  await retrying('dropping the test dead letters', () => dropOpenDeadLetters(REDIS, system.prefix));
 }
 
 async function dropKafkaNames(prefix: string): Promise<void> {

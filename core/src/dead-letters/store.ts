@@ -6,9 +6,11 @@
  * Lists and counts come from Redis only: FerretDB 1.24 pushes no sort or
  * limit down, and MongoDB is read by `_id` alone.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import mongoose, { type Connection, type Model } from 'mongoose';
+import type { RedisConfig } from '../config.ts';
 import { isDuplicateKey, nullableField, requiredField } from '../models.ts';
+import { createRedis } from '../redis-client.ts';
 import { deadLetterId, type DeadMessage, type RecordedDeadLetter } from './letter.ts';
 
 const { Schema } = mongoose;
@@ -197,8 +199,8 @@ export class DeadLetterStore {
 }
 
 /** Deletes a system's open list over a connection of its own, for runs that end (tests); the records go with the database. */
-export async function dropOpenDeadLetters(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url);
+export async function dropOpenDeadLetters(config: RedisConfig, prefix: string): Promise<number> {
+  const redis = createRedis(config);
   try {
     return await redis.unlink(openDeadLettersKey(prefix));
   } finally {

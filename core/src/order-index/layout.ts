@@ -64,6 +64,11 @@ export interface IndexKeys {
   readonly logHeads: string;
   /** Partition → the sequence from which its log is complete: a cursor before it cannot be served. */
   readonly logFloors: string;
+  /**
+   * Partition of `orders.created` → the processors' committed offset up to which the index was last
+   * found whole (see repair.ts): what a failover may have lost lies after it.
+   */
+  readonly checkpoint: string;
 }
 
 export function indexKeys(prefix = ''): IndexKeys {
@@ -81,6 +86,7 @@ export function indexKeys(prefix = ''): IndexKeys {
     log: (partition) => `${base}:log:${partition}`,
     logHeads: `${base}:log-heads`,
     logFloors: `${base}:log-floors`,
+    checkpoint: `${base}:checkpoint`,
   };
 }
 

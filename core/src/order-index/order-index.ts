@@ -18,7 +18,9 @@
  * each change in one round trip that also PUBLISHes it; concurrent writes share
  * one pipeline. The index is derived data: see rebuild.ts.
  */
-import { Redis, type ChainableCommander } from 'ioredis';
+import type { Redis, ChainableCommander } from 'ioredis';
+import type { RedisConfig } from '../config.ts';
+import { createRedis } from '../redis-client.ts';
 import { Batcher } from '../batcher.ts';
 import type { OrderStatusMessage } from '../events.ts';
 import { ORDER_STATUSES, type OrderStatus } from '../status.ts';
@@ -35,7 +37,16 @@ import {
   type IndexKeys,
   type ListPosition,
 } from './layout.ts';
-import { APPLY_ORDER, READ_PAGE, READ_STATISTICS, RELEASE_LOCK, RENEW_LOCK } from './scripts.ts';
+import {
+  APPLY_ORDER,
+  READ_PAGE,
+  READ_STATISTICS,
+  READ_VERIFICATION,
+  RECORD_CHECKPOINT,
+  RELEASE_LOCK,
+  RENEW_LOCK,
+  RESTORE_LOG,
+} from './scripts.ts';
 
 /** What the index needs of an order: its place, its status and version, and when it was decided. */
 export interface IndexedOrder {
@@ -123,6 +134,9 @@ function withScripts(redis: Redis): Redis {
     redis.defineCommand('ordersReadStatistics', { lua: READ_STATISTICS });
     redis.defineCommand('ordersReleaseLock', { lua: RELEASE_LOCK, numberOfKeys: 1 });
     redis.defineCommand('ordersRenewLock', { lua: RENEW_LOCK, numberOfKeys: 1 });
+    redis.defineCommand('ordersReadVerification', { lua: READ_VERIFICATION, numberOfKeys: 1 });
+    redis.defineCommand('ordersRecordCheckpoint', { lua: RECORD_CHECKPOINT, numberOfKeys: 2 });
+    redis.defineCommand('ordersRestoreLog', { lua: RESTORE_LOG, numberOfKeys: 4 });
   }
   return redis;
 }
@@ -380,6 +394,73 @@ export class OrderIndex {
 
   // ——— the index itself ———
 
+  /**
+   * The node that answers now (its replication id) and the one the index was last found whole on
+   * (undefined if never): they differ after a failover or a restart, until the repair has run.
+   */
+  async verification(): Promise<{ node: string; verifiedOn: string | undefined }> {
+    const [node, verifiedOn] = (await scripted(this.redis).ordersReadVerification!(this.keys.meta)) as [string, string];
+    return { node, verifiedOn: verifiedOn === '' ? undefined : verifiedOn };
+  }
+
+  /** Whether nothing is known to be missing: the index was found whole on the node that answers, or never checked. */
+  async whole(): Promise<boolean> {
+    const { node, verifiedOn } = await this.verification();
+    return verifiedOn === undefined || verifiedOn === node;
+  }
+
+  /** Partition of `orders.created` → the committed offset up to which the index was last found whole. */
+  async checkpoint(): Promise<Map<number, bigint>> {
+    const held = await this.redis.hgetall(this.keys.checkpoint);
+    return new Map(Object.entries(held).map(([partition, offset]) => [Number(partition), BigInt(offset)]));
+  }
+
+  /**
+   * Records `offsets` as the checkpoint (and, with `verified`, the index as whole on `node`), if `node`
+   * still answers; false if another node took over meanwhile.
+   */
+  async recordCheckpoint(node: string, offsets: ReadonlyMap<number, bigint>, verified: boolean): Promise<boolean> {
+    const pairs = [...offsets].flatMap(([partition, offset]) => [String(partition), offset.toString()]);
+    const reply = await scripted(this.redis).ordersRecordCheckpoint!(
+      this.keys.meta,
+      this.keys.checkpoint,
+      node,
+      verified ? '1' : '0',
+      ...pairs,
+    );
+    return Number(reply) === 1;
+  }
+
+  /** Keeps what the last repair did, for operators and tests to read (`lastRepair`). */
+  async noteRepair(report: { orders: number; logEntries: number; ms: number; outcome: string }): Promise<void> {
+    await this.redis.hset(this.keys.meta, 'lastRepair', JSON.stringify({ ...report, at: new Date().toISOString() }));
+  }
+
+  async lastRepair(): Promise<
+    { orders: number; logEntries: number; ms: number; outcome: string; at: string } | undefined
+  > {
+    const held = await this.redis.hget(this.keys.meta, 'lastRepair');
+    return held === null ? undefined : JSON.parse(held);
+  }
+
+  /**
+   * Puts the entries a failover lost back into a partition's log, in their places (see RESTORE_LOG);
+   * `entries` in ascending sequence. Resolves with how many were missing.
+   */
+  async restoreLog(partition: number, entries: readonly { seq: number; message: string }[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    const { keys } = this;
+    const reply = await scripted(this.redis).ordersRestoreLog!(
+      keys.log(partition),
+      keys.logHeads,
+      keys.logFloors,
+      keys.meta,
+      String(partition),
+      ...entries.flatMap(({ seq, message }) => [seq, message]),
+    );
+    return Number(reply);
+  }
+
   async state(): Promise<IndexState> {
     const meta = await this.redis.hgetall(this.keys.meta);
     return {
@@ -446,8 +527,8 @@ export class OrderIndex {
  * Deletes a system's whole order index over a connection of its own, for runs that end (tests,
  * benchmarks): Redis keeps the index on disk, and their keys must not pile up.
  */
-export async function dropOrderIndex(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url);
+export async function dropOrderIndex(config: RedisConfig, prefix: string): Promise<number> {
+  const redis = createRedis(config);
   try {
     return await new OrderIndex(redis, { prefix }).drop();
   } finally {

@@ -145,3 +145,76 @@ export const RENEW_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 `;
+
+/**
+ * The primary this index was last found whole on, against the node that answers now: a failover
+ * (a replica promoted) or a restart gives the node a new replication id (`master_replid`), and what
+ * the old one acknowledged last may be missing here.
+ *
+ * KEYS: 1 meta. Returns { the node's replication id, the id the index was verified on ('' if never) }.
+ */
+export const READ_VERIFICATION = `
+local info = redis.call('INFO', 'replication')
+local replid = string.match(info, 'master_replid:(%w+)') or ''
+return { replid, redis.call('HGET', KEYS[1], 'verifiedOn') or '' }
+`;
+
+/**
+ * Records that the index is whole on this node up to the processors' committed offsets ARGV[2..]
+ * (partition, offset pairs), if this node's replication id is still ARGV[1], and marks it verified on
+ * it when ARGV[2] says so ('1'). Atomic with reading the id: a checkpoint never lands on a node that
+ * took over in between, where it would hide what that node lacks.
+ *
+ * KEYS: 1 meta, 2 checkpoint hash. Returns 1 if recorded, 0 if the node changed.
+ */
+export const RECORD_CHECKPOINT = `
+local info = redis.call('INFO', 'replication')
+if string.match(info, 'master_replid:(%w+)') ~= ARGV[1] then return 0 end
+if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'verifiedOn', ARGV[1]) end
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+return 1
+`;
+
+/**
+ * Puts back into a partition's log the entries a failover lost, in their places: a stream only
+ * appends, so the entries after the first one missing are taken out and written again with the
+ * missing ones among them (a few seconds of changes), and the head moves to the last. Entries the
+ * log holds already, or that lie below its floor (trimmed away), are left alone.
+ *
+ * KEYS: 1 the partition's log, 2 log heads, 3 log floors, 4 meta.
+ * ARGV: 1 partition, then seq, message, seq, message, … in ascending seq.
+ * Returns how many entries were put back.
+ */
+export const RESTORE_LOG = `
+local partition = ARGV[1]
+local floor = redis.call('HGET', KEYS[3], partition)
+local missing = {}
+for i = 2, #ARGV, 2 do
+  local seq = tonumber(ARGV[i])
+  local id = seq .. '-1'
+  if (floor == false or seq > tonumber(floor)) and #redis.call('XRANGE', KEYS[1], id, id) == 0 then
+    missing[#missing + 1] = { seq, ARGV[i + 1] }
+  end
+end
+if #missing == 0 then return 0 end
+if floor == false then
+  if redis.call('HGET', KEYS[4], 'genesis') == '1' then floor = -1 else floor = missing[1][1] - 1 end
+  redis.call('HSET', KEYS[3], partition, floor)
+end
+local after = redis.call('XRANGE', KEYS[1], '(' .. missing[1][1] .. '-1', '+')
+for _, entry in ipairs(after) do redis.call('XDEL', KEYS[1], entry[1]) end
+local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+redis.call('XSETID', KEYS[1], top and top[1] or '0-1')
+local merged = {}
+for _, entry in ipairs(missing) do merged[#merged + 1] = { entry[1], entry[2] } end
+for _, entry in ipairs(after) do
+  local id = entry[1]
+  merged[#merged + 1] = { tonumber(string.sub(id, 1, string.find(id, '-', 1, true) - 1)), entry[2][2] }
+end
+table.sort(merged, function(a, b) return a[1] < b[1] end)
+for _, entry in ipairs(merged) do redis.call('XADD', KEYS[1], entry[1] .. '-1', 'm', entry[2]) end
+local head = tonumber(redis.call('HGET', KEYS[2], partition) or '-1')
+local last = merged[#merged][1]
+if last > head then redis.call('HSET', KEYS[2], partition, last) end
+return #missing
+`;

@@ -6,7 +6,7 @@
  * order in it as it stood right after that change.
  */
 import { LogTooFarBehindError, type LoggedMessage, type OrderIndex } from '@orders/core';
-import { badInput } from '../errors.ts';
+import { badInput, unavailable } from '../errors.ts';
 import type { Vector } from './cursor.ts';
 
 /** A status message whose change has its place: `change.partition` and `change.seq` are set. */
@@ -29,12 +29,20 @@ export function arrange(logs: ReadonlyMap<number, readonly PlacedMessage[]>): Pl
   }
 }
 
+/**
+ * How long a catch-up waits for the index to be whole again after a Redis failover (see
+ * `keepIndexWhole`): read before, the log could lack changes the old primary had, and the
+ * subscriber's cursor would pass them for ever.
+ */
+const REPAIR_WAIT_MS = 60_000;
+
 export class CatchUpReader {
   /** `limit`: the most changes one subscriber may have missed; further behind, it must re-read the lists. */
   constructor(
     private readonly index: OrderIndex,
     private readonly partitions: readonly number[],
     private readonly limit: number,
+    private readonly repairWaitMs = REPAIR_WAIT_MS,
   ) {}
 
   /**
@@ -43,6 +51,7 @@ export class CatchUpReader {
    * (else up to `limit` + 1 entries of every partition would be read to find out).
    */
   async read(after: Vector): Promise<PlacedMessage[]> {
+    await this.untilWhole();
     try {
       for (const [partition, from] of await this.index.resumableFrom(this.partitions)) {
         const seen = after.get(partition) ?? -1;
@@ -58,6 +67,16 @@ export class CatchUpReader {
           'read the orders query, then subscribe again without `after`',
         'after',
       );
+    }
+  }
+
+  private async untilWhole(): Promise<void> {
+    const deadline = Date.now() + this.repairWaitMs;
+    while (!(await this.index.whole())) {
+      if (Date.now() > deadline) {
+        throw unavailable('the order index is being repaired after a Redis failover; subscribe again in a moment');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 }

@@ -4,9 +4,11 @@
  * same channels, so a subscriber on any instance receives every change.
  */
 import { RedisPubSub } from 'graphql-redis-subscriptions';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   channelsFor,
+  createRedis,
+  type RedisConfig,
   type Channels,
   type Logger,
   type OrderCreatedMessage,
@@ -26,19 +28,19 @@ export interface OrderEvents {
   close(): Promise<void>;
 }
 
-export function createOrderEvents(url: string, prefix: string, logger: Logger): OrderEvents {
+export function createOrderEvents(config: RedisConfig, prefix: string, logger: Logger): OrderEvents {
   const options = {
     // Reconnect for ever with a capped backoff; ioredis resubscribes by itself.
     retryStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2000),
     maxRetriesPerRequest: 2,
   };
-  const publisher = new Redis(url, options);
+  const publisher = createRedis(config, options);
   // No CLIENT SETINFO handshake on the subscribing connection: since ioredis 5.8.2 its handshake can
   // interleave with SUBSCRIBEs queued before the connection opened, and the ready check's INFO then
   // arrives in subscriber mode and fails ("Connection in subscriber mode, only subscriber commands may be
   // used"), which reconnects the client and loses subscriptions made meanwhile: a server that heard no
   // status change at all, seen once in the fault suite and once in the cluster suite (ioredis issue 2037).
-  const subscriber = new Redis(url, { ...options, disableClientInfo: true });
+  const subscriber = createRedis(config, { ...options, disableClientInfo: true });
   for (const [role, client] of [
     ['publisher', publisher],
     ['subscriber', subscriber],
