@@ -23,7 +23,13 @@ export default defineConfig({
             'test/**/*.test.ts',
             'bench/**/*.test.ts',
           ],
-          exclude: ['**/node_modules/**', 'test/faults/**', 'test/cluster/**', 'test/redis-ha/**'],
+          exclude: [
+            '**/node_modules/**',
+            'test/faults/**',
+            'test/cluster/**',
+            'test/redis-ha/**',
+            'test/deploy/image.test.ts',
+          ],
           environment: 'node',
           fileParallelism: false,
           testTimeout: 60_000,
@@ -82,6 +88,19 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // The image built with podman and its two commands run in containers: `npm run test:image`.
+        extends: true,
+        test: {
+          name: 'image',
+          include: ['test/deploy/image.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          // The image's build: about two minutes here, up to fifteen on a cold npm cache.
+          hookTimeout: 1_200_000,
         },
       },
       {
