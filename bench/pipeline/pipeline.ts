@@ -72,7 +72,7 @@ export async function startSystem(
   await waitReady(`${server.url}/ready`);
   const processor = launch(
     'processor/src/main.ts',
-    { PROCESSING_DELAY_MS: '0', ...shared, MONGODB_URI: db.processor.uri },
+    { ...shared, MONGODB_URI: db.processor.uri },
     undefined,
     nodeArgs,
     undefined,

@@ -12,10 +12,14 @@ describe('the processor configuration', () => {
       log: { level: 'info' },
       http: { port: 4001, host: '0.0.0.0' },
       auth: { secret: undefined, production: false },
+      payments: {
+        url: 'http://127.0.0.1:4010',
+        timeoutMs: 2000,
+        retries: 2,
+        breakerFailures: 5,
+        breakerHalfOpenMs: 5000,
+      },
       processing: {
-        delayMs: 250,
-        paymentFailureRate: 0.1,
-        maxAttempts: 8,
         concurrency: 6,
         commitIntervalMs: 200,
         logLength: 10_000,
@@ -42,34 +46,45 @@ describe('the processor configuration', () => {
 
   it('reads the processing settings from the environment', () => {
     const config = loadConfig({
-      PROCESSING_DELAY_MS: '0',
-      PAYMENT_FAILURE_RATE: '1',
-      PROCESSOR_MAX_ATTEMPTS: '2',
       PROCESSOR_CONCURRENCY: '6',
       PROCESSOR_COMMIT_INTERVAL_MS: '50',
       STATUS_LOG_LENGTH: '500',
     });
     expect(config.processing).toEqual({
-      delayMs: 0,
-      paymentFailureRate: 1,
-      maxAttempts: 2,
       concurrency: 6,
       commitIntervalMs: 50,
       logLength: 500,
     });
   });
 
+  it('reads where the payment service is and how patiently to call it', () => {
+    const config = loadConfig({
+      PAYMENTS_URL: 'http://payments.internal:8080',
+      PAYMENTS_TIMEOUT_MS: '500',
+      PAYMENTS_RETRIES: '0',
+      PAYMENTS_BREAKER_FAILURES: '3',
+      PAYMENTS_BREAKER_HALF_OPEN_MS: '1000',
+    });
+    expect(config.payments).toEqual({
+      url: 'http://payments.internal:8080',
+      timeoutMs: 500,
+      retries: 0,
+      breakerFailures: 3,
+      breakerHalfOpenMs: 1000,
+    });
+  });
+
   it('names every bad setting at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PAYMENT_FAILURE_RATE: '1.5', PROCESSOR_MAX_ATTEMPTS: '0', PROCESSOR_CONCURRENCY: 'many' });
+      loadConfig({ PAYMENTS_URL: 'ftp://payments', PAYMENTS_RETRIES: '-1', PROCESSOR_CONCURRENCY: 'many' });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    expect(problems).toMatch(/^PAYMENT_FAILURE_RATE: /m);
-    expect(problems).toMatch(/^PROCESSOR_MAX_ATTEMPTS: /m);
+    expect(problems).toMatch(/^PAYMENTS_URL: /m);
+    expect(problems).toMatch(/^PAYMENTS_RETRIES: /m);
     expect(problems).toMatch(/^PROCESSOR_CONCURRENCY: /m);
   });
 });

@@ -10,13 +10,15 @@
  * - waiting for a condition with a deadline (`waitFor`, `retrying`);
  * - GraphQL clients over HTTP (`graphqlAnswer`, `graphqlRequest`) and
  *   graphql-ws (`wsClient`, `collect`, `subscribe`);
- * - authorization as the operator (`authorization`, `bearer`, `tokenFor`).
+ * - authorization as the operator (`authorization`, `bearer`, `tokenFor`);
+ * - a payment service of a test's own, with its ledger and outage switch (`startPaymentService`).
  *
  * It reaches the server and the processor through their public entries only.
  */
 export * from './auth.ts';
 export * from './graphql.ts';
 export * from './in-process.ts';
+export * from './payment-service.ts';
 export * from './processes.ts';
 export * from './status-message.ts';
 export * from './system.ts';

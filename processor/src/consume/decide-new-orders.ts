@@ -15,8 +15,17 @@
  * message that is anything else, and before the first claim that was made
  * already: the decisions after it were made against stock that claim may
  * have taken, so they are not written, and those messages go the careful way.
- * With a processing delay (the dashboard's demonstration) messages are
- * decided one at a time, as slow decisions would be.
+ *
+ * Payments: each order's stock is reserved in turn (an order the stock cannot
+ * serve is FAILED and never charged; one it can holds its quantity while its
+ * payment is asked), then the payments of the run are asked side by side,
+ * then a decline gives its stock back. A payment that could not be answered
+ * (the service away, the breaker open) ends the run before its order: the
+ * decisions before it stand, it and the ones after it are decided again
+ * later, their payments then replayed under the same keys. Deciding again
+ * never charges an order whose claim says otherwise: nothing but decisions
+ * changes the stock, so an order decided again never has more stock than the
+ * first time, and one that was not charged then is not charged now.
  */
 import {
   newOrder,
@@ -26,7 +35,7 @@ import {
   type OrderIndex,
   type StatusChange,
 } from '@orders/core';
-import { decide } from '../decide/decide.ts';
+import { reserve, settle, type Decision, type PaymentAnswer } from '../decide/decide.ts';
 import { positionOf } from '../record/sequence.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import { changeFor } from '../record/claim-change.ts';
@@ -68,18 +77,14 @@ async function candidatesAtHead(deps: NewOrdersDeps, messages: readonly Consumed
  * what was written; a run that fails leaves claims the careful way finds and follows.
  */
 export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly ConsumedMessage[]): Promise<Outcome[]> {
-  if (deps.delayMs > 0) return [];
-  const candidates = await candidatesAtHead(deps, messages);
+  const all = await candidatesAtHead(deps, messages);
+  if (all.length === 0) return [];
+  const { candidates, decisions } = await decideAll(deps, all);
   if (candidates.length === 0) return [];
-  const stock = new Map<string, { stock: number } | null>();
   const at = new Date();
-  const changes: StatusChange[] = [];
-  for (const { message, order } of candidates) {
-    if (!stock.has(order.sku)) stock.set(order.sku, await deps.stock.product(order.sku));
-    const decision = decide(order, stock.get(order.sku)!, deps.rules);
-    if (decision.stockAfter !== null) stock.set(order.sku, { stock: decision.stockAfter });
-    changes.push(changeFor(order, decision, at, positionOf(message.partition, message.offset, 'decision')));
-  }
+  const changes: StatusChange[] = candidates.map(({ message, order }, i) =>
+    changeFor(order, decisions[i]!, at, positionOf(message.partition, message.offset, 'decision')),
+  );
   const claimed = await deps.writes.insertChangesInOrder(changes);
   // Each product's stock as the run's last claimed decision about it left it: one write per product,
   // before any of these decisions is announced, so MongoDB's stock is never behind what was decided.
@@ -103,6 +108,64 @@ export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly Co
     outcomes.push(decided(deps, candidates[i]!.order, changes[i]!, result.value, []));
   }
   return outcomes;
+}
+
+/** Payments asked at once within a run: enough to hide the service's latency, few enough to be polite. */
+const PAYMENTS_AT_ONCE = 16;
+
+/**
+ * The run's decisions: reservations in turn, payments side by side, then each product's stock as the
+ * authorized ones took it. The candidates are cut before the first payment that could not be answered
+ * (none are left when it is the first): the first order's failure is the caller's to retry.
+ */
+async function decideAll(deps: NewOrdersDeps, all: readonly Candidate[]) {
+  const held = new Map<string, { stock: number } | null>();
+  const reservations = [];
+  for (const { order } of all) {
+    if (!held.has(order.sku)) held.set(order.sku, await deps.stock.product(order.sku));
+    const reservation = reserve(order, held.get(order.sku)!);
+    if (reservation.kind === 'reserved') held.set(order.sku, { stock: reservation.stockAfter });
+    reservations.push(reservation);
+  }
+  const answers = await payAll(
+    deps,
+    all,
+    reservations.map(({ kind }) => kind === 'reserved'),
+  );
+  const unanswered = answers.findIndex((answer) => answer instanceof Error);
+  if (unanswered === 0) throw answers[0];
+  const candidates = unanswered === -1 ? all : all.slice(0, unanswered);
+  // Stock again from what the book held, now taking only what authorized payments keep.
+  const stock = new Map<string, number>();
+  const decisions: Decision[] = [];
+  for (const [i, { order }] of candidates.entries()) {
+    const reservation = reservations[i]!;
+    if (reservation.kind === 'refused') {
+      decisions.push(reservation.decision);
+      continue;
+    }
+    const before = stock.get(order.sku) ?? (await deps.stock.product(order.sku))!.stock;
+    const decision = settle({ stockAfter: before - order.quantity }, answers[i] as PaymentAnswer);
+    if (decision.stockAfter !== null) stock.set(order.sku, decision.stockAfter);
+    decisions.push(decision);
+  }
+  return { candidates, decisions };
+}
+
+/** Each reserved order's payment answer (an Error when it could not be answered), at most PAYMENTS_AT_ONCE at a time. */
+async function payAll(deps: NewOrdersDeps, all: readonly Candidate[], toPay: readonly boolean[]) {
+  const answers: (PaymentAnswer | Error | undefined)[] = all.map(() => undefined);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < all.length; i = next++) {
+      if (!toPay[i]) continue;
+      answers[i] = await deps.payments
+        .authorize(all[i]!.order)
+        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PAYMENTS_AT_ONCE, all.length) }, worker));
+  return answers;
 }
 
 /**
