@@ -155,7 +155,9 @@ function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
   };
   // Committed offsets as the group keeps them, not as a transaction just ended left them for a moment.
   const committed = new StableOffsets({ brokers: config.kafka.brokers, clientId: 'order-processor', groupId });
-  const decideRun = tracedRun((messages: readonly ConsumedMessage[]) => decideNewOrders({ ...deps, index }, messages));
+  const decideRun = tracedRun((messages: readonly ConsumedMessage[]) =>
+    decideNewOrders({ ...deps, index, maxInFlight: config.processing.maxInFlight }, messages),
+  );
   return createOrderConsumer({
     kafka,
     groupId,

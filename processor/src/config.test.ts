@@ -21,6 +21,7 @@ describe('the processor configuration', () => {
       },
       processing: {
         concurrency: 6,
+        maxInFlight: 32,
         commitIntervalMs: 200,
         logLength: 10_000,
       },
@@ -47,11 +48,13 @@ describe('the processor configuration', () => {
   it('reads the processing settings from the environment', () => {
     const config = loadConfig({
       PROCESSOR_CONCURRENCY: '6',
+      PROCESSOR_MAX_IN_FLIGHT: '8',
       PROCESSOR_COMMIT_INTERVAL_MS: '50',
       STATUS_LOG_LENGTH: '500',
     });
     expect(config.processing).toEqual({
       concurrency: 6,
+      maxInFlight: 8,
       commitIntervalMs: 50,
       logLength: 500,
     });

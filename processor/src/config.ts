@@ -13,6 +13,11 @@ const ProcessingModel = z.object({
   /** Partitions of `orders.created` consumed at the same time. */
   PROCESSOR_CONCURRENCY: intFromEnv(CREATED_PARTITIONS, 1, CREATED_PARTITIONS),
   /**
+   * Orders of one partition in flight at once: their payments asked side by side, and the size of the
+   * slices a run of new orders is written in.
+   */
+  PROCESSOR_MAX_IN_FLIGHT: intFromEnv(32, 1, 500),
+  /**
    * The shortest time between two Kafka transactions of one busy partition: the events and offsets of
    * what was decided meanwhile go together, and each product's stock is written once per transaction.
    */
@@ -61,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     },
     processing: {
       concurrency: raw.PROCESSOR_CONCURRENCY,
+      maxInFlight: raw.PROCESSOR_MAX_IN_FLIGHT,
       commitIntervalMs: raw.PROCESSOR_COMMIT_INTERVAL_MS,
       logLength: raw.STATUS_LOG_LENGTH,
     },

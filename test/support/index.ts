@@ -11,7 +11,8 @@
  * - GraphQL clients over HTTP (`graphqlAnswer`, `graphqlRequest`) and
  *   graphql-ws (`wsClient`, `collect`, `subscribe`);
  * - authorization as the operator (`authorization`, `bearer`, `tokenFor`);
- * - a payment service of a test's own, with its ledger and outage switch (`startPaymentService`).
+ * - a payment service of a test's own, with its ledger and outage switch (`startPaymentService`);
+ * - a loopback TCP proxy a test can cut, to make a server unreachable for one process (`startTcpProxy`).
  *
  * It reaches the server and the processor through their public entries only.
  */
@@ -22,4 +23,5 @@ export * from './payment-service.ts';
 export * from './processes.ts';
 export * from './status-message.ts';
 export * from './system.ts';
+export * from './tcp-proxy.ts';
 export * from './wait.ts';

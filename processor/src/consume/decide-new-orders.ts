@@ -35,7 +35,8 @@ import {
   type OrderIndex,
   type StatusChange,
 } from '@orders/core';
-import { reserve, settle, type Decision, type PaymentAnswer } from '../decide/decide.ts';
+import { reserve, settle, type Decision, type PaymentAnswer, type Reservation } from '../decide/decide.ts';
+import { inFlight } from './in-flight.ts';
 import { positionOf } from '../record/sequence.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import { changeFor } from '../record/claim-change.ts';
@@ -45,6 +46,8 @@ import { decided, type OrderHandlerDeps, type Outcome } from './handle-order-cre
 
 export interface NewOrdersDeps extends OrderHandlerDeps {
   readonly index: OrderIndex;
+  /** The most payments of one partition asked at once, and the size of the slices a run is written in. */
+  readonly maxInFlight: number;
 }
 
 interface Candidate {
@@ -75,11 +78,39 @@ async function candidatesAtHead(deps: NewOrdersDeps, messages: readonly Consumed
  * Decides the new orders at the head of `messages` and resolves with their outcomes, in order: a prefix,
  * maybe empty. The caller handles the message after it one at a time. This owner's stock follows only
  * what was written; a run that fails leaves claims the careful way finds and follows.
+ *
+ * Every order's stock is reserved in turn first; then the run goes a slice of `maxInFlight` orders at a
+ * time: their payments side by side, their decisions written. A slice that cannot all be written (a
+ * claim made before, a payment without an answer) ends the run there, so a run of messages delivered
+ * again asks for at most one slice of payments (replays) before it goes the careful way.
  */
 export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly ConsumedMessage[]): Promise<Outcome[]> {
   const all = await candidatesAtHead(deps, messages);
   if (all.length === 0) return [];
-  const { candidates, decisions } = await decideAll(deps, all);
+  const reservations = await reserveInTurn(deps, all);
+  const stockLeft = new Map<string, number>();
+  const outcomes: Outcome[] = [];
+  for (let from = 0; from < all.length; from += deps.maxInFlight) {
+    const slice = all.slice(from, from + deps.maxInFlight);
+    const answers = await payAll(deps, slice, reservations.slice(from, from + slice.length));
+    const unanswered = answers.findIndex((answer) => answer instanceof Error);
+    // The run's first payment without an answer is the caller's to retry (the partition waits there).
+    if (unanswered === 0 && outcomes.length === 0) throw answers[0];
+    const payable = unanswered === -1 ? slice : slice.slice(0, unanswered);
+    const decisions = await settleInTurn(deps, payable, reservations.slice(from), answers, stockLeft);
+    const written = await writeDecisions(deps, payable, decisions);
+    outcomes.push(...written);
+    if (written.length < slice.length) break;
+  }
+  return outcomes;
+}
+
+/** The run's decisions written: claims in one ordered insert, the stock once per product, the orders; the outcomes of the prefix written. */
+async function writeDecisions(
+  deps: NewOrdersDeps,
+  candidates: readonly Candidate[],
+  decisions: readonly Decision[],
+): Promise<Outcome[]> {
   if (candidates.length === 0) return [];
   const at = new Date();
   const changes: StatusChange[] = candidates.map(({ message, order }, i) =>
@@ -110,33 +141,30 @@ export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly Co
   return outcomes;
 }
 
-/** Payments asked at once within a run: enough to hide the service's latency, few enough to be polite. */
-const PAYMENTS_AT_ONCE = 16;
-
-/**
- * The run's decisions: reservations in turn, payments side by side, then each product's stock as the
- * authorized ones took it. The candidates are cut before the first payment that could not be answered
- * (none are left when it is the first): the first order's failure is the caller's to retry.
- */
-async function decideAll(deps: NewOrdersDeps, all: readonly Candidate[]) {
+/** Each order's reservation in turn, each against the stock the ones before it left (their payments pending). */
+async function reserveInTurn(deps: NewOrdersDeps, candidates: readonly Candidate[]): Promise<Reservation[]> {
   const held = new Map<string, { stock: number } | null>();
-  const reservations = [];
-  for (const { order } of all) {
+  const reservations: Reservation[] = [];
+  for (const { order } of candidates) {
     if (!held.has(order.sku)) held.set(order.sku, await deps.stock.product(order.sku));
     const reservation = reserve(order, held.get(order.sku)!);
     if (reservation.kind === 'reserved') held.set(order.sku, { stock: reservation.stockAfter });
     reservations.push(reservation);
   }
-  const answers = await payAll(
-    deps,
-    all,
-    reservations.map(({ kind }) => kind === 'reserved'),
-  );
-  const unanswered = answers.findIndex((answer) => answer instanceof Error);
-  if (unanswered === 0) throw answers[0];
-  const candidates = unanswered === -1 ? all : all.slice(0, unanswered);
-  // Stock again from what the book held, now taking only what authorized payments keep.
-  const stock = new Map<string, number>();
+  return reservations;
+}
+
+/**
+ * The decisions once the payments answered, in turn: the stock as the authorized orders take it (from
+ * `stockLeft`, what the run's decisions so far left, or the book), a declined order taking none.
+ */
+async function settleInTurn(
+  deps: NewOrdersDeps,
+  candidates: readonly Candidate[],
+  reservations: readonly Reservation[],
+  answers: readonly (PaymentAnswer | Error | undefined)[],
+  stockLeft: Map<string, number>,
+): Promise<Decision[]> {
   const decisions: Decision[] = [];
   for (const [i, { order }] of candidates.entries()) {
     const reservation = reservations[i]!;
@@ -144,28 +172,27 @@ async function decideAll(deps: NewOrdersDeps, all: readonly Candidate[]) {
       decisions.push(reservation.decision);
       continue;
     }
-    const before = stock.get(order.sku) ?? (await deps.stock.product(order.sku))!.stock;
+    const before = stockLeft.get(order.sku) ?? (await deps.stock.product(order.sku))!.stock;
     const decision = settle({ stockAfter: before - order.quantity }, answers[i] as PaymentAnswer);
-    if (decision.stockAfter !== null) stock.set(order.sku, decision.stockAfter);
+    if (decision.stockAfter !== null) stockLeft.set(order.sku, decision.stockAfter);
     decisions.push(decision);
   }
-  return { candidates, decisions };
+  return decisions;
 }
 
-/** Each reserved order's payment answer (an Error when it could not be answered), at most PAYMENTS_AT_ONCE at a time. */
-async function payAll(deps: NewOrdersDeps, all: readonly Candidate[], toPay: readonly boolean[]) {
-  const answers: (PaymentAnswer | Error | undefined)[] = all.map(() => undefined);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < all.length; i = next++) {
-      if (!toPay[i]) continue;
-      answers[i] = await deps.payments
-        .authorize(all[i]!.order)
-        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PAYMENTS_AT_ONCE, all.length) }, worker));
-  return answers;
+/** Each reserved order's payment answer (an Error when it got none), side by side; undefined for an order refused. */
+async function payAll(deps: NewOrdersDeps, candidates: readonly Candidate[], reservations: readonly Reservation[]) {
+  const results = await inFlight(candidates, {
+    limit: deps.maxInFlight,
+    work: async ({ order }, i) => (reservations[i]!.kind === 'reserved' ? deps.payments.authorize(order) : undefined),
+  });
+  return results.map((result) =>
+    result.status === 'fulfilled'
+      ? result.value
+      : result.reason instanceof Error
+        ? result.reason
+        : new Error(String(result.reason)),
+  );
 }
 
 /**

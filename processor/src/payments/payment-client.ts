@@ -177,7 +177,8 @@ export function createPaymentClient(options: PaymentClientOptions, observer?: Pa
       const request = authorizationRequestFor(order);
       const started = performance.now();
       const settled = await Promise.allSettled([
-        policy.execute(({ signal }) => postAuthorization(options.url, request, signal)),
+        // A signal of its own per call: without one, every call's policies listen on one shared signal.
+        policy.execute(({ signal }) => postAuthorization(options.url, request, signal), new AbortController().signal),
       ]);
       const result = settled[0]!;
       observer?.onCall(outcomeOf(result), (performance.now() - started) / 1000);
