@@ -73,10 +73,19 @@ export interface OrderConsumer {
   isConnected(): boolean;
 }
 
-/** Whether kafkajs says the group is rebalancing (as its own runner tells it). */
+/**
+ * Whether kafkajs says this member must join its group again (as its own runner tells it): the group
+ * is rebalancing, or it no longer knows this member (its session ran out while a try held the
+ * partition): the partitions may be another member's now.
+ */
 function isRebalancing(error: unknown): boolean {
   const type = typeof error === 'object' && error !== null && 'type' in error ? error.type : undefined;
-  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
+  return (
+    type === 'REBALANCE_IN_PROGRESS' ||
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'ILLEGAL_GENERATION' ||
+    type === 'UNKNOWN_MEMBER_ID'
+  );
 }
 
 /** The most messages of one partition decided together. */
@@ -88,6 +97,26 @@ interface Handling {
   /** Aborted once the processor stops: retry waits end, and what is left stays for the next owner. */
   readonly stopping: AbortSignal;
   readonly heartbeat: () => Promise<void>;
+  /** Set when a heartbeat said this member must join its group again: the next retry gives up. */
+  readonly membership: { lost?: unknown };
+}
+
+/** The most time between two heartbeats while a batch is in hand (a try may hold it for 30 s). */
+const HEARTBEAT_EVERY_MS = 1000;
+
+/**
+ * Heartbeats while a batch is in hand, whatever the handler is waiting for (a database that takes 30 s
+ * to say it is away), so that a partition waiting on the world stays this member's. A heartbeat that
+ * says the member must join again is kept for the next retry to act on; others (a broker away) are not
+ * a reason to give up.
+ */
+function keepAlive(handling: Handling): () => void {
+  const timer = setInterval(() => {
+    handling.heartbeat().catch((error: unknown) => {
+      if (isRebalancing(error)) handling.membership.lost ??= error;
+    });
+  }, HEARTBEAT_EVERY_MS);
+  return () => clearInterval(timer);
 }
 
 function count(stats: ProcessorStats, outcome: Outcome): void {
@@ -101,8 +130,9 @@ function count(stats: ProcessorStats, outcome: Outcome): void {
  * consumer in its group. A broker that is away fails the heartbeat too: that is no reason to give up. A
  * rebalance is: the partition may be another member's now, which handles what was left.
  */
-function onRetry({ options, heartbeat }: Handling, what: string, partition: number, offset: string) {
+function onRetry({ options, heartbeat, membership }: Handling, what: string, partition: number, offset: string) {
   return async (error: unknown, attempt: number, delayMs: number) => {
+    if (membership.lost !== undefined) throw membership.lost;
     options.stats.retries++;
     const first = options.pauses.pause(partition, error);
     const level = first || attempt % 10 === 0 ? 'warn' : 'debug';
@@ -291,9 +321,11 @@ function createEachBatch(
   stopping: AbortSignal,
   committedAtJoin: CommittedAtJoin,
 ): EachBatchHandler {
-  return async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, ...state }) => {
+  async function handleBatch(
+    handling: Handling,
+    { batch, resolveOffset, commitOffsetsIfNecessary, ...state }: EachBatchPayload,
+  ): Promise<void> {
     const { topic, partition } = batch;
-    const handling: Handling = { options, stopping, heartbeat };
     const messages = await committedAtJoin.notYetHandled(handling, messagesOf(batch), resolveOffset);
     if (messages === undefined) return;
     const offsets = new OffsetTracker({
@@ -315,6 +347,16 @@ function createEachBatch(
         options.logger.warn('announcing failed; handling the unsent messages again', { partition, offset: resumeAt });
         consumer.seek({ topic, partition, offset: resumeAt });
       }
+    }
+  }
+
+  return async (payload) => {
+    const handling: Handling = { options, stopping, heartbeat: payload.heartbeat, membership: {} };
+    const stopHeartbeats = keepAlive(handling);
+    try {
+      await handleBatch(handling, payload);
+    } finally {
+      stopHeartbeats();
     }
   };
 }
