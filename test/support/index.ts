@@ -11,8 +11,7 @@
  * - GraphQL clients over HTTP (`graphqlAnswer`, `graphqlRequest`) and
  *   graphql-ws (`wsClient`, `collect`, `subscribe`);
  * - authorization as the operator (`authorization`, `bearer`, `tokenFor`);
- * - a payment service of a test's own, with its ledger and outage switch (`startPaymentService`);
- * - a loopback TCP proxy a test can cut, to make a server unreachable for one process (`startTcpProxy`).
+ * - a payment service of a test's own, with its ledger and outage switch (`startPaymentService`).
  *
  * It reaches the server and the processor through their public entries only.
  */
@@ -23,5 +22,4 @@ export * from './payment-service.ts';
 export * from './processes.ts';
 export * from './status-message.ts';
 export * from './system.ts';
-export * from './tcp-proxy.ts';
 export * from './wait.ts';
