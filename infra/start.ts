@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole system on this machine. Starts the servers it needs
- * (Kafka, MongoDB-wire, Redis) if they are not running, builds the dashboard
+ * (Kafka, MongoDB-wire, Redis, the payment service) if they are not running, builds the dashboard
  * when its sources changed, then runs the GraphQL server and the processor
  * until Ctrl-C, which stops both cleanly.
  *
@@ -14,8 +14,8 @@ import path from 'node:path';
 import { signToken, signingKey } from '@orders/core';
 import { repoRoot } from './services/paths.ts';
 
-function run(command: string, args: string[]): void {
-  const result = spawnSync(command, args, { cwd: repoRoot, stdio: 'inherit' });
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
+  const result = spawnSync(command, args, { cwd: repoRoot, stdio: 'inherit', env });
   if (result.status !== 0) {
     console.error(`\`${command} ${args.join(' ')}\` failed: see above`);
     process.exit(result.status ?? 1);
@@ -31,7 +31,19 @@ function newestChange(dir: string): number {
   }, 0);
 }
 
-run('npx', ['tsx', 'infra/services/cli.ts', 'up']);
+/**
+ * The demo's payments: a realistic latency and a few customers who are always declined, so that the
+ * dashboard shows orders waiting on their payment and some FAILED. They live in the payment service's
+ * settings (the processor simulates nothing); any of them set in the environment wins. They apply when
+ * this command starts the payment service, not to one already running.
+ */
+const DEMO_PAYMENTS = {
+  PAYMENTS_LATENCY_P50_MS: '80',
+  PAYMENTS_LATENCY_P99_MS: '250',
+  PAYMENTS_DECLINING_CUSTOMERS: 'cus_0003,cus_0007,cus_0012,cus_0018,cus_0025,cus_0031',
+};
+
+run('npx', ['tsx', 'infra/services/cli.ts', 'up'], { ...DEMO_PAYMENTS, ...process.env });
 
 const dev = process.argv.includes('--dev');
 const web = path.join(repoRoot, 'web');
@@ -42,12 +54,10 @@ if (!dev && existsSync(path.join(web, 'index.html'))) {
 }
 
 /**
- * The server and the processor run in development mode (dev tokens for the dashboard, GraphiQL), and
- * the processor declines a tenth of the payments at random so that the dashboard shows failures. No
- * simulated delay: the dashboard's bulk generator then runs without a backlog. Anything set in the
- * environment wins.
+ * The server and the processor run in development mode (dev tokens for the dashboard, GraphiQL). Anything
+ * set in the environment wins.
  */
-const childEnv: NodeJS.ProcessEnv = { NODE_ENV: 'development', PAYMENT_FAILURE_RATE: '0.1', ...process.env };
+const childEnv: NodeJS.ProcessEnv = { NODE_ENV: 'development', ...process.env };
 
 const bin = (name: string): string => path.join(repoRoot, 'node_modules', '.bin', name);
 const children: ChildProcess[] = [];

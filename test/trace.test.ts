@@ -28,7 +28,7 @@ const redisMessages: { change: { orderId: string; status: string }; traceparent?
 beforeAll(async () => {
   server = await startTestServer('trace');
   const logger = createLogger('processor', 'debug', {}, (line) => processorLines.push(JSON.parse(line)));
-  processor = await startTestProcessor(server, { PAYMENT_FAILURE_RATE: '0' }, { logger });
+  processor = await startTestProcessor(server, {}, { logger });
   subscriber = new Redis(REDIS_URL);
   await subscriber.subscribe(channelsFor(server.config.namePrefix).status);
   subscriber.on('message', (_channel, message: string) => redisMessages.push(JSON.parse(message)));

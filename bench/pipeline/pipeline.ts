@@ -8,6 +8,8 @@
  *
  * `npm run bench -- pipeline` runs the rates of the full benchmark; one rate:
  * `tsx bench/pipeline/pipeline.ts --rate 200 --seconds 10` (after 3 s of unmeasured warm-up, `--warmup`).
+ * With `--payments-latency 150/600` the processor calls a payment service of the run's own whose
+ * authorizations take that median and 99th percentile (ms); otherwise the shared one on 4010.
  */
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
@@ -22,6 +24,7 @@ import {
   freePort,
   graphqlRequest,
   launch,
+  startPaymentService,
   storePids,
   subscribe,
   waitReady,
@@ -73,7 +76,7 @@ export async function startSystem(
   await waitReady(`${server.url}/ready`);
   const processor = launch(
     'processor/src/main.ts',
-    { PROCESSING_DELAY_MS: '0', ...shared, MONGODB_URI: db.processor.uri },
+    { ...shared, MONGODB_URI: db.processor.uri },
     undefined,
     nodeArgs,
     undefined,
@@ -301,9 +304,15 @@ export function sustained(result: PipelineResult): boolean {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const values = commandLine({ rate: 100, seconds: 10, warmup: 3 }, ['profile', 'against']);
+  const values = commandLine({ rate: 100, seconds: 10, warmup: 3 }, ['profile', 'against', 'payments-latency']);
   const root = values.against === undefined ? undefined : prepareCheckout(values.against).root;
-  const system = await startSystem('bench_pipeline', { profileDir: values.profile, root });
+  const [p50, p99] = (values['payments-latency'] ?? '').split('/');
+  const payments =
+    p50 === undefined || p50 === ''
+      ? undefined
+      : await startPaymentService({ PAYMENTS_LATENCY_P50_MS: p50, PAYMENTS_LATENCY_P99_MS: p99 ?? p50 });
+  const env: Record<string, string> = payments === undefined ? {} : { PAYMENTS_URL: payments.url };
+  const system = await startSystem('bench_pipeline', { profileDir: values.profile, root, env });
   try {
     const result = await runPipeline(system, {
       rate: values.rate,
@@ -313,5 +322,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(JSON.stringify({ ...result, sustained: sustained(result) }, null, 2));
   } finally {
     await system.stop();
+    await payments?.close();
   }
 }

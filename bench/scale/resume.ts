@@ -145,7 +145,7 @@ async function waitForLogged(redis: Redis, prefix: string, atLeast: number, time
 /** Resuming `orderStatusChanged(after:)` from a cursor `changesBack` changes back, once a processor has decided orders. */
 export async function measureResume(url: string, redis: Redis, env: SizeEnv, options: SizeOptions, running: Running[]) {
   step(`  resume: a processor, and ${options.created} orders through createOrder`);
-  const processor = launch('processor/src/main.ts', { ...env, PROCESSING_DELAY_MS: '0' });
+  const processor = launch('processor/src/main.ts', env);
   running.push(processor);
   await sleep(3000); // the processor joins its group
   const prefix = env.KAFKA_TOPIC_PREFIX;

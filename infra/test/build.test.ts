@@ -49,9 +49,9 @@ describe('the built services', () => {
     const badServer = run(server, { PORT: 'eighty' });
     expect(await badServer.exited).toBe(1);
     expect(badServer.stderr()).toMatch(/PORT: /);
-    const badProcessor = run(processor, { PROCESSOR_MAX_ATTEMPTS: '0' });
+    const badProcessor = run(processor, { PROCESSOR_CONCURRENCY: '0' });
     expect(await badProcessor.exited).toBe(1);
-    expect(badProcessor.stderr()).toMatch(/PROCESSOR_MAX_ATTEMPTS: /);
+    expect(badProcessor.stderr()).toMatch(/PROCESSOR_CONCURRENCY: /);
   });
 
   it('start on the real servers: the server becomes ready, and both stop on SIGTERM with exit 0', async () => {

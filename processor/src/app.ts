@@ -33,6 +33,8 @@ import { createOrderConsumer, type OrderConsumer, type ProcessorStats } from './
 import type { Backoff } from './consume/retry.ts';
 import { createDeadLetters, type ConsumedMessage } from './dead-letters/send-to-dead-letters.ts';
 import { createStatusPublisher } from './emit/publish-status-change.ts';
+import { Pauses } from './consume/pauses.ts';
+import { createPaymentClient, type Payments } from './payments/payment-client.ts';
 import { RenewableProducer } from './emit/renewable-producer.ts';
 import { CombinedWrites } from './record/combined-writes.ts';
 import { tracedHandler, tracedLogger, tracedRun } from './trace/order-traces.ts';
@@ -63,8 +65,6 @@ export interface Processor {
 
 export interface ProcessorOptions {
   logger?: Logger;
-  /** The payment dice; Math.random unless a test needs it fixed. */
-  random?: () => number;
   /** The retry backoff; 100 ms doubling to 5 s unless a test needs it shorter. */
   backoff?: Backoff;
   /** The metrics to count in; one of its own unless given (main.ts keeps one across start attempts). */
@@ -93,6 +93,10 @@ interface Wiring {
   readonly metrics: ProcessorMetrics;
   /** What is open, for disconnect() to close. */
   readonly resources: Resources;
+  /** The payment service's client, with its breaker: one for the processor, whatever partitions it has. */
+  readonly payments: Payments;
+  /** The partitions waiting on the world. */
+  readonly pauses: Pauses;
 }
 
 /** MongoDB, Redis and Kafka's producers, connected (and kept in `resources` as each opens). */
@@ -131,7 +135,7 @@ type Stores = Awaited<ReturnType<typeof connectStores>>;
 
 /** The consumer group on `orders.created`, with what deciding an order needs. */
 function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
-  const { config, options, logger, metrics, stats } = wiring;
+  const { config, options, logger, metrics, stats, payments, pauses } = wiring;
   const { connection, models, redis, kafka, producer, statusProducer, groupId } = stores;
   const prefix = config.namePrefix;
   const topics = topicsFor(prefix);
@@ -146,23 +150,24 @@ function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
       topics.deadLetters.name,
       new DeadLetterStore(connection, redis, prefix),
     ),
-    rules: { paymentFailureRate: config.processing.paymentFailureRate, random: options.random ?? Math.random },
-    delayMs: config.processing.delayMs,
+    payments,
     // Its lines about an order carry the order's trace id while a traced handler runs.
     logger: tracedLogger(logger),
   };
   // Committed offsets as the group keeps them, not as a transaction just ended left them for a moment.
   const committed = new StableOffsets({ brokers: config.kafka.brokers, clientId: 'order-processor', groupId });
-  const decideRun = tracedRun((messages: readonly ConsumedMessage[]) => decideNewOrders({ ...deps, index }, messages));
+  const decideRun = tracedRun((messages: readonly ConsumedMessage[]) =>
+    decideNewOrders({ ...deps, index, maxInFlight: config.processing.maxInFlight }, messages),
+  );
   return createOrderConsumer({
     kafka,
     groupId,
     topic: topics.created.name,
     concurrency: config.processing.concurrency,
     commitIntervalMs: config.processing.commitIntervalMs,
-    maxAttempts: config.processing.maxAttempts,
     backoff: options.backoff,
-    handle: metrics.observed(tracedHandler((message, imposed) => handleOrderCreated(deps, message, imposed))),
+    pauses,
+    handle: metrics.observed(tracedHandler((message) => handleOrderCreated(deps, message))),
     decideNewOrders: async (messages) => {
       const outcomes = await decideRun(messages);
       for (const outcome of outcomes) metrics.observe(outcome);
@@ -227,7 +232,16 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
   const metrics = options.metrics ?? new ProcessorMetrics();
   metrics.follow(stats);
   const resources: Resources = {};
-  const wiring: Wiring = { config, options, logger, stats, metrics, resources };
+  const payments = createPaymentClient(config.payments, {
+    ...metrics.paymentCalls,
+    onBreakerState: (state) => {
+      metrics.paymentCalls.onBreakerState(state);
+      if (state !== 'closed') logger.warn('the payment service breaker is not closed', { state });
+      else logger.info('the payment service breaker is closed again');
+    },
+  });
+  const pauses = new Pauses((paused) => metrics.showPaused(paused));
+  const wiring: Wiring = { config, options, logger, stats, metrics, resources, payments, pauses };
   let status: ProcessorStatus = 'idle';
   let starting: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;

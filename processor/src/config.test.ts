@@ -3,7 +3,7 @@ import { ConfigError } from '@orders/core';
 import { loadConfig } from './config.ts';
 
 describe('the processor configuration', () => {
-  it('works on a local machine with nothing set, in production mode, simulating no delay and no declines', () => {
+  it('works on a local machine with nothing set, in production mode, paying through the local payment service', () => {
     const { http, ...rest } = loadConfig({});
     expect(rest).toEqual({
       mongo: { uri: 'mongodb://127.0.0.1:27017/orders' },
@@ -12,11 +12,16 @@ describe('the processor configuration', () => {
       redis: { url: 'redis://127.0.0.1:6379', masterName: 'orders-redis' },
       log: { level: 'info' },
       auth: { secret: undefined, production: true },
+      payments: {
+        url: 'http://127.0.0.1:4010',
+        timeoutMs: 2000,
+        retries: 2,
+        breakerFailures: 5,
+        breakerHalfOpenMs: 5000,
+      },
       processing: {
-        delayMs: 0,
-        paymentFailureRate: 0,
-        maxAttempts: 8,
         concurrency: 6,
+        maxInFlight: 32,
         commitIntervalMs: 200,
         logLength: 10_000,
       },
@@ -58,34 +63,47 @@ describe('the processor configuration', () => {
 
   it('reads the processing settings from the environment', () => {
     const config = loadConfig({
-      PROCESSING_DELAY_MS: '0',
-      PAYMENT_FAILURE_RATE: '1',
-      PROCESSOR_MAX_ATTEMPTS: '2',
       PROCESSOR_CONCURRENCY: '6',
+      PROCESSOR_MAX_IN_FLIGHT: '8',
       PROCESSOR_COMMIT_INTERVAL_MS: '50',
       STATUS_LOG_LENGTH: '500',
     });
     expect(config.processing).toEqual({
-      delayMs: 0,
-      paymentFailureRate: 1,
-      maxAttempts: 2,
       concurrency: 6,
+      maxInFlight: 8,
       commitIntervalMs: 50,
       logLength: 500,
+    });
+  });
+
+  it('reads where the payment service is and how patiently to call it', () => {
+    const config = loadConfig({
+      PAYMENTS_URL: 'http://payments.internal:8080',
+      PAYMENTS_TIMEOUT_MS: '500',
+      PAYMENTS_RETRIES: '0',
+      PAYMENTS_BREAKER_FAILURES: '3',
+      PAYMENTS_BREAKER_HALF_OPEN_MS: '1000',
+    });
+    expect(config.payments).toEqual({
+      url: 'http://payments.internal:8080',
+      timeoutMs: 500,
+      retries: 0,
+      breakerFailures: 3,
+      breakerHalfOpenMs: 1000,
     });
   });
 
   it('names every bad setting at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PAYMENT_FAILURE_RATE: '1.5', PROCESSOR_MAX_ATTEMPTS: '0', PROCESSOR_CONCURRENCY: 'many' });
+      loadConfig({ PAYMENTS_URL: 'ftp://payments', PAYMENTS_RETRIES: '-1', PROCESSOR_CONCURRENCY: 'many' });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    expect(problems).toMatch(/^PAYMENT_FAILURE_RATE: /m);
-    expect(problems).toMatch(/^PROCESSOR_MAX_ATTEMPTS: /m);
+    expect(problems).toMatch(/^PAYMENTS_URL: /m);
+    expect(problems).toMatch(/^PAYMENTS_RETRIES: /m);
     expect(problems).toMatch(/^PROCESSOR_CONCURRENCY: /m);
   });
 });

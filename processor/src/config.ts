@@ -9,18 +9,16 @@ import {
   trustedProxies,
   sharedServersConfig,
   parseConfig,
-  rateFromEnv,
 } from '@orders/core';
 
 const ProcessingModel = z.object({
-  /** A simulated wait in deciding each order (the demo's, to make the flow visible); none unless set. */
-  PROCESSING_DELAY_MS: intFromEnv(0, 0, 60_000),
-  /** Share of orders whose simulated payment is declined at random; none unless set. */
-  PAYMENT_FAILURE_RATE: rateFromEnv(0),
-  /** Tries of one message before its order is FAILED instead of retried again. */
-  PROCESSOR_MAX_ATTEMPTS: intFromEnv(8, 1, 100),
   /** Partitions of `orders.created` consumed at the same time. */
   PROCESSOR_CONCURRENCY: intFromEnv(CREATED_PARTITIONS, 1, CREATED_PARTITIONS),
+  /**
+   * Orders of one partition in flight at once: their payments asked side by side, and the size of the
+   * slices a run of new orders is written in.
+   */
+  PROCESSOR_MAX_IN_FLIGHT: intFromEnv(32, 1, 500),
   /**
    * The shortest time between two Kafka transactions of one busy partition: the events and offsets of
    * what was decided meanwhile go together, and each product's stock is written once per transaction.
@@ -28,6 +26,19 @@ const ProcessingModel = z.object({
   PROCESSOR_COMMIT_INTERVAL_MS: intFromEnv(200, 0, 10_000),
   /** Status changes each partition's log keeps in Redis: the furthest back a subscription can resume. */
   STATUS_LOG_LENGTH: intFromEnv(DEFAULT_LOG_LENGTH, 100, 10_000_000),
+});
+
+const PaymentsModel = z.object({
+  /** The payment service's base URL (see docs/payments.md). */
+  PAYMENTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4010'),
+  /** The longest one authorization call may take before it counts as failed (and is tried again). */
+  PAYMENTS_TIMEOUT_MS: intFromEnv(2000, 10, 60_000),
+  /** Tries after the first of a call that got no answer (timeout, 5xx, connection refused or reset). */
+  PAYMENTS_RETRIES: intFromEnv(2, 0, 10),
+  /** Failed calls in a row that open the circuit breaker: calls then fail at once and partitions pause. */
+  PAYMENTS_BREAKER_FAILURES: intFromEnv(5, 1, 1000),
+  /** How long the breaker stays open before one trial call may go through. */
+  PAYMENTS_BREAKER_HALF_OPEN_MS: intFromEnv(5000, 100, 600_000),
 });
 
 const HttpModel = z.object({
@@ -40,7 +51,10 @@ const HttpModel = z.object({
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
-const Model = ProcessingModel.extend(HttpModel.shape).extend(TrustProxyModel.shape).extend(SharedServersModel.shape);
+const Model = ProcessingModel.extend(PaymentsModel.shape)
+  .extend(HttpModel.shape)
+  .extend(TrustProxyModel.shape)
+  .extend(SharedServersModel.shape);
 
 /** Reads the environment; throws a ConfigError that lists every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>) {
@@ -54,11 +68,16 @@ export function loadConfig(env: Record<string, string | undefined>) {
       trustedProxies: trustedProxies(raw.TRUST_PROXY),
     },
     auth: { secret: raw.AUTH_SECRET, production: raw.NODE_ENV === 'production' },
+    payments: {
+      url: raw.PAYMENTS_URL,
+      timeoutMs: raw.PAYMENTS_TIMEOUT_MS,
+      retries: raw.PAYMENTS_RETRIES,
+      breakerFailures: raw.PAYMENTS_BREAKER_FAILURES,
+      breakerHalfOpenMs: raw.PAYMENTS_BREAKER_HALF_OPEN_MS,
+    },
     processing: {
-      delayMs: raw.PROCESSING_DELAY_MS,
-      paymentFailureRate: raw.PAYMENT_FAILURE_RATE,
-      maxAttempts: raw.PROCESSOR_MAX_ATTEMPTS,
       concurrency: raw.PROCESSOR_CONCURRENCY,
+      maxInFlight: raw.PROCESSOR_MAX_IN_FLIGHT,
       commitIntervalMs: raw.PROCESSOR_COMMIT_INTERVAL_MS,
       logLength: raw.STATUS_LOG_LENGTH,
     },

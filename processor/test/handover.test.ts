@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKafka, createLogger } from '@orders/core';
+import { Pauses } from '../src/consume/pauses.ts';
 import { StableOffsets } from '../src/consume/stable-offsets.ts';
 import { BROKERS, sleep, waitFor } from '../../test/support/index.ts';
 import type { ConsumedMessage } from '../src/dead-letters/send-to-dead-letters.ts';
@@ -43,7 +44,7 @@ function consumerRecording(topic: string, groupId: string, handled: string[]) {
     groupId,
     topic,
     concurrency: 1,
-    maxAttempts: 3,
+    pauses: new Pauses(),
     handle: async (message: ConsumedMessage) => {
       handled.push(message.offset);
       return { kind: 'redelivered', orderId: message.offset, announcements: [] };

@@ -45,9 +45,14 @@ export interface TestBed {
   addProduct(stock: number): Promise<string>;
   /**
    * A PENDING order (version 1) in the database, and the OrderCreated event the server would produce for
-   * it; marked in the order index first, as a server does (`known: false` leaves the index out).
+   * it; marked in the order index first, as a server does (`known: false` leaves the index out). Its
+   * customer is cus_0001 unless given (the payment service declines `cus_decline…` and `cus_nofunds…`).
    */
-  addOrder(sku: string, quantity: number, options?: { known?: boolean }): Promise<OrderCreatedEvent>;
+  addOrder(
+    sku: string,
+    quantity: number,
+    options?: { known?: boolean; customerId?: string },
+  ): Promise<OrderCreatedEvent>;
   /** Produces to `orders.created`, keyed by SKU as the server does. */
   produce(key: string, value: OrderCreatedEvent | string): Promise<void>;
   /** Produces several messages in one send: they reach the processor together. */
@@ -63,8 +68,6 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
   const system = systemEnv('proc_test');
   const config = loadConfig({
     ...system.env,
-    PROCESSING_DELAY_MS: '0',
-    PAYMENT_FAILURE_RATE: '0',
     LOG_LEVEL: 'silent',
     ...env,
   });
@@ -122,10 +125,11 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
       const orderId = randomUUID();
       if (options.known !== false) await index.markUnpublished(orderId);
       const orderNumber = `ORD-${system.id}-${String(++orders).padStart(4, '0')}`;
+      const customerId = options.customerId ?? 'cus_0001';
       await models.Order.create({
         _id: orderId,
         orderNumber,
-        customerId: 'cus_0001',
+        customerId,
         sku,
         quantity,
         total: quantity * 5,
@@ -141,7 +145,7 @@ export async function createTestBed(env: Record<string, string> = {}): Promise<T
         type: 'OrderCreated',
         orderId,
         version: 1,
-        customerId: 'cus_0001',
+        customerId,
         sku,
         quantity,
         at: at.toISOString(),

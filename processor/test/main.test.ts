@@ -26,11 +26,11 @@ function run(env: Record<string, string>) {
 
 describe('the processor process', () => {
   it('exits 1 naming every bad setting when the configuration is invalid', async () => {
-    const { output, exited } = run({ MONGODB_URI: 'postgres://nope', PAYMENT_FAILURE_RATE: '2' });
+    const { output, exited } = run({ MONGODB_URI: 'postgres://nope', PAYMENTS_TIMEOUT_MS: '2s' });
     expect(await exited).toBe(1);
     expect(output.stderr).toContain('invalid configuration');
     expect(output.stderr).toMatch(/MONGODB_URI: must be a URL starting with mongodb:\/\//);
-    expect(output.stderr).toMatch(/PAYMENT_FAILURE_RATE: /);
+    expect(output.stderr).toMatch(/PAYMENTS_TIMEOUT_MS: /);
   });
 
   it('starts, and on SIGTERM stops and exits 0', async () => {

@@ -1,15 +1,21 @@
 /** Starting and stopping: an explicit status, readiness, and a stop that commits what it finished. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderCreatedEvent } from '@orders/core';
-import { waitFor } from '../../test/support/index.ts';
+import { startPaymentService, waitFor, type TestPaymentService } from '../../test/support/index.ts';
 import { createTestBed, decided, type TestBed } from './harness.ts';
 
 let bed: TestBed;
+let payments: TestPaymentService;
 
 beforeAll(async () => {
-  bed = await createTestBed({ PROCESSING_DELAY_MS: '30' });
+  // A payment service of its own, whose outage holds orders in hand when the processor is stopped.
+  payments = await startPaymentService();
+  bed = await createTestBed({ PAYMENTS_URL: payments.url, PAYMENTS_BREAKER_HALF_OPEN_MS: '200' });
 });
-afterAll(() => bed?.close());
+afterAll(async () => {
+  await bed?.close();
+  await payments?.close();
+});
 
 describe('a processor stopping and another taking over', () => {
   it('reports its status and readiness from start to stop', async () => {
@@ -32,12 +38,17 @@ describe('a processor stopping and another taking over', () => {
     const events: OrderCreatedEvent[] = [];
     for (let i = 0; i < 30; i++) events.push(await bed.addOrder(skus[i % 3]!, 1));
 
-    const first = await bed.startProcessor();
-    for (const event of events) await bed.produce(event.sku, event);
+    const first = await bed.startProcessor({ backoff: { initialMs: 20, maxMs: 200 } });
+    for (const event of events.slice(0, 3)) await bed.produce(event.sku, event);
     await waitFor('the first orders to be decided', () => first.stats.processed >= 3);
+    // The rest wait on the payment service while the processor is stopped.
+    await payments.startOutage('errors');
+    for (const event of events.slice(3)) await bed.produce(event.sku, event);
+    await waitFor('the processor to wait on the payment service', () => first.stats.retries > 0);
     await first.stop();
+    await payments.endOutage();
     const leftPending = await bed.models.Order.countDocuments({ status: 'PENDING' });
-    expect(leftPending).toBeGreaterThan(0);
+    expect(leftPending).toBe(27);
 
     const second = await bed.startProcessor();
     await Promise.all(events.map((event) => decided(bed, event.orderId)));

@@ -29,10 +29,12 @@ import {
   repoRoot,
   retrying,
   sleep,
+  startPaymentService,
   startProcesses,
   wsClient,
   type ProcessSystem,
   type Running,
+  type TestPaymentService,
 } from '../support/index.ts';
 import { ownedPid } from '../../infra/services/processes.ts';
 import { readMessages, readTopic } from '../../tools/replay.ts';
@@ -58,7 +60,6 @@ afterEach(async () => {
 
 export async function startCluster(name: string): Promise<Cluster> {
   const system = startProcesses(name, {
-    PROCESSING_DELAY_MS: '0',
     CREATE_ORDER_RATE: '100000',
     CREATE_ORDER_BURST: '100000',
     OUTBOX_INTERVAL_MS: '500',
@@ -93,6 +94,16 @@ export async function startCluster(name: string): Promise<Cluster> {
   };
   started.add(cluster);
   return cluster;
+}
+
+/**
+ * A payment service of the cluster's own, for latency, declines or an outage the shared one must not be
+ * given; closed with the cluster. Its processors reach it with `PAYMENTS_URL: payments.url`.
+ */
+export async function paymentsFor(cluster: Cluster, env: Record<string, string> = {}): Promise<TestPaymentService> {
+  const payments = await startPaymentService(env);
+  cluster.onClose(() => payments.close());
+  return payments;
 }
 
 const CREATE = 'mutation Fault($input: CreateOrderInput!) { createOrder(input: $input) { id } }';

@@ -13,6 +13,7 @@ import {
   checkBooks,
   createOrders,
   expectBooksHold,
+  paymentsFor,
   startCluster,
   startWithServer,
   stockNow,
@@ -55,8 +56,9 @@ describe('a processor killed with SIGKILL in the middle of the load', () => {
 describe('a processor killed between its database writes and its Redis round trip', () => {
   it('leaves its messages to the next processor, which lists and announces their decisions, once each', async () => {
     const { cluster, server, initial } = await startWithServer('fault_kill_before_redis');
-    // Slower than the load (80 ms per order, one at a time), so that it has work in hand when Redis stops.
-    const first = cluster.startProcessor({ PROCESSING_DELAY_MS: '80' });
+    // Payments that take a while (80 ms), so that it has work in hand when Redis stops.
+    const payments = await paymentsFor(cluster, { PAYMENTS_LATENCY_P50_MS: '80', PAYMENTS_LATENCY_P99_MS: '120' });
+    const first = cluster.startProcessor({ PAYMENTS_URL: payments.url });
     const stayed = changesOn(cluster, server);
 
     const creating = createOrders(() => [server.url], 300, 100);
@@ -78,7 +80,7 @@ describe('a processor killed between its database writes and its Redis round tri
     })();
     // Killed where intended: decisions stored in MongoDB that the index had not taken.
     expect(decidedInMongo).toBeGreaterThan(decidedInIndex);
-    cluster.startProcessor();
+    cluster.startProcessor({ PAYMENTS_URL: payments.url });
     const ids = await creating;
 
     await expectBooksHold(cluster, ids, initial, { orders: 300 });

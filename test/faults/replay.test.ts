@@ -4,7 +4,7 @@ import mongoose from 'mongoose';
 import { createModels } from '@orders/core';
 import { graphqlRequest } from '../support/index.ts';
 import { rebuildOrders } from '../../tools/replay.ts';
-import { createOrders, startCluster, waitForFinal, type Cluster } from './cluster.ts';
+import { createOrders, paymentsFor, startCluster, waitForFinal, type Cluster } from './cluster.ts';
 
 // Closed after each test by ./cluster.ts.
 let cluster: Cluster | undefined;
@@ -13,8 +13,10 @@ describe('npm run replay', () => {
   it('rebuilds every order, retried ones included, exactly as MongoDB holds it', async () => {
     cluster = await startCluster('fault_replay');
     const server = await cluster.startServer();
-    // Half the payments declined, so that there are FAILED orders to retry.
-    cluster.startProcessor({ PAYMENT_FAILURE_RATE: '0.5' });
+    // Half the customers' payments declined, so that there are FAILED orders to retry.
+    const declining = Array.from({ length: 20 }, (_, i) => `cus_${String(2 * i + 1).padStart(4, '0')}`);
+    const payments = await paymentsFor(cluster, { PAYMENTS_DECLINING_CUSTOMERS: declining.join(',') });
+    cluster.startProcessor({ PAYMENTS_URL: payments.url });
     await createOrders(() => [server.url], 80, 100);
     await waitForFinal(cluster.models, 80);
 

@@ -28,7 +28,7 @@ let http: ProcessorHttp;
 const metrics = new ProcessorMetrics();
 
 /** Every payment goes through: the failures are the scarce product's, and their number is known. */
-const startProcessor = (): Promise<Processor> => startTestProcessor(server, { PAYMENT_FAILURE_RATE: '0' }, { metrics });
+const startProcessor = (): Promise<Processor> => startTestProcessor(server, {}, { metrics });
 
 const serverMetrics = (): Promise<Scrape> => scrape(`${server.app.url}/metrics`);
 const processorMetrics = (): Promise<Scrape> => scrape(`${http.url}/metrics`);

@@ -33,7 +33,7 @@ async function createOrders(count: number, from: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  system = startProcesses('processor-http', { PROCESSING_DELAY_MS: '0' }, { keepOutput: true });
+  system = startProcesses('processor-http', {}, { keepOutput: true });
   server = await system.startServer();
 });
 afterAll(() => system?.close());

@@ -127,8 +127,6 @@ export async function startTestProcessor(
       MONGODB_URI: server.config.mongo.uri,
       NAME_PREFIX: server.config.namePrefix,
       KAFKA_BROKERS: BROKERS.join(','),
-      PROCESSING_DELAY_MS: '0',
-      PAYMENT_FAILURE_RATE: '0.3',
       LOG_LEVEL: 'warn',
       ...extra,
     }),

@@ -11,13 +11,15 @@
  * - GraphQL clients over HTTP (`graphqlAnswer`, `graphqlRequest`) and
  *   graphql-ws (`wsClient`, `collect`, `subscribe`);
  * - authorization as the operator (`authorization`, `bearer`, `tokenFor`);
- * - an SSE subscription that a test can stop reading (`openSse`).
+ * - an SSE subscription that a test can stop reading (`openSse`),
+ * - a payment service of a test's own, with its ledger and outage switch (`startPaymentService`).
  *
  * It reaches the server and the processor through their public entries only.
  */
 export * from './auth.ts';
 export * from './graphql.ts';
 export * from './in-process.ts';
+export * from './payment-service.ts';
 export * from './processes.ts';
 export * from './status-message.ts';
 export * from './system.ts';

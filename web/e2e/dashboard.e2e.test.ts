@@ -65,7 +65,7 @@ async function allDecided(orders: MadeOrder[], timeoutMs = 20_000): Promise<Map<
   );
 }
 
-/** Orders created ten at a time until some end FAILED (a tenth of payments are declined): those. */
+/** Orders created ten at a time until some end FAILED (a third of the customers are declined): those. */
 async function someFailedOrders(): Promise<MadeOrder[]> {
   let failed: MadeOrder[] = [];
   for (let round = 0; round < 4 && failed.length === 0; round++) {

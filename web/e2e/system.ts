@@ -12,12 +12,16 @@ import {
   freePort,
   graphqlAnswer,
   repoRoot,
+  startPaymentService,
   startProcesses,
   type GraphQLResponse,
   type Running,
 } from '../../test/support/index.ts';
 
 const webDist = path.join(repoRoot, 'web/dist');
+
+/** A third of the catalogue's first customers: their payments are always declined. */
+const DECLINING_CUSTOMERS = Array.from({ length: 10 }, (_, i) => `cus_${String(3 * i + 1).padStart(4, '0')}`);
 
 export interface System {
   readonly baseUrl: string;
@@ -41,6 +45,13 @@ export async function startSystem(): Promise<System> {
   }
   // One port for every life of the server: the dashboard reconnects to the address it was opened at.
   const port = freePort();
+  // Payments as the demo has them, slow enough to see an order PENDING, and some customers who are
+  // always declined, so that orders end FAILED (a payment service of the system's own, not the shared one).
+  const payments = await startPaymentService({
+    PAYMENTS_LATENCY_P50_MS: '300',
+    PAYMENTS_LATENCY_P99_MS: '500',
+    PAYMENTS_DECLINING_CUSTOMERS: DECLINING_CUSTOMERS.join(','),
+  });
   const system = startProcesses(
     'e2e',
     { WEB_DIST: webDist, LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn', KAFKAJS_NO_PARTITIONER_WARNING: '1' },
@@ -55,11 +66,12 @@ export async function startSystem(): Promise<System> {
     server = await system.startServer({ PORT: String(port) });
   };
   const startProcessor = () => {
-    processor = system.startProcessor({ PROCESSING_DELAY_MS: '300', PAYMENT_FAILURE_RATE: '0.3' });
+    processor = system.startProcessor({ PAYMENTS_URL: payments.url });
   };
   const close = async () => {
     await mongo.close();
     await system.close();
+    await payments.close();
   };
 
   try {

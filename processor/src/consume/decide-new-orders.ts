@@ -15,8 +15,17 @@
  * message that is anything else, and before the first claim that was made
  * already: the decisions after it were made against stock that claim may
  * have taken, so they are not written, and those messages go the careful way.
- * With a processing delay (the dashboard's demonstration) messages are
- * decided one at a time, as slow decisions would be.
+ *
+ * Payments: each order's stock is reserved in turn (an order the stock cannot
+ * serve is FAILED and never charged; one it can holds its quantity while its
+ * payment is asked), then the payments of the run are asked side by side,
+ * then a decline gives its stock back. A payment that could not be answered
+ * (the service away, the breaker open) ends the run before its order: the
+ * decisions before it stand, it and the ones after it are decided again
+ * later, their payments then replayed under the same keys. Deciding again
+ * never charges an order whose claim says otherwise: nothing but decisions
+ * changes the stock, so an order decided again never has more stock than the
+ * first time, and one that was not charged then is not charged now.
  */
 import {
   newOrder,
@@ -26,7 +35,8 @@ import {
   type OrderIndex,
   type StatusChange,
 } from '@orders/core';
-import { decide } from '../decide/decide.ts';
+import { reserve, settle, type Decision, type PaymentAnswer, type Reservation } from '../decide/decide.ts';
+import { inFlight } from './in-flight.ts';
 import { positionOf } from '../record/sequence.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import { changeFor } from '../record/claim-change.ts';
@@ -36,6 +46,8 @@ import { decided, type OrderHandlerDeps, type Outcome } from './handle-order-cre
 
 export interface NewOrdersDeps extends OrderHandlerDeps {
   readonly index: OrderIndex;
+  /** The most payments of one partition asked at once, and the size of the slices a run is written in. */
+  readonly maxInFlight: number;
 }
 
 interface Candidate {
@@ -66,20 +78,44 @@ async function candidatesAtHead(deps: NewOrdersDeps, messages: readonly Consumed
  * Decides the new orders at the head of `messages` and resolves with their outcomes, in order: a prefix,
  * maybe empty. The caller handles the message after it one at a time. This owner's stock follows only
  * what was written; a run that fails leaves claims the careful way finds and follows.
+ *
+ * Every order's stock is reserved in turn first; then the run goes a slice of `maxInFlight` orders at a
+ * time: their payments side by side, their decisions written. A slice that cannot all be written (a
+ * claim made before, a payment without an answer) ends the run there, so a run of messages delivered
+ * again asks for at most one slice of payments (replays) before it goes the careful way.
  */
 export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly ConsumedMessage[]): Promise<Outcome[]> {
-  if (deps.delayMs > 0) return [];
-  const candidates = await candidatesAtHead(deps, messages);
-  if (candidates.length === 0) return [];
-  const stock = new Map<string, { stock: number } | null>();
-  const at = new Date();
-  const changes: StatusChange[] = [];
-  for (const { message, order } of candidates) {
-    if (!stock.has(order.sku)) stock.set(order.sku, await deps.stock.product(order.sku));
-    const decision = decide(order, stock.get(order.sku)!, deps.rules);
-    if (decision.stockAfter !== null) stock.set(order.sku, { stock: decision.stockAfter });
-    changes.push(changeFor(order, decision, at, positionOf(message.partition, message.offset, 'decision')));
+  const all = await candidatesAtHead(deps, messages);
+  if (all.length === 0) return [];
+  const reservations = await reserveInTurn(deps, all);
+  const stockLeft = new Map<string, number>();
+  const outcomes: Outcome[] = [];
+  for (let from = 0; from < all.length; from += deps.maxInFlight) {
+    const slice = all.slice(from, from + deps.maxInFlight);
+    const answers = await payAll(deps, slice, reservations.slice(from, from + slice.length));
+    const unanswered = answers.findIndex((answer) => answer instanceof Error);
+    // The run's first payment without an answer is the caller's to retry (the partition waits there).
+    if (unanswered === 0 && outcomes.length === 0) throw answers[0];
+    const payable = unanswered === -1 ? slice : slice.slice(0, unanswered);
+    const decisions = await settleInTurn(deps, payable, reservations.slice(from), answers, stockLeft);
+    const written = await writeDecisions(deps, payable, decisions);
+    outcomes.push(...written);
+    if (written.length < slice.length) break;
   }
+  return outcomes;
+}
+
+/** The run's decisions written: claims in one ordered insert, the stock once per product, the orders; the outcomes of the prefix written. */
+async function writeDecisions(
+  deps: NewOrdersDeps,
+  candidates: readonly Candidate[],
+  decisions: readonly Decision[],
+): Promise<Outcome[]> {
+  if (candidates.length === 0) return [];
+  const at = new Date();
+  const changes: StatusChange[] = candidates.map(({ message, order }, i) =>
+    changeFor(order, decisions[i]!, at, positionOf(message.partition, message.offset, 'decision')),
+  );
   const claimed = await deps.writes.insertChangesInOrder(changes);
   // Each product's stock as the run's last claimed decision about it left it: one write per product,
   // before any of these decisions is announced, so MongoDB's stock is never behind what was decided.
@@ -103,6 +139,60 @@ export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly Co
     outcomes.push(decided(deps, candidates[i]!.order, changes[i]!, result.value, []));
   }
   return outcomes;
+}
+
+/** Each order's reservation in turn, each against the stock the ones before it left (their payments pending). */
+async function reserveInTurn(deps: NewOrdersDeps, candidates: readonly Candidate[]): Promise<Reservation[]> {
+  const held = new Map<string, { stock: number } | null>();
+  const reservations: Reservation[] = [];
+  for (const { order } of candidates) {
+    if (!held.has(order.sku)) held.set(order.sku, await deps.stock.product(order.sku));
+    const reservation = reserve(order, held.get(order.sku)!);
+    if (reservation.kind === 'reserved') held.set(order.sku, { stock: reservation.stockAfter });
+    reservations.push(reservation);
+  }
+  return reservations;
+}
+
+/**
+ * The decisions once the payments answered, in turn: the stock as the authorized orders take it (from
+ * `stockLeft`, what the run's decisions so far left, or the book), a declined order taking none.
+ */
+async function settleInTurn(
+  deps: NewOrdersDeps,
+  candidates: readonly Candidate[],
+  reservations: readonly Reservation[],
+  answers: readonly (PaymentAnswer | Error | undefined)[],
+  stockLeft: Map<string, number>,
+): Promise<Decision[]> {
+  const decisions: Decision[] = [];
+  for (const [i, { order }] of candidates.entries()) {
+    const reservation = reservations[i]!;
+    if (reservation.kind === 'refused') {
+      decisions.push(reservation.decision);
+      continue;
+    }
+    const before = stockLeft.get(order.sku) ?? (await deps.stock.product(order.sku))!.stock;
+    const decision = settle({ stockAfter: before - order.quantity }, answers[i] as PaymentAnswer);
+    if (decision.stockAfter !== null) stockLeft.set(order.sku, decision.stockAfter);
+    decisions.push(decision);
+  }
+  return decisions;
+}
+
+/** Each reserved order's payment answer (an Error when it got none), side by side; undefined for an order refused. */
+async function payAll(deps: NewOrdersDeps, candidates: readonly Candidate[], reservations: readonly Reservation[]) {
+  const results = await inFlight(candidates, {
+    limit: deps.maxInFlight,
+    work: async ({ order }, i) => (reservations[i]!.kind === 'reserved' ? deps.payments.authorize(order) : undefined),
+  });
+  return results.map((result) =>
+    result.status === 'fulfilled'
+      ? result.value
+      : result.reason instanceof Error
+        ? result.reason
+        : new Error(String(result.reason)),
+  );
 }
 
 /**

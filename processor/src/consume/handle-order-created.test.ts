@@ -41,7 +41,7 @@ function anOrder(index: number, quantity: number): Order {
 }
 
 const here = positionOf(2, '41', 'decision');
-const never = { paymentFailureRate: 0, random: () => 0.5 };
+const never = { status: 'authorized' } as const;
 
 describe('where a message stands against its order', () => {
   it('is to decide when the order waits at the event’s version for the processor', () => {
@@ -116,15 +116,15 @@ describe('a decision on its order', () => {
       fc.property(
         fc.nat({ max: 50 }),
         fc.array(fc.integer({ min: 1, max: 10 }), { maxLength: 20 }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        fc.infiniteStream(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true })),
-        (stock, quantities, paymentFailureRate, rolls) => {
-          const rules = { paymentFailureRate, random: () => rolls.next().value as number };
+        fc.infiniteStream(fc.boolean()),
+        (stock, quantities, declines) => {
+          const answer = () =>
+            declines.next().value === true ? { status: 'declined' as const, declineCode: 'card_declined' } : never;
           let left = stock;
           let taken = 0;
           for (const [index, quantity] of quantities.entries()) {
             const order = anOrder(index, quantity);
-            const change = changeFor(order, decide(order, { stock: left }, rules), createdAt, here);
+            const change = changeFor(order, decide(order, { stock: left }, answer()), createdAt, here);
             const decided = applyChange(order, change);
             expect(decided).toMatchObject({ version: 2, attempts: 1, status: change.status, error: change.error });
             expect(decided.history.map((entry) => entry.status)).toEqual(['PENDING', change.status]);

@@ -10,7 +10,6 @@
  * was there already, a retried order, an event without the order's fields)
  * reads the record first and goes the careful way.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   awaitsDecision,
   newOrder,
@@ -24,7 +23,8 @@ import {
   type OrderCreatedEvent,
   type OrderStatus,
 } from '@orders/core';
-import { decide, type Decision, type ProcessingRules } from '../decide/decide.ts';
+import { reserve, settle, type Decision } from '../decide/decide.ts';
+import type { Payments } from '../payments/payment-client.ts';
 import type { ConsumedMessage, SendToDeadLetters } from '../dead-letters/send-to-dead-letters.ts';
 import type { Announcement } from '../emit/publish-status-change.ts';
 import { changeFor, claimChange, tryClaim } from '../record/claim-change.ts';
@@ -41,8 +41,8 @@ export interface OrderHandlerDeps {
   readonly writes: CombinedWrites;
   readonly stock: StockBook;
   readonly sendToDeadLetters: SendToDeadLetters;
-  readonly rules: ProcessingRules;
-  readonly delayMs: number;
+  /** The payment service, behind its timeout, retries and breaker. */
+  readonly payments: Pick<Payments, 'authorize'>;
   readonly logger: Logger;
 }
 
@@ -58,14 +58,11 @@ export type Outcome =
   | { readonly kind: 'dead-lettered'; readonly reason: string; readonly announcements: readonly [] };
 
 /**
- * `imposed` replaces the rules' decision: the processor gives up on a message
- * that keeps failing by deciding its order FAILED through the same claim.
+ * Throws what the world made fail (the database, the broker, the payment service unreachable, the
+ * breaker open): the caller tries again later, and the order waits PENDING. Only the order itself
+ * (its stock, its payment's answer) decides it FAILED.
  */
-export async function handleOrderCreated(
-  deps: OrderHandlerDeps,
-  message: ConsumedMessage,
-  imposed?: Decision,
-): Promise<Outcome> {
+export async function handleOrderCreated(deps: OrderHandlerDeps, message: ConsumedMessage): Promise<Outcome> {
   let event;
   try {
     event = parseOrderCreated(message.value);
@@ -76,10 +73,10 @@ export async function handleOrderCreated(
   const position = positionOf(message.partition, message.offset, 'decision');
   const order = newOrder(event);
   if (order !== null) {
-    const outcome = await decideNewOrder(deps, message, order, position, imposed);
+    const outcome = await decideNewOrder(deps, message, order, position);
     if (outcome !== undefined) return outcome;
   }
-  return decideFromRecord(deps, message, event, position, imposed);
+  return decideFromRecord(deps, message, event, position);
 }
 
 /** A new order, from its event alone; undefined when the change was claimed before (the careful way takes over). */
@@ -88,9 +85,8 @@ async function decideNewOrder(
   message: ConsumedMessage,
   order: Order,
   position: StreamPosition,
-  imposed: Decision | undefined,
 ): Promise<Outcome | undefined> {
-  const change = changeFor(order, imposed ?? (await decideNow(deps, order)), new Date(), position);
+  const change = changeFor(order, await decideNow(deps, order), new Date(), position);
   if (!(await tryClaim(deps.writes, change))) return undefined;
   let updated: Order;
   try {
@@ -137,7 +133,6 @@ async function decideFromRecord(
   message: ConsumedMessage,
   event: OrderCreatedEvent,
   position: StreamPosition,
-  imposed: Decision | undefined,
 ): Promise<Outcome> {
   const { models } = deps;
   const stored = await models.Order.findById(event.orderId).lean();
@@ -170,17 +165,27 @@ async function decideFromRecord(
 
   // A retried order: its return to PENDING is announced here, in its place in the stream, with the decision.
   const reentry = await unannouncedReentry(models, event, order, message);
-  const decision = imposed ?? (await decideNow(deps, order));
-  const { change, won } = await claimChange(models, deps.writes, changeFor(order, decision, new Date(), position));
+  // An earlier attempt's claim is followed without deciding again: no payment is asked for a decision made.
+  const earlier = await findChange(models, order._id, order.version + 1);
+  const { change, won } =
+    earlier !== null
+      ? { change: earlier, won: false }
+      : await claimChange(models, deps.writes, changeFor(order, await decideNow(deps, order), new Date(), position));
   if (!won) log.info('an earlier attempt had decided this order; finishing its decision', { changeId: change._id });
   await reserveStock(deps.writes, order.sku, change);
   const updated = await projectOntoOrder(deps.writes, order, change);
   return decided(deps, order, await sequenced(models, change, position), updated, reentry === null ? [] : [reentry]);
 }
 
+/**
+ * Stock first, then the payment: an order the stock cannot serve is never charged. The payment's key is
+ * the decision's (order and version), so deciding again after a crash or a redelivery replays the first
+ * answer and charges nothing more.
+ */
 async function decideNow(deps: OrderHandlerDeps, order: Order): Promise<Decision> {
-  if (deps.delayMs > 0) await sleep(deps.delayMs);
-  return decide(order, await deps.stock.product(order.sku), deps.rules);
+  const reservation = reserve(order, await deps.stock.product(order.sku));
+  if (reservation.kind === 'refused') return reservation.decision;
+  return settle(reservation, await deps.payments.authorize(order));
 }
 
 /** A decision that stands on the order: this owner's stock follows it, and it is ready to announce. */

@@ -12,12 +12,12 @@
 import type { Batch, Consumer, EachBatchHandler, EachBatchPayload, Kafka } from 'kafkajs';
 import { warnIfSlow, type Logger } from '@orders/core';
 import type { WhileWaiting } from './stable-offsets.ts';
-import { processingFailed, type Decision } from '../decide/decide.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import type { StatusPublisher } from '../emit/publish-status-change.ts';
 import { AnnouncementQueue, announcementSteps, type UntilDone } from './announcements.ts';
 import type { Outcome } from './handle-order-created.ts';
 import { OffsetTracker } from './offset-tracker.ts';
+import type { Pauses } from './pauses.ts';
 import { retryUntilDone, type Backoff } from './retry.ts';
 
 /** What this instance has done since it started. */
@@ -41,9 +41,11 @@ export interface OrderConsumerOptions {
   readonly concurrency: number;
   /** The shortest time between two transactions of one partition, while it is busy. */
   readonly commitIntervalMs?: number;
-  readonly maxAttempts: number;
   readonly backoff?: Backoff;
-  readonly handle: (message: ConsumedMessage, imposed: Decision | undefined) => Promise<Outcome>;
+  /** One try at one message; throws when something it needs is away (the consumer tries again, without end). */
+  readonly handle: (message: ConsumedMessage) => Promise<Outcome>;
+  /** The partitions waiting on the world, and why. */
+  readonly pauses: Pauses;
   /** Decides the new orders at the head of a partition's messages together: their outcomes, a prefix (see decide-new-orders.ts). */
   readonly decideNewOrders?: (messages: readonly ConsumedMessage[]) => Promise<readonly Outcome[]>;
   /** Records what messages announce in Redis, then sends it with the offsets up to `upTo` in one transaction. */
@@ -71,10 +73,19 @@ export interface OrderConsumer {
   isConnected(): boolean;
 }
 
-/** Whether kafkajs says the group is rebalancing (as its own runner tells it). */
+/**
+ * Whether kafkajs says this member must join its group again (as its own runner tells it): the group
+ * is rebalancing, or it no longer knows this member (its session ran out while a try held the
+ * partition): the partitions may be another member's now.
+ */
 function isRebalancing(error: unknown): boolean {
   const type = typeof error === 'object' && error !== null && 'type' in error ? error.type : undefined;
-  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
+  return (
+    type === 'REBALANCE_IN_PROGRESS' ||
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'ILLEGAL_GENERATION' ||
+    type === 'UNKNOWN_MEMBER_ID'
+  );
 }
 
 /** The most messages of one partition decided together. */
@@ -86,6 +97,26 @@ interface Handling {
   /** Aborted once the processor stops: retry waits end, and what is left stays for the next owner. */
   readonly stopping: AbortSignal;
   readonly heartbeat: () => Promise<void>;
+  /** Set when a heartbeat said this member must join its group again: the next retry gives up. */
+  readonly membership: { lost?: unknown };
+}
+
+/** The most time between two heartbeats while a batch is in hand (a try may hold it for 30 s). */
+const HEARTBEAT_EVERY_MS = 1000;
+
+/**
+ * Heartbeats while a batch is in hand, whatever the handler is waiting for (a database that takes 30 s
+ * to say it is away), so that a partition waiting on the world stays this member's. A heartbeat that
+ * says the member must join again is kept for the next retry to act on; others (a broker away) are not
+ * a reason to give up.
+ */
+function keepAlive(handling: Handling): () => void {
+  const timer = setInterval(() => {
+    handling.heartbeat().catch((error: unknown) => {
+      if (isRebalancing(error)) handling.membership.lost ??= error;
+    });
+  }, HEARTBEAT_EVERY_MS);
+  return () => clearInterval(timer);
 }
 
 function count(stats: ProcessorStats, outcome: Outcome): void {
@@ -94,31 +125,57 @@ function count(stats: ProcessorStats, outcome: Outcome): void {
   else stats.deadLettered++;
 }
 
+/**
+ * What to do before each wait of a retry: count it, pause the partition (saying why once), and keep the
+ * consumer in its group. A broker that is away fails the heartbeat too: that is no reason to give up. A
+ * rebalance is: the partition may be another member's now, which handles what was left.
+ */
+function onRetry({ options, heartbeat, membership }: Handling, what: string, partition: number, offset: string) {
+  return async (error: unknown, attempt: number, delayMs: number) => {
+    if (membership.lost !== undefined) throw membership.lost;
+    options.stats.retries++;
+    const first = options.pauses.pause(partition, error);
+    const level = first || attempt % 10 === 0 ? 'warn' : 'debug';
+    options.logger[level](`${what} failed; the partition waits and tries again`, {
+      partition,
+      offset,
+      attempt,
+      delayMs,
+      cause: options.pauses.list().find((paused) => paused.partition === partition)?.cause,
+      error,
+    });
+    await heartbeat().catch((heartbeatError: unknown) => {
+      if (isRebalancing(heartbeatError)) throw heartbeatError;
+    });
+  };
+}
+
+/** The partition goes on after a pause, if it was paused. */
+function resumed({ options }: Handling, partition: number): void {
+  const pausedMs = options.pauses.resume(partition);
+  if (pausedMs !== undefined) options.logger.info('the partition resumes', { partition, pausedMs });
+}
+
 /** Handles one message until it is done; undefined when the processor stopped first and it was left uncommitted. */
-async function consume({ options, stopping, heartbeat }: Handling, consumed: ConsumedMessage) {
-  const { stats } = options;
-  const log = options.logger.child({ partition: consumed.partition, offset: consumed.offset });
+async function consume(handling: Handling, consumed: ConsumedMessage) {
+  const { options, stopping } = handling;
   try {
-    const outcome = await retryUntilDone(
-      (giveUp) => options.handle(consumed, giveUp && processingFailed(giveUp.attempts, giveUp.reason)),
-      {
-        maxAttempts: options.maxAttempts,
-        backoff: options.backoff,
-        signal: stopping,
-        onRetry: async (error, attempt, delayMs) => {
-          stats.retries++;
-          const giveUp = attempt >= options.maxAttempts;
-          log[giveUp ? 'error' : 'warn']('message failed; retrying', { attempt, delayMs, giveUp, error });
-          await heartbeat();
-        },
-      },
-    );
-    count(stats, outcome);
+    const outcome = await retryUntilDone(() => options.handle(consumed), {
+      backoff: options.backoff,
+      signal: stopping,
+      onRetry: onRetry(handling, 'handling a message', consumed.partition, consumed.offset),
+    });
+    resumed(handling, consumed.partition);
+    count(options.stats, outcome);
     return outcome;
   } catch (error) {
+    options.pauses.resume(consumed.partition);
     if (!stopping.aborted) throw error;
     // Not committed: whoever owns the partition next handles this message again.
-    log.warn('stopped while a message was being retried; it is left for the next owner');
+    options.logger.warn('stopped while a message was being retried; it is left for the next owner', {
+      partition: consumed.partition,
+      offset: consumed.offset,
+    });
     return undefined;
   }
 }
@@ -140,28 +197,21 @@ async function decideRun({ options }: Handling, run: readonly ConsumedMessage[])
 }
 
 /** Runs a step of a send until it is done, or the processor stops (what was not sent is left for the next owner). */
-function untilDone({ options, stopping, heartbeat }: Handling): UntilDone {
-  return (what, upTo, step) =>
-    retryUntilDone(step, {
-      maxAttempts: Number.POSITIVE_INFINITY,
-      backoff: options.backoff,
-      signal: stopping,
-      onRetry: async (error, attempt, delayMs) => {
-        options.stats.retries++;
-        options.logger.warn(`${what} failed; retrying`, {
-          partition: upTo.partition,
-          upTo: upTo.offset,
-          attempt,
-          delayMs,
-          error,
-        });
-        // A broker that is away fails the heartbeat too: that is no reason to give up. A rebalance is:
-        // the partition may be another member's now, which handles what was not sent.
-        await heartbeat().catch((heartbeatError: unknown) => {
-          if (isRebalancing(heartbeatError)) throw heartbeatError;
-        });
-      },
-    });
+function untilDone(handling: Handling): UntilDone {
+  return async (what, upTo, step) => {
+    try {
+      const done = await retryUntilDone(step, {
+        backoff: handling.options.backoff,
+        signal: handling.stopping,
+        onRetry: onRetry(handling, what, upTo.partition, upTo.offset),
+      });
+      resumed(handling, upTo.partition);
+      return done;
+    } catch (error) {
+      handling.options.pauses.resume(upTo.partition);
+      throw error;
+    }
+  };
 }
 
 function messagesOf(batch: Batch): ConsumedMessage[] {
@@ -271,9 +321,11 @@ function createEachBatch(
   stopping: AbortSignal,
   committedAtJoin: CommittedAtJoin,
 ): EachBatchHandler {
-  return async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, ...state }) => {
+  async function handleBatch(
+    handling: Handling,
+    { batch, resolveOffset, commitOffsetsIfNecessary, ...state }: EachBatchPayload,
+  ): Promise<void> {
     const { topic, partition } = batch;
-    const handling: Handling = { options, stopping, heartbeat };
     const messages = await committedAtJoin.notYetHandled(handling, messagesOf(batch), resolveOffset);
     if (messages === undefined) return;
     const offsets = new OffsetTracker({
@@ -295,6 +347,16 @@ function createEachBatch(
         options.logger.warn('announcing failed; handling the unsent messages again', { partition, offset: resumeAt });
         consumer.seek({ topic, partition, offset: resumeAt });
       }
+    }
+  }
+
+  return async (payload) => {
+    const handling: Handling = { options, stopping, heartbeat: payload.heartbeat, membership: {} };
+    const stopHeartbeats = keepAlive(handling);
+    try {
+      await handleBatch(handling, payload);
+    } finally {
+      stopHeartbeats();
     }
   };
 }

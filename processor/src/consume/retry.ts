@@ -1,10 +1,10 @@
 /**
  * Retrying a message that failed for a reason other than its content (the
- * database or the broker unreachable, a timeout): exponential backoff, and
- * after `maxAttempts` tries the caller is told to give up on the order, which
- * it does by deciding it FAILED. Writing that decision is itself retried until
- * it succeeds or the processor stops, because a message is never skipped
- * without being recorded.
+ * database, the broker or the payment service unreachable, the breaker open, a
+ * timeout): exponential backoff, without end. An order is never decided FAILED
+ * because the world is away: its partition waits (it is paused, see pauses.ts)
+ * until the try succeeds or the processor stops, and a message is never
+ * skipped without being recorded.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -20,14 +20,7 @@ export function backoffDelay(attempt: number, backoff: Backoff = DEFAULT_BACKOFF
   return Math.min(backoff.initialMs * 2 ** (attempt - 1), backoff.maxMs);
 }
 
-/** Why the caller should give up: how many tries failed, and the last reason. */
-export interface GiveUp {
-  readonly attempts: number;
-  readonly reason: string;
-}
-
 export interface RetryOptions {
-  readonly maxAttempts: number;
   readonly backoff?: Backoff;
   /** Aborting stops the waiting: the pending message is left uncommitted for the next owner. */
   readonly signal: AbortSignal;
@@ -35,13 +28,11 @@ export interface RetryOptions {
   readonly onRetry: (error: unknown, attempt: number, delayMs: number) => Promise<void> | void;
 }
 
-export async function retryUntilDone<T>(run: (giveUp?: GiveUp) => Promise<T>, options: RetryOptions): Promise<T> {
-  let giveUp: GiveUp | undefined;
+export async function retryUntilDone<T>(run: () => Promise<T>, options: RetryOptions): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await run(giveUp);
+      return await run();
     } catch (error) {
-      if (attempt === options.maxAttempts) giveUp = { attempts: attempt, reason: reasonOf(error) };
       const delayMs = backoffDelay(attempt, options.backoff);
       await options.onRetry(error, attempt, delayMs);
       await sleep(delayMs, undefined, { signal: options.signal });

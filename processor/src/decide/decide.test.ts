@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decide, processingFailed } from './decide.ts';
+import { decide, reserve, settle } from './decide.ts';
 
 const order = { sku: 'SKU-0001', quantity: 3 };
-const never = { paymentFailureRate: 0, random: () => 0.5 };
-const always = { paymentFailureRate: 1, random: () => 0.999 };
+const never = { status: 'authorized' } as const;
+const always = { status: 'declined', declineCode: 'card_declined' } as const;
 
 describe('deciding an order', () => {
   it('processes an order that the stock covers and reserves its quantity', () => {
@@ -23,27 +23,28 @@ describe('deciding an order', () => {
     });
   });
 
-  it('checks the stock before the payment, so an unserved order never rolls the dice', () => {
-    let rolled = false;
-    const decision = decide(order, { stock: 0 }, { paymentFailureRate: 1, random: () => ((rolled = true), 0) });
-    expect(decision.error).toMatch(/^out of stock/);
-    expect(rolled).toBe(false);
+  it('refuses an order the stock cannot cover before any payment, so an unserved order is never charged', () => {
+    expect(reserve(order, { stock: 0 })).toEqual({
+      kind: 'refused',
+      decision: { status: 'FAILED', error: 'out of stock: SKU-0001 has 0 left, 3 requested', stockAfter: null },
+    });
+    expect(reserve(order, null).kind).toBe('refused');
+    expect(reserve(order, { stock: 3 })).toEqual({ kind: 'reserved', stockAfter: 0 });
   });
 
-  it('declines the payment when the roll falls under the failure rate', () => {
+  it('fails an order whose payment is declined with the decline code, and releases what it reserved', () => {
     expect(decide(order, { stock: 10 }, always)).toEqual({
       status: 'FAILED',
-      error: 'payment declined',
+      error: 'payment declined: card_declined',
       stockAfter: null,
     });
-    expect(decide(order, { stock: 10 }, { paymentFailureRate: 0.3, random: () => 0.29 }).error).toBe(
-      'payment declined',
+    expect(settle({ stockAfter: 7 }, { status: 'declined', declineCode: 'insufficient_funds' }).error).toBe(
+      'payment declined: insufficient_funds',
     );
-    expect(decide(order, { stock: 10 }, { paymentFailureRate: 0.3, random: () => 0.3 }).status).toBe('PROCESSED');
   });
 
-  it('never declines a payment at rate 0, even on a roll of 0', () => {
-    expect(decide(order, { stock: 10 }, { paymentFailureRate: 0, random: () => 0 }).status).toBe('PROCESSED');
+  it('processes an authorized order with the stock its reservation left', () => {
+    expect(settle({ stockAfter: 7 }, never)).toEqual({ status: 'PROCESSED', error: null, stockAfter: 7 });
   });
 
   it('fails an order whose product does not exist', () => {
@@ -59,10 +60,9 @@ describe('deciding an order', () => {
       fc.property(
         fc.nat({ max: 1000 }),
         fc.integer({ min: 1, max: 1000 }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-        (stock, quantity, paymentFailureRate, roll) => {
-          const decision = decide({ sku: 'S', quantity }, { stock }, { paymentFailureRate, random: () => roll });
+        fc.boolean(),
+        (stock, quantity, declined) => {
+          const decision = decide({ sku: 'S', quantity }, { stock }, declined ? always : never);
           if (decision.status === 'PROCESSED') {
             expect(decision.stockAfter).toBe(stock - quantity);
             expect(decision.stockAfter).toBeGreaterThanOrEqual(0);
@@ -73,16 +73,6 @@ describe('deciding an order', () => {
         },
       ),
     );
-  });
-});
-
-describe('giving up on an order', () => {
-  it('fails it with the number of attempts and the last reason', () => {
-    expect(processingFailed(8, 'connection refused')).toEqual({
-      status: 'FAILED',
-      error: 'processing failed after 8 attempts: connection refused',
-      stockAfter: null,
-    });
   });
 });
 
@@ -97,18 +87,17 @@ describe('stock under redelivery (property)', () => {
         fc.array(orderArb, { minLength: 1, maxLength: 30 }),
         fc.integer({ min: 0, max: 40 }),
         fc.array(fc.nat(), { maxLength: 60 }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        (orders, initialStock, redeliveries, failureRate) => {
+        fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }),
+        (orders, initialStock, redeliveries, declines) => {
           const deliveries = [...orders.keys(), ...redeliveries.map((n) => n % orders.length)];
           // Reordered: a redelivery may come before the first delivery of later orders.
           deliveries.sort((a, b) => ((a * 7919 + b) % 3) - 1);
           let stock = initialStock;
           const claims = new Map<number, ReturnType<typeof decide>>();
-          let draws = 0;
-          const rules = { paymentFailureRate: failureRate, random: () => (draws++ * 0.37) % 1 };
           for (const index of deliveries) {
             if (claims.has(index)) continue; // claimed before: the decision that stands is the first
-            const decision = decide({ sku: 'SKU-1', quantity: orders[index]!.quantity }, { stock }, rules);
+            const payment = declines[index] === true ? always : never;
+            const decision = decide({ sku: 'SKU-1', quantity: orders[index]!.quantity }, { stock }, payment);
             claims.set(index, decision);
             if (decision.stockAfter !== null) stock = decision.stockAfter;
             expect(stock).toBeGreaterThanOrEqual(0);

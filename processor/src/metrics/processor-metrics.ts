@@ -7,14 +7,19 @@
  * a processor that failed to start: main.ts makes one and hands it to each.
  * No label ever holds an order id or a customer id.
  */
-import { counter, DECIDED_STATUSES, histogram, registerProcessMetrics, scrapedCounter } from '@orders/core';
+import { counter, DECIDED_STATUSES, gauge, histogram, registerProcessMetrics, scrapedCounter } from '@orders/core';
 import { Registry } from 'prom-client';
 import type { Outcome } from '../consume/handle-order-created.ts';
 import type { ProcessorStats } from '../consume/order-consumer.ts';
+import { PAUSE_CAUSES, type PausedPartition } from '../consume/pauses.ts';
+import type { BreakerState, PaymentCallObserver } from '../payments/payment-client.ts';
 import { DECISION_REASONS, deadLetterReason, decisionReason } from './reasons.ts';
 
 /** From a few milliseconds (decided at once) to two minutes (held up by retries or a stopped processor). */
 const DECISION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+/** From a local stand-in's instant answer to a call that waited out its retries. */
+const PAYMENT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10];
+const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half_open', 'isolated'];
 
 export class ProcessorMetrics {
   readonly registry = new Registry();
@@ -24,7 +29,7 @@ export class ProcessorMetrics {
   readonly decisions = counter(
     this.registry,
     'order_decisions_total',
-    'Orders decided, by status and by reason (none, out_of_stock, payment_declined, unknown_product, gave_up_after_retries, other).',
+    'Orders decided, by status and by reason (none, out_of_stock, payment_declined, unknown_product, other).',
     'status',
     'reason',
   );
@@ -52,6 +57,31 @@ export class ProcessorMetrics {
     'Kafka transactions of status events whose commit failed, by what the broker had done with them (committed, aborted).',
     'outcome',
   );
+  readonly paymentSeconds = histogram(
+    this.registry,
+    'payment_authorization_seconds',
+    'Time to authorize one order at the payment service, retries included, by outcome.',
+    PAYMENT_BUCKETS,
+    'outcome',
+  );
+  readonly payments = counter(
+    this.registry,
+    'payment_authorizations_total',
+    'Payment authorizations asked, by outcome: authorized, a decline code, or why there was no answer (timeout, unavailable, breaker_open).',
+    'outcome',
+  );
+  readonly breakerState = gauge(
+    this.registry,
+    'payment_breaker_state',
+    "The payment service's circuit breaker: 1 for its current state (closed, open, half_open, isolated), 0 for the others.",
+    'state',
+  );
+  readonly pausedPartitions = gauge(
+    this.registry,
+    'processor_paused_partitions',
+    'Partitions waiting for something that is away before they decide anything more, by cause (payments, database, kafka, redis, other).',
+    'cause',
+  );
   /** Redis and Kafka reconnects, registered before the default process metrics. */
   readonly reconnects = registerProcessMetrics(this.registry);
 
@@ -75,7 +105,30 @@ export class ProcessorMetrics {
       }
     }
     this.redeliveries.inc(0);
+    for (const outcome of ['authorized', 'timeout', 'unavailable', 'breaker_open']) this.payments.inc({ outcome }, 0);
+    this.showBreaker('closed');
+    this.showPaused([]);
     for (const outcome of ['committed', 'aborted']) this.transactionsInDoubt.inc({ outcome }, 0);
+  }
+
+  /** What each payment call came to, and the breaker's changes of state. */
+  readonly paymentCalls: PaymentCallObserver = {
+    onCall: (outcome, seconds) => {
+      this.payments.inc({ outcome });
+      this.paymentSeconds.observe({ outcome }, seconds);
+    },
+    onBreakerState: (state) => this.showBreaker(state),
+  };
+
+  private showBreaker(current: BreakerState): void {
+    for (const state of BREAKER_STATES) this.breakerState.set({ state }, state === current ? 1 : 0);
+  }
+
+  /** The partitions paused now, counted by cause. */
+  showPaused(paused: readonly PausedPartition[]): void {
+    for (const cause of PAUSE_CAUSES) {
+      this.pausedPartitions.set({ cause }, paused.filter((partition) => partition.cause === cause).length);
+    }
   }
 
   /** Sums this processor's retries into `order_retries_total`. */

@@ -1,25 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { decide, processingFailed } from '../decide/decide.ts';
+import { decide } from '../decide/decide.ts';
 import { deadLetterReason, decisionReason } from './reasons.ts';
 
 const order = { sku: 'sku-1', quantity: 2 };
 
 describe('the reason label of a decision', () => {
   it('is none for an order the rules processed', () => {
-    const decision = decide(order, { stock: 5 }, { paymentFailureRate: 0, random: () => 0.5 });
+    const decision = decide(order, { stock: 5 }, { status: 'authorized' });
     expect(decisionReason(decision.error)).toBe('none');
   });
 
   it('names each failure the rules can decide', () => {
-    const rules = { paymentFailureRate: 0, random: () => 0.5 };
+    const rules = { status: 'authorized' } as const;
     expect(decisionReason(decide(order, { stock: 1 }, rules).error)).toBe('out_of_stock');
     expect(decisionReason(decide(order, null, rules).error)).toBe('unknown_product');
-    const declined = decide(order, { stock: 5 }, { paymentFailureRate: 1, random: () => 0.5 });
+    const declined = decide(order, { stock: 5 }, { status: 'declined', declineCode: 'card_declined' });
     expect(decisionReason(declined.error)).toBe('payment_declined');
-  });
-
-  it('says the processor gave up on an order whose message kept failing', () => {
-    expect(decisionReason(processingFailed(8, 'database unreachable').error)).toBe('gave_up_after_retries');
   });
 
   it('is other for a text it does not know, never the text itself', () => {

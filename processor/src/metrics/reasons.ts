@@ -5,14 +5,7 @@
  * one of these, and a text nobody foresaw to `other`.
  */
 
-export const DECISION_REASONS = [
-  'none',
-  'out_of_stock',
-  'payment_declined',
-  'unknown_product',
-  'gave_up_after_retries',
-  'other',
-] as const;
+export const DECISION_REASONS = ['none', 'out_of_stock', 'payment_declined', 'unknown_product', 'other'] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 
 /** The reason label of a decision: `none` for an order PROCESSED, the kind of its error otherwise. */
@@ -21,7 +14,6 @@ export function decisionReason(error: string | null): DecisionReason {
   if (error.startsWith('out of stock')) return 'out_of_stock';
   if (error.startsWith('payment declined')) return 'payment_declined';
   if (error.startsWith('unknown product')) return 'unknown_product';
-  if (error.startsWith('processing failed after')) return 'gave_up_after_retries';
   return 'other';
 }
 
