@@ -4,6 +4,7 @@
 # contract), so one image keeps them on the same version and builds once. The command picks:
 #   docker run IMAGE server      (the default: GraphQL and the dashboard on 4000)
 #   docker run IMAGE processor   (the consumer group; /health, /ready, /metrics on 4001)
+#   docker run IMAGE payments    (the stand-in payment provider on 4010, for Compose and demos)
 #
 # The base is a build argument: the official Node image of the version package.json's "engines"
 # asks for. A machine without a registry passes a local one (infra/image/build-image.sh does).

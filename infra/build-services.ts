@@ -20,13 +20,19 @@ const librariesExternal: Plugin = {
   },
 };
 
+/** Each service's entry and the folder its bundle goes to: the server, the processor and the payment service. */
+const SERVICES = [
+  { entry: 'server/src/main.ts', folder: 'server' },
+  { entry: 'processor/src/main.ts', folder: 'processor' },
+  { entry: 'infra/payments/main.ts', folder: 'infra/payments' },
+];
+
 export async function buildServices(outRoot = repoRoot): Promise<string[]> {
-  const services = ['server', 'processor'];
   await Promise.all(
-    services.map((service) =>
+    SERVICES.map(({ entry, folder }) =>
       build({
-        entryPoints: [path.join(repoRoot, service, 'src/main.ts')],
-        outfile: path.join(outRoot, service, 'dist/main.js'),
+        entryPoints: [path.join(repoRoot, entry)],
+        outfile: path.join(outRoot, folder, 'dist/main.js'),
         bundle: true,
         platform: 'node',
         format: 'esm',
@@ -37,7 +43,7 @@ export async function buildServices(outRoot = repoRoot): Promise<string[]> {
       }),
     ),
   );
-  return services.map((service) => path.join(outRoot, service, 'dist/main.js'));
+  return SERVICES.map(({ folder }) => path.join(outRoot, folder, 'dist/main.js'));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -4,6 +4,7 @@
 # builds the project (the dashboard with Vite, the server and the processor bundled by
 # infra/build-services.ts) and lays out in OUT what the image runs, nothing else:
 #   OUT/server/dist, OUT/processor/dist   the bundles (the project's own code, @orders/core inside)
+#   OUT/infra/payments/dist               the payment service's bundle (the stand-in provider)
 #   OUT/web/dist                          the dashboard, served by the server at /
 #   OUT/web/src/gql/persisted-documents.json  the dashboard's operations by id (PERSISTED_DOCUMENTS_FILE)
 #   OUT/node_modules                      the libraries the bundles import, the production ones only
@@ -27,6 +28,8 @@ for workspace in core server processor web infra; do
 done
 cp -R server/dist "$out/server/dist"
 cp -R processor/dist "$out/processor/dist"
+mkdir -p "$out/infra/payments"
+cp -R infra/payments/dist "$out/infra/payments/dist"
 cp -R web/dist "$out/web/dist"
 mkdir -p "$out/web/src/gql"
 cp web/src/gql/persisted-documents.json "$out/web/src/gql/"
@@ -37,4 +40,4 @@ cp infra/image/start.mjs infra/image/healthcheck.mjs "$out/"
 # any package's install scripts.
 cd "$out"
 npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-  --workspace @orders/core --workspace @orders/server --workspace @orders/processor
+  --workspace @orders/core --workspace @orders/server --workspace @orders/processor --workspace @orders/infra

@@ -24,8 +24,8 @@ describe('test behaviours chosen by data', () => {
     expect(behaviourFor(plain, ['cus_0002'])).toEqual({ kind: 'authorize' });
   });
 
-  it('declines amounts ending in 51 minor units and amounts over the limit', () => {
-    expect(behaviourFor({ ...plain, amountMinor: 12_51 }, [])).toEqual({ kind: 'decline', code: 'insufficient_funds' });
+  it('declines amounts over the limit, and no other amount', () => {
+    expect(behaviourFor({ ...plain, amountMinor: 12_51 }, [])).toEqual({ kind: 'authorize' });
     expect(behaviourFor({ ...plain, amountMinor: AMOUNT_LIMIT_MINOR + 100 }, [])).toEqual({
       kind: 'decline',
       code: 'amount_too_large',
@@ -34,7 +34,7 @@ describe('test behaviours chosen by data', () => {
   });
 
   it('hangs for cus_timeout and fails for cus_error, before any decline rule', () => {
-    expect(behaviourFor({ customerId: 'cus_timeout', amountMinor: 12_51 }, [])).toEqual({ kind: 'hang' });
-    expect(behaviourFor({ customerId: 'cus_error_2', amountMinor: 12_51 }, [])).toEqual({ kind: 'fail' });
+    expect(behaviourFor({ customerId: 'cus_timeout', amountMinor: 200_000_000 }, [])).toEqual({ kind: 'hang' });
+    expect(behaviourFor({ customerId: 'cus_error_2', amountMinor: 200_000_000 }, [])).toEqual({ kind: 'fail' });
   });
 });

@@ -11,8 +11,8 @@
  * | `cus_error`             | HTTP 500, nothing recorded (a retry may pass) |
  *
  * Any amount over 1,000,000.00 (100,000,000 minor units) is declined with
- * `amount_too_large`; an amount whose minor units end in 51 (say 12.51) is
- * declined with `insufficient_funds`.
+ * `amount_too_large`. No other amount declines: a catalogue order's total
+ * never picks a behaviour by accident.
  */
 
 export type DeclineCode = 'card_declined' | 'insufficient_funds' | 'amount_too_large';
@@ -35,7 +35,7 @@ export function behaviourFor(
   if (customerId.startsWith('cus_decline') || decliningCustomers.includes(customerId)) {
     return { kind: 'decline', code: 'card_declined' };
   }
-  if (customerId.startsWith('cus_nofunds') || amountMinor % 100 === 51) {
+  if (customerId.startsWith('cus_nofunds')) {
     return { kind: 'decline', code: 'insufficient_funds' };
   }
   if (amountMinor > AMOUNT_LIMIT_MINOR) return { kind: 'decline', code: 'amount_too_large' };

@@ -147,7 +147,7 @@ describe('the payment service', () => {
       { body: order(5, 'cus_decline_a'), code: 'card_declined' },
       { body: order(6, 'cus_nofunds_a'), code: 'insufficient_funds' },
       { body: order(7, 'cus_0007'), code: 'card_declined' },
-      { body: order(8, 'cus_0001', 10_51), code: 'insufficient_funds' },
+      { body: order(8, 'cus_0001', 200_000_000), code: 'amount_too_large' },
     ];
     for (const [index, { body, code }] of cases.entries()) {
       const answer = await authorize(service.url, `key-decline-${index}`, body);

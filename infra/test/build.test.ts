@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -16,8 +17,9 @@ import { repoRoot } from '../services/paths.ts';
 
 let server = '';
 let processor = '';
+let payments = '';
 beforeAll(async () => {
-  [server, processor] = (await buildServices()) as [string, string];
+  [server, processor, payments] = (await buildServices()) as [string, string, string];
 });
 
 /** Runs a built entry on plain node until it exits, or until `until` says so (then SIGTERM). */
@@ -43,6 +45,19 @@ describe('the built services', () => {
   it('are one file each beside their source, importing the libraries from node_modules', () => {
     expect(path.relative(repoRoot, server)).toBe(path.join('server', 'dist', 'main.js'));
     expect(path.relative(repoRoot, processor)).toBe(path.join('processor', 'dist', 'main.js'));
+    expect(path.relative(repoRoot, payments)).toBe(path.join('infra', 'payments', 'dist', 'main.js'));
+  });
+
+  it('include the payment service, which answers on plain node and stops on SIGTERM with exit 0', async () => {
+    const port = String(20_000 + Math.floor(Math.random() * 20_000));
+    const ledger = path.join(repoRoot, '.data', `built-payments-${randomBytes(4).toString('hex')}.jsonl`);
+    const started = run(payments, { PAYMENTS_PORT: port, PAYMENTS_LEDGER_FILE: ledger }, async () => {
+      const answer = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+      return answer?.ok === true;
+    });
+    await started.watching;
+    expect(await started.exited).toBe(0);
+    rmSync(ledger, { force: true });
   });
 
   it('refuse a bad configuration with a message naming it, and exit 1', async () => {

@@ -60,23 +60,30 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('runs two servers and two processors from the image behind a load balancer in the app profile', () => {
+  it('runs two servers, two processors and the payment service from the image, the servers behind a load balancer, in the app profile', () => {
     const { services } = composeFile();
     const app = Object.entries(services).filter(([, service]) => service.profiles?.includes('app'));
     const fromImage = (command: string) =>
       app.filter(([, service]) => service.image === 'orders-realtime:local' && service.command?.[0] === command);
     expect(fromImage('server').map(([name]) => name)).toEqual(['server-1', 'server-2']);
     expect(fromImage('processor').map(([name]) => name)).toEqual(['processor-1', 'processor-2']);
-    for (const [, service] of [...fromImage('server'), ...fromImage('processor')]) {
+    const stores = {
+      kafka: { condition: 'service_healthy' },
+      mongodb: { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+    };
+    for (const [name, service] of [...fromImage('server'), ...fromImage('processor')]) {
       expect(service.build).toBeDefined();
-      expect(service.depends_on).toEqual({
-        kafka: { condition: 'service_healthy' },
-        mongodb: { condition: 'service_healthy' },
-        redis: { condition: 'service_healthy' },
-      });
+      // The processors authorize payments: they wait for the payment service too.
+      expect(service.depends_on).toEqual(
+        name.startsWith('processor') ? { ...stores, payments: { condition: 'service_healthy' } } : stores,
+      );
       // Nothing of the app is published but the load balancer.
       expect(service.ports).toBeUndefined();
     }
+    expect(fromImage('payments').map(([name]) => name)).toEqual(['payments']);
+    expect(services.payments?.environment).toMatchObject({ PAYMENTS_HOST: '0.0.0.0', PAYMENTS_TEST_CONTROLS: 'false' });
+    expect(services['processor-1']?.environment).toMatchObject({ PAYMENTS_URL: 'http://payments:4010' });
     expect(services.loadbalancer?.depends_on).toEqual({
       'server-1': { condition: 'service_healthy' },
       'server-2': { condition: 'service_healthy' },

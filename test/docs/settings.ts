@@ -79,11 +79,15 @@ export function settingsIn(source: string, fileName = 'source.ts'): Set<string> 
   return found;
 }
 
+/** The operating system's own variables, which code passes on to the processes it starts: no settings of ours. */
+const SYSTEM_VARIABLES = new Set(['PATH', 'HOME']);
+
 /** Every setting the repository's code reads, with the files that read it. */
 export function settingsReadByCode(): Map<string, string[]> {
   const readers = new Map<string, string[]>();
   for (const file of SOURCE_ROOTS.flatMap(sourceFiles)) {
     for (const name of settingsIn(readFileSync(path.join(repoRoot, file), 'utf8'), file)) {
+      if (SYSTEM_VARIABLES.has(name)) continue;
       readers.set(name, [...(readers.get(name) ?? []), file]);
     }
   }
