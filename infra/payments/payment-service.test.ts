@@ -1,52 +1,10 @@
 /**
  * The payment service as the processor meets it: a real process on a port of
- * its own, its ledger's journal in a folder of the test's, killed and started
- * again where durability is the point.
+ * its own (the test support's), its ledger's journal in a folder of the test's,
+ * killed and started again where durability is the point.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const main = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
-
-interface Running {
-  readonly url: string;
-  readonly child: ChildProcess;
-}
-
-/** Starts the service on a free port and resolves with the URL it prints. */
-function startService(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { ...process.env, PAYMENTS_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`the service did not start:\n${output}`)), 20_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const found = /payment service on (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (found) {
-        clearTimeout(timer);
-        resolve({ url: found[1]!, child });
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.once('exit', (code) => reject(new Error(`the service exited with ${code}:\n${output}`)));
-  });
-}
-
-function stopService(running: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (running.child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    running.child.once('exit', () => resolve());
-    running.child.kill(signal);
-  });
-}
+import { startPaymentService, type TestPaymentService } from '../../test/support/index.ts';
 
 interface Answer {
   readonly status: number;
@@ -82,21 +40,13 @@ const ledgerOf = async (base: string, query: string) =>
   (await call(`${base}/v1/ledger?${query}`)).body.entries as { id: string; status: string }[];
 
 describe('the payment service', () => {
-  let folder: string;
-  let service: Running;
+  let service: TestPaymentService;
 
   beforeAll(async () => {
-    folder = mkdtempSync(path.join(tmpdir(), 'payments-'));
-    service = await startService({
-      PAYMENTS_LEDGER_FILE: path.join(folder, 'ledger.jsonl'),
-      PAYMENTS_DECLINING_CUSTOMERS: 'cus_0007',
-    });
+    service = await startPaymentService({ PAYMENTS_DECLINING_CUSTOMERS: 'cus_0007' });
   });
 
-  afterAll(async () => {
-    await stopService(service);
-    rmSync(folder, { recursive: true, force: true });
-  });
+  afterAll(() => service?.close());
 
   it('authorizes once and answers the same key again with the same authorization, charging nothing more', async () => {
     const first = await authorize(service.url, 'key-1', order(1));
@@ -189,8 +139,8 @@ describe('the payment service', () => {
 
   it('keeps every key it answered across a kill -9 and a new start', async () => {
     const before = await authorize(service.url, 'key-durable', order(13));
-    await stopService(service, 'SIGKILL');
-    service = await startService({ PAYMENTS_LEDGER_FILE: path.join(folder, 'ledger.jsonl') });
+    await service.kill('SIGKILL');
+    await service.restart();
     const after = await authorize(service.url, 'key-durable', order(13));
     expect(after).toMatchObject({ status: 200, replayed: true });
     expect(after.body.id).toBe(before.body.id);
