@@ -36,7 +36,7 @@ import {
   type Running,
   type TestPaymentService,
 } from '../support/index.ts';
-import { ownedPid } from '../../infra/services/processes.ts';
+import { isAlive, ownedPid } from '../../infra/services/processes.ts';
 import { readMessages, readTopic } from '../../tools/replay.ts';
 
 export interface Cluster extends Pick<ProcessSystem, 'servers' | 'processors' | 'startServer' | 'startProcessor'> {
@@ -419,8 +419,13 @@ export async function restartStore(name: keyof typeof STORE_PORTS, downMs: numbe
     );
   }
   process.kill(pid, 'SIGTERM');
+  // Gone means exited, not only no longer listening: FerretDB closes its listener first and holds its
+  // SQLite file while it closes the clients' connections, and a new one started meanwhile finds the
+  // file locked (SQLITE_BUSY) and exits.
   const stoppedBy = Date.now() + 30_000;
-  while (listenerPid(STORE_PORTS[name]) !== undefined && Date.now() < stoppedBy) await sleep(100);
+  while ((listenerPid(STORE_PORTS[name]) !== undefined || isAlive(pid)) && Date.now() < stoppedBy) await sleep(100);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(100);
   await sleep(downMs);
   const up = spawnSync(process.execPath, ['--import', 'tsx', 'infra/services/cli.ts', 'up'], {
     cwd: repoRoot,
