@@ -27,6 +27,7 @@ import {
 import type { ProcessorConfig } from './config.ts';
 import { StableOffsets } from './consume/stable-offsets.ts';
 import { decideNewOrders } from './consume/decide-new-orders.ts';
+import { PaymentWindow } from './consume/payment-window.ts';
 import { handleOrderCreated } from './consume/handle-order-created.ts';
 import { StockBook } from './record/stock-book.ts';
 import { createOrderConsumer, type OrderConsumer, type ProcessorStats } from './consume/order-consumer.ts';
@@ -156,9 +157,12 @@ function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
   };
   // Committed offsets as the group keeps them, not as a transaction just ended left them for a moment.
   const committed = new StableOffsets({ brokers: config.kafka.brokers, clientId: 'order-processor', groupId });
-  const decideRun = tracedRun((messages: readonly ConsumedMessage[]) =>
-    decideNewOrders({ ...deps, index, maxInFlight: config.processing.maxInFlight }, messages),
-  );
+  // Payments asked ahead of their decisions, per partition; forgotten when the partitions move.
+  const paymentWindow = new PaymentWindow({
+    limit: config.processing.maxInFlight,
+    authorize: (order) => payments.authorize(order),
+  });
+  const newOrders = { ...deps, index, window: paymentWindow };
   return createOrderConsumer({
     kafka,
     groupId,
@@ -169,9 +173,14 @@ function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
     pauses,
     handle: metrics.observed(tracedHandler((message) => handleOrderCreated(deps, message))),
     decideNewOrders: async (messages) => {
-      const outcomes = await decideRun(messages);
+      let waiting = false;
+      const outcomes = await tracedRun(async (run: readonly ConsumedMessage[]) => {
+        const decided = await decideNewOrders(newOrders, run);
+        waiting = decided.waiting;
+        return decided.outcomes;
+      })(messages);
       for (const outcome of outcomes) metrics.observe(outcome);
-      return outcomes;
+      return { outcomes, waiting };
     },
     announce: createStatusPublisher({
       producer: statusProducer,
@@ -186,7 +195,10 @@ function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
     committedOffset: async (topic, partition, whileWaiting) =>
       (await committed.read(topic, [partition], whileWaiting)).get(partition),
     // Partitions may have moved, and with them the products this instance is the only writer of.
-    onRebalance: () => stock.forget(),
+    onRebalance: () => {
+      stock.forget();
+      paymentWindow.clear();
+    },
     stats,
     logger,
   });

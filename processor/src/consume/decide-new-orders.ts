@@ -18,14 +18,17 @@
  *
  * Payments: each order's stock is reserved in turn (an order the stock cannot
  * serve is FAILED and never charged; one it can holds its quantity while its
- * payment is asked), then the payments of the run are asked side by side,
- * then a decline gives its stock back. A payment that could not be answered
- * (the service away, the breaker open) ends the run before its order: the
- * decisions before it stand, it and the ones after it are decided again
- * later, their payments then replayed under the same keys. Deciding again
- * never charges an order whose claim says otherwise: nothing but decisions
- * changes the stock, so an order decided again never has more stock than the
- * first time, and one that was not charged then is not charged now.
+ * payment is asked), the payments are asked ahead through the partition's
+ * window (payment-window.ts), and the run waits a moment for their answers.
+ * The decisions whose answers are in are written, in order, up to the first
+ * order still waiting: the rest stay in flight and are decided by a later
+ * run, on the same messages fetched again. A decline gives its stock back. A
+ * payment that could not be answered (the service away, the breaker open)
+ * ends the run before its order: the decisions before it stand, it and the
+ * ones after it are decided again later, their payments then replayed under
+ * the same keys. Deciding again never charges an order whose claim says
+ * otherwise: nothing but decisions changes the stock, so an order decided
+ * again never has less stock than the first time it was asked.
  */
 import {
   newOrder,
@@ -36,7 +39,7 @@ import {
   type StatusChange,
 } from '@orders/core';
 import { reserve, settle, type Decision, type PaymentAnswer, type Reservation } from '../decide/decide.ts';
-import { inFlight } from './in-flight.ts';
+import { decidablePrefix, settledOrAfter, type Ask, type PaymentWindow } from './payment-window.ts';
 import { positionOf } from '../record/sequence.ts';
 import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
 import { changeFor } from '../record/claim-change.ts';
@@ -46,8 +49,18 @@ import { decided, type OrderHandlerDeps, type Outcome } from './handle-order-cre
 
 export interface NewOrdersDeps extends OrderHandlerDeps {
   readonly index: OrderIndex;
-  /** The most payments of one partition asked at once, and the size of the slices a run is written in. */
-  readonly maxInFlight: number;
+  /** The payments asked ahead, per partition. */
+  readonly window: PaymentWindow;
+}
+
+/** The longest a run waits for its payments' answers before it writes the decisions whose answers are in. */
+export const ANSWERS_WAIT_MS = 100;
+
+/** What a run decided, and whether the message after them waits for its payment. */
+export interface RunResult {
+  readonly outcomes: readonly Outcome[];
+  /** The first order not decided waits for its payment (still in flight): fetch again, rather than go one at a time. */
+  readonly waiting: boolean;
 }
 
 interface Candidate {
@@ -75,34 +88,45 @@ async function candidatesAtHead(deps: NewOrdersDeps, messages: readonly Consumed
 }
 
 /**
- * Decides the new orders at the head of `messages` and resolves with their outcomes, in order: a prefix,
- * maybe empty. The caller handles the message after it one at a time. This owner's stock follows only
- * what was written; a run that fails leaves claims the careful way finds and follows.
- *
- * Every order's stock is reserved in turn first; then the run goes a slice of `maxInFlight` orders at a
- * time: their payments side by side, their decisions written. A slice that cannot all be written (a
- * claim made before, a payment without an answer) ends the run there, so a run of messages delivered
- * again asks for at most one slice of payments (replays) before it goes the careful way.
+ * Decides the new orders at the head of `messages` whose payments have answered and resolves with their
+ * outcomes, in order: a prefix, maybe empty. The caller fetches again when the order after them waits
+ * for its payment, and otherwise handles the message after them one at a time. This owner's stock
+ * follows only what was written; a run that fails leaves claims the careful way finds and follows.
  */
-export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly ConsumedMessage[]): Promise<Outcome[]> {
+export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly ConsumedMessage[]): Promise<RunResult> {
   const all = await candidatesAtHead(deps, messages);
-  if (all.length === 0) return [];
+  const first = all[0]?.message;
+  if (first === undefined) return { outcomes: [], waiting: false };
+  deps.window.forgetBelow(first.partition, BigInt(first.offset));
   const reservations = await reserveInTurn(deps, all);
-  const stockLeft = new Map<string, number>();
-  const outcomes: Outcome[] = [];
-  for (let from = 0; from < all.length; from += deps.maxInFlight) {
-    const slice = all.slice(from, from + deps.maxInFlight);
-    const answers = await payAll(deps, slice, reservations.slice(from, from + slice.length));
-    const unanswered = answers.findIndex((answer) => answer instanceof Error);
-    // The run's first payment without an answer is the caller's to retry (the partition waits there).
-    if (unanswered === 0 && outcomes.length === 0) throw answers[0];
-    const payable = unanswered === -1 ? slice : slice.slice(0, unanswered);
-    const decisions = await settleInTurn(deps, payable, reservations.slice(from), answers, stockLeft);
-    const written = await writeDecisions(deps, payable, decisions);
-    outcomes.push(...written);
-    if (written.length < slice.length) break;
+  const asks = all.map(({ message, order }, i) =>
+    reservations[i]!.kind === 'reserved' ? deps.window.ask(message, order) : undefined,
+  );
+  await settledOrAfter(asks, ANSWERS_WAIT_MS);
+  const prefix = decidablePrefix(
+    all.map(({ order }, i) => {
+      const reservation = reservations[i]!;
+      return reservation.kind === 'reserved'
+        ? { kind: 'reserved', sku: order.sku, ask: asks[i] }
+        : { kind: 'refused', sku: order.sku, behindHolds: reservation.behindHolds };
+    }),
+  );
+  if (prefix.failure !== undefined) {
+    // Asked again by whichever try decides the order next; the first order's is the caller's to retry.
+    deps.window.forget(first.partition, prefix.failure.key);
+    if (prefix.length === 0) throw prefix.failure.reason;
   }
-  return outcomes;
+  const decidable = all.slice(0, prefix.length);
+  const answers = asks.slice(0, prefix.length).map((ask) => answerOf(ask));
+  const decisions = await settleInTurn(deps, decidable, reservations, answers, new Map());
+  const outcomes = await writeDecisions(deps, decidable, decisions);
+  return { outcomes, waiting: prefix.waiting && outcomes.length === decidable.length };
+}
+
+/** The answer of a settled ask; undefined for an order the stock refused (never asked). */
+function answerOf(ask: Ask | undefined): PaymentAnswer | undefined {
+  if (ask?.settled?.status !== 'fulfilled') return undefined;
+  return ask.settled.value;
 }
 
 /** The run's decisions written: claims in one ordered insert, the stock once per product, the orders; the outcomes of the prefix written. */
@@ -141,15 +165,26 @@ async function writeDecisions(
   return outcomes;
 }
 
+/** A reservation, and for a refusal whether only the holds of earlier orders of the run made the stock short. */
+type RunReservation =
+  | Extract<Reservation, { kind: 'reserved' }>
+  | (Extract<Reservation, { kind: 'refused' }> & { readonly behindHolds: boolean });
+
 /** Each order's reservation in turn, each against the stock the ones before it left (their payments pending). */
-async function reserveInTurn(deps: NewOrdersDeps, candidates: readonly Candidate[]): Promise<Reservation[]> {
+async function reserveInTurn(deps: NewOrdersDeps, candidates: readonly Candidate[]): Promise<RunReservation[]> {
   const held = new Map<string, { stock: number } | null>();
-  const reservations: Reservation[] = [];
+  const reservations: RunReservation[] = [];
   for (const { order } of candidates) {
     if (!held.has(order.sku)) held.set(order.sku, await deps.stock.product(order.sku));
-    const reservation = reserve(order, held.get(order.sku)!);
-    if (reservation.kind === 'reserved') held.set(order.sku, { stock: reservation.stockAfter });
-    reservations.push(reservation);
+    const product = held.get(order.sku)!;
+    const reservation = reserve(order, product);
+    if (reservation.kind === 'reserved') {
+      held.set(order.sku, { stock: reservation.stockAfter });
+      reservations.push(reservation);
+      continue;
+    }
+    const book = product === null ? null : await deps.stock.product(order.sku);
+    reservations.push({ ...reservation, behindHolds: book !== null && book.stock >= order.quantity });
   }
   return reservations;
 }
@@ -162,7 +197,7 @@ async function settleInTurn(
   deps: NewOrdersDeps,
   candidates: readonly Candidate[],
   reservations: readonly Reservation[],
-  answers: readonly (PaymentAnswer | Error | undefined)[],
+  answers: readonly (PaymentAnswer | undefined)[],
   stockLeft: Map<string, number>,
 ): Promise<Decision[]> {
   const decisions: Decision[] = [];
@@ -178,21 +213,6 @@ async function settleInTurn(
     decisions.push(decision);
   }
   return decisions;
-}
-
-/** Each reserved order's payment answer (an Error when it got none), side by side; undefined for an order refused. */
-async function payAll(deps: NewOrdersDeps, candidates: readonly Candidate[], reservations: readonly Reservation[]) {
-  const results = await inFlight(candidates, {
-    limit: deps.maxInFlight,
-    work: async ({ order }, i) => (reservations[i]!.kind === 'reserved' ? deps.payments.authorize(order) : undefined),
-  });
-  return results.map((result) =>
-    result.status === 'fulfilled'
-      ? result.value
-      : result.reason instanceof Error
-        ? result.reason
-        : new Error(String(result.reason)),
-  );
 }
 
 /**

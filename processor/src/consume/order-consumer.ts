@@ -46,8 +46,11 @@ export interface OrderConsumerOptions {
   readonly handle: (message: ConsumedMessage) => Promise<Outcome>;
   /** The partitions waiting on the world, and why. */
   readonly pauses: Pauses;
-  /** Decides the new orders at the head of a partition's messages together: their outcomes, a prefix (see decide-new-orders.ts). */
-  readonly decideNewOrders?: (messages: readonly ConsumedMessage[]) => Promise<readonly Outcome[]>;
+  /**
+   * Decides the new orders at the head of a partition's messages together: their outcomes, a prefix, and
+   * whether the message after them waits for its payment (see decide-new-orders.ts).
+   */
+  readonly decideNewOrders?: (messages: readonly ConsumedMessage[]) => Promise<DecidedRun>;
   /** Records what messages announce in Redis, then sends it with the offsets up to `upTo` in one transaction. */
   readonly announce: StatusPublisher;
   readonly stats: ProcessorStats;
@@ -63,6 +66,12 @@ export interface OrderConsumerOptions {
   ) => Promise<bigint | undefined>;
   /** Called each time this instance (re)joins its group, when its partitions may have changed. */
   readonly onRebalance?: () => void;
+}
+
+/** What a run of new orders decided, and whether the first message after them waits for its payment. */
+export interface DecidedRun {
+  readonly outcomes: readonly Outcome[];
+  readonly waiting: boolean;
 }
 
 export interface OrderConsumer {
@@ -181,8 +190,9 @@ async function consume(handling: Handling, consumed: ConsumedMessage) {
 }
 
 /** The new orders at the head of a run, decided together; none when that fails (each is then tried alone). */
-async function decideRun({ options }: Handling, run: readonly ConsumedMessage[]): Promise<readonly Outcome[]> {
-  if (options.decideNewOrders === undefined) return [];
+async function decideRun({ options }: Handling, run: readonly ConsumedMessage[]): Promise<DecidedRun> {
+  const none = { outcomes: [], waiting: false };
+  if (options.decideNewOrders === undefined) return none;
   try {
     return await options.decideNewOrders(run);
   } catch (error) {
@@ -192,7 +202,7 @@ async function decideRun({ options }: Handling, run: readonly ConsumedMessage[])
       from: run[0]?.offset,
       error,
     });
-    return [];
+    return none;
   }
 }
 
@@ -286,7 +296,11 @@ type Accept = (consumed: ConsumedMessage, outcome: Outcome) => Promise<boolean>;
 /**
  * Handles a batch's messages in order, a run at a time: the new orders at its head decided together, the
  * message after them alone, with its retries. Ends with the batch, when the consumer stops (the messages
- * in hand finish), when a seek after a rebalance makes the rest stale, or when the queue fails.
+ * in hand finish), when a seek after a rebalance makes the rest stale, or when the queue fails; and early
+ * when the order after a run waits for its payment: the messages from it on are left unresolved, so the
+ * next fetch brings them again with those that came since, whose payments are then asked while the
+ * earlier ones are still in flight. A partition waiting on a slow payment so holds up neither the asking
+ * of its next payments nor the fetching of the other partitions.
  */
 async function handleInRuns(
   handling: Handling,
@@ -299,12 +313,13 @@ async function handleInRuns(
     if (!state.isRunning() || state.isStale()) return;
     const run = messages.slice(next, next + RUN_LENGTH);
     const decided = await decideRun(handling, run);
-    for (const [i, outcome] of decided.entries()) {
+    for (const [i, outcome] of decided.outcomes.entries()) {
       count(handling.options.stats, outcome);
       next += 1;
       if (!(await accept(run[i]!, outcome))) return;
     }
-    const single = decided.length < run.length ? run[decided.length] : undefined;
+    if (decided.waiting) return;
+    const single = decided.outcomes.length < run.length ? run[decided.outcomes.length] : undefined;
     if (single !== undefined) {
       const outcome = await consume(handling, single);
       if (outcome === undefined) return;
