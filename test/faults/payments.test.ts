@@ -6,7 +6,7 @@
  * none for an order the stock could not serve.
  */
 import { describe, expect, it } from 'vitest';
-import { freePort, sleep, waitFor, type Running, type TestPaymentService } from '../support/index.ts';
+import { freePort, sleep, startTcpProxy, waitFor, type Running, type TestPaymentService } from '../support/index.ts';
 import {
   createOrders,
   expectBooksHold,
@@ -97,6 +97,36 @@ describe('the payment service away for 30 s under 25 orders/s', () => {
       expect(charged.processed).toBe(1000 - charged.declined - charged.outOfStock);
       await seen(metric, 'payment_breaker_state{state="closed"}', (value) => value === 1);
       expect(await metric('processor_paused_partitions{cause="payments"}')).toBe(0);
+    },
+    OUTAGE_TEST_MS,
+  );
+});
+
+describe('the database unreachable for the processor for 30 s under load', () => {
+  it(
+    'pauses the processor; no order FAILED for it, every one decided after',
+    async () => {
+      const { cluster, server, initial } = await startWithServer('fault_database_away');
+      const payments = await paymentsFor(cluster);
+      const proxy = await startTcpProxy({ host: '127.0.0.1', port: 27017 });
+      cluster.onClose(() => proxy.close());
+      const database = cluster.prefix.slice(0, -1);
+      const { metric } = startProcessor(cluster, {
+        PAYMENTS_URL: payments.url,
+        MONGODB_URI: `mongodb://127.0.0.1:${proxy.port}/${database}`,
+      });
+      const creating = createOrders(() => [server.url], 1000, 25);
+      await waitForDecided(cluster.models, 50);
+
+      await proxy.cut();
+      await seen(metric, 'processor_paused_partitions{cause="database"}', (value) => value > 0);
+      await sleep(OUTAGE_MS - 5_000);
+      await proxy.restore();
+
+      const ids = await creating;
+      await expectBooksHold(cluster, ids, initial, { orders: 1000, finalWithinMs: 150_000 });
+      await expectChargedOnce(cluster, payments);
+      await seen(metric, 'processor_paused_partitions{cause="database"}', (value) => value === 0);
     },
     OUTAGE_TEST_MS,
   );

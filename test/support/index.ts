@@ -23,5 +23,6 @@ export * from './payment-service.ts';
 export * from './processes.ts';
 export * from './status-message.ts';
 export * from './system.ts';
+export * from './tcp-proxy.ts';
 export * from './wait.ts';
 export * from './sse.ts';
