@@ -21,7 +21,8 @@
  * here, by this instance after the consumer seeks back to them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Announcement, Consumed, StatusPublisher } from '../emit/publish-status-change.ts';
+import type { Announcement, Consumed } from './announcement.ts';
+import type { StatusPublisher } from './publish-status-change.ts';
 
 /** Runs a step until it succeeds (or throws when the processor stops); `what` names it in the logs. */
 export type UntilDone = (what: string, upTo: Consumed, step: () => Promise<void>) => Promise<void>;

@@ -25,13 +25,12 @@ import {
   statusChangedEvent,
   TRACEPARENT,
   type Logger,
-  type Order,
   type OrderIndex,
   type OrderStatusMessage,
-  type StatusChange,
 } from '@orders/core';
 import { CommitDoubts, type CommittedOffsets, type DoubtOutcome } from './commit-doubts.ts';
-import type { RenewableProducer } from './renewable-producer.ts';
+import type { RenewableProducer } from '../kafka/renewable-producer.ts';
+import type { Announcement, Consumed } from './announcement.ts';
 
 export interface StatusPublisherDeps {
   /** A transactional producer: each batch of events goes out with the consumer offsets of their messages. */
@@ -49,21 +48,6 @@ export interface StatusPublisherDeps {
   /** Told how each transaction whose commit failed turned out. */
   readonly onDoubtSettled?: (outcome: DoubtOutcome) => void;
   readonly logger: Logger;
-}
-
-/** Where the message that caused a change was read: its offset commits with the change's event. */
-export interface Consumed {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-}
-
-/** A change to announce, and its order as it stands now (at the change's version or later). */
-export interface Announcement {
-  readonly change: StatusChange;
-  readonly order: Order;
-  /** The order's trace, carried on to the event's Kafka headers and its Redis message (see trace/order-traces.ts). */
-  readonly traceparent?: string;
 }
 
 export interface StatusPublisher {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Announcement, Consumed } from '../emit/publish-status-change.ts';
+import type { Announcement, Consumed } from './announcement.ts';
 import { AnnouncementQueue, announcementSteps, type AnnouncementSteps, type UntilDone } from './announcements.ts';
 
 const at = (offset: number): Consumed => ({ topic: 'orders.created', partition: 0, offset: String(offset) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Announcement, Consumed } from '../emit/publish-status-change.ts';
-import { AnnouncementQueue, type AnnouncementSteps } from './announcements.ts';
+import type { Announcement, Consumed } from '../announcing/announcement.ts';
+import { AnnouncementQueue, type AnnouncementSteps } from '../announcing/announcements.ts';
 import { OffsetTracker } from './offset-tracker.ts';
 
 const at = (offset: number): Consumed => ({ topic: 'orders.created', partition: 0, offset: String(offset) });
