@@ -51,7 +51,7 @@ function consumerRecording(topic: string, groupId: string, handled: string[]) {
     },
     announce: {
       record: () => Promise.reject(new Error('nothing here announces')),
-      publish: () => Promise.reject(new Error('nothing here announces')),
+      sendInTransaction: () => Promise.reject(new Error('nothing here announces')),
     },
     committedOffset: async (offsetsOf, partition, whileWaiting) =>
       (await committed.read(offsetsOf, [partition], whileWaiting)).get(partition),

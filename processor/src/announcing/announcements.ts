@@ -32,7 +32,7 @@ export interface AnnouncementSteps {
   /** Redis takes one message's changes. */
   record(announcements: readonly Announcement[], message: Consumed): Promise<void>;
   /** One transaction: the changes of the messages up to `upTo`, with their offsets (and their stock). */
-  publish(announcements: readonly Announcement[], upTo: Consumed): Promise<void>;
+  send(announcements: readonly Announcement[], upTo: Consumed): Promise<void>;
 }
 
 /**
@@ -43,7 +43,8 @@ export function announcementSteps(publisher: StatusPublisher, untilDone: UntilDo
   return {
     record: (announcements, message) =>
       untilDone('recording announcements in redis', message, () => publisher.record(announcements)),
-    publish: (announcements, upTo) => untilDone('announcing', upTo, () => publisher.publish(announcements, upTo)),
+    send: (announcements, upTo) =>
+      untilDone('announcing', upTo, () => publisher.sendInTransaction(announcements, upTo)),
   };
 }
 
@@ -115,7 +116,7 @@ export class AnnouncementQueue {
       this.lastSendAt = Date.now();
       try {
         await recorded;
-        await this.steps.publish(batch, upTo);
+        await this.steps.send(batch, upTo);
       } catch (error) {
         this.failure = { error };
         this.queued = [];

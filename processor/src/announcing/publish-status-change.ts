@@ -9,7 +9,7 @@
  *    again after a crash changes nothing. It comes before the Kafka commit:
  *    a committed offset proves the index and the log have the change, and a
  *    processor killed before it leaves its message to be handled again.
- * 2. Kafka (`publish`): the OrderStatusChanged events to `orders.status`
+ * 2. Kafka (`sendInTransaction`): the OrderStatusChanged events to `orders.status`
  *    (the event log, must not be lost nor doubled), committed in one Kafka
  *    transaction with the offsets of the messages that caused them. A
  *    transaction whose commit failed may have committed anyway; it is found
@@ -57,7 +57,7 @@ export interface StatusPublisher {
    * Announces changes in their order, all in one Kafka transaction with the offsets up to `cause`:
    * either every one of them is in the event log and the messages up to `cause` are done, or none is.
    */
-  publish(announcements: readonly Announcement[], cause: Consumed): Promise<void>;
+  sendInTransaction(announcements: readonly Announcement[], cause: Consumed): Promise<void>;
 }
 
 interface Outgoing {
@@ -134,7 +134,7 @@ export function createStatusPublisher(deps: StatusPublisherDeps): StatusPublishe
       );
     });
   });
-  async function publish(announcements: readonly Announcement[], cause: Consumed): Promise<void> {
+  async function sendInTransaction(announcements: readonly Announcement[], cause: Consumed): Promise<void> {
     await sends.add({ messages: eventMessagesOf(announcements), cause });
   }
   async function record(announcements: readonly Announcement[]): Promise<void> {
@@ -149,5 +149,5 @@ export function createStatusPublisher(deps: StatusPublisherDeps): StatusPublishe
       }),
     );
   }
-  return { record, publish };
+  return { record, sendInTransaction };
 }

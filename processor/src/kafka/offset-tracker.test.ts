@@ -16,7 +16,7 @@ function tracked(options: { failSendAt?: number; commitEvery?: bigint; commitAft
   let clock = 0;
   const steps: AnnouncementSteps = {
     record: async () => {},
-    publish: async (_batch, upTo) => {
+    send: async (_batch, upTo) => {
       if (holding) await new Promise<void>((resolve) => held.push(resolve));
       if (upTo.offset === String(options.failSendAt)) throw new Error('the group is rebalancing');
       sends.push(upTo.offset);
