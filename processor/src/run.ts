@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, createLogger, signingKey, warnIfSlow, type Logger } from '@orders/core';
 import { createProcessor, type ProcessorOptions } from './app.ts';
 import { loadConfig, type ProcessorConfig } from './config.ts';
-import { backoffDelay, reasonOf } from './consume/retry.ts';
+import { backoffDelay, reasonOf } from './kafka/retry.ts';
 import { startProcessorHttp, type ProcessorHttp, type ProcessorHttpOptions } from './http/processor-http.ts';
 import { ProcessorMetrics } from './metrics/processor-metrics.ts';
 

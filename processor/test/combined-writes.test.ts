@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeId } from '@orders/core';
-import { CombinedWrites } from '../src/record/combined-writes.ts';
-import type { StatusChange } from '../src/record/status-change.ts';
+import { CombinedWrites } from '../src/records/combined-writes.ts';
+import type { StatusChange } from '../src/records/status-change.ts';
 import { createTestBed, type TestBed } from './harness.ts';
 
 let bed: TestBed;

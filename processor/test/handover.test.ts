@@ -8,11 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKafka, createLogger } from '@orders/core';
-import { Pauses } from '../src/consume/pauses.ts';
-import { StableOffsets } from '../src/consume/stable-offsets.ts';
+import { Pauses } from '../src/kafka/pauses.ts';
+import { StableOffsets } from '../src/kafka/stable-offsets.ts';
 import { BROKERS, sleep, waitFor } from '../../test/support/index.ts';
-import type { ConsumedMessage } from '../src/dead-letters/send-to-dead-letters.ts';
-import { createOrderConsumer, type ProcessorStats } from '../src/consume/order-consumer.ts';
+import type { ConsumedMessage } from '../src/kafka/consumed-message.ts';
+import { createOrderConsumer, type ProcessorStats } from '../src/kafka/order-consumer.ts';
 
 const logger = createLogger('handover-test', 'error');
 const kafka = createKafka('handover-test', BROKERS, logger);
@@ -51,7 +51,7 @@ function consumerRecording(topic: string, groupId: string, handled: string[]) {
     },
     announce: {
       record: () => Promise.reject(new Error('nothing here announces')),
-      publish: () => Promise.reject(new Error('nothing here announces')),
+      sendInTransaction: () => Promise.reject(new Error('nothing here announces')),
     },
     committedOffset: async (offsetsOf, partition, whileWaiting) =>
       (await committed.read(offsetsOf, [partition], whileWaiting)).get(partition),

@@ -37,7 +37,7 @@ describe('the payments of a partition in flight side by side', () => {
     const sku = await bed.addProduct(100);
     const hanging = await bed.addOrder(sku, 1, { customerId: 'cus_timeout_1' });
     stuck.add(partitionOf({ key: sku }));
-    const after = [];
+    const after: Awaited<ReturnType<TestBed['addOrder']>>[] = [];
     for (let i = 0; i < 9; i++) after.push(await bed.addOrder(sku, 1));
     await bed.produceAll(sku, [hanging, ...after]);
 
@@ -64,7 +64,7 @@ describe('the payments of a partition in flight side by side', () => {
     await sleep(500);
 
     // Products of every other partition, one order each, sent while that payment hangs.
-    const others = [];
+    const others: string[] = [];
     while (others.length < 3) {
       const sku = await bed.addProduct(10);
       if (stuck.has(partitionOf({ key: sku }))) continue;

@@ -85,9 +85,9 @@ export async function startFaultyInstance(
   const options: CreateAppOptions = {
     logger: createLogger('faulty-server', 'error'),
     wrapOrderPublisher: (publisher) => ({
-      publish(order, trace) {
+      sendOrderCreated(order, trace) {
         if (faults.kafkaDown) return Promise.reject(new Error('the broker is away (made by the test)'));
-        return publisher.publish(order, trace);
+        return publisher.sendOrderCreated(order, trace);
       },
     }),
     wrapRetryWrite: (write) => (order) => {

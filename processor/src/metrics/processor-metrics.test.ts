@@ -1,6 +1,6 @@
 import type { MetricValueWithName } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { Outcome } from '../consume/handle-order-created.ts';
+import type { Outcome } from '../deciding/handle-order-created.ts';
 import { ProcessorMetrics } from './processor-metrics.ts';
 
 const createdAt = new Date('2026-01-01T10:00:00.000Z');

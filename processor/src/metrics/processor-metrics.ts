@@ -9,9 +9,9 @@
  */
 import { counter, DECIDED_STATUSES, gauge, histogram, registerProcessMetrics, scrapedCounter } from '@orders/core';
 import { Registry } from 'prom-client';
-import type { Outcome } from '../consume/handle-order-created.ts';
-import type { ProcessorStats } from '../consume/order-consumer.ts';
-import { PAUSE_CAUSES, type PausedPartition } from '../consume/pauses.ts';
+import type { Outcome } from '../deciding/handle-order-created.ts';
+import type { ProcessorStats } from '../kafka/order-consumer.ts';
+import { PAUSE_CAUSES, type PausedPartition } from '../kafka/pauses.ts';
 import type { BreakerState, PaymentCallObserver } from '../payments/payment-client.ts';
 import { DECISION_REASONS, deadLetterReason, decisionReason } from './reasons.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../decide/decide.ts';
+import { decide } from '../deciding/decide.ts';
 import { deadLetterReason, decisionReason } from './reasons.ts';
 
 const order = { sku: 'sku-1', quantity: 2 };

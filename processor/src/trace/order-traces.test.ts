@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, parseTraceparent, type Order, type StatusChange } from '@orders/core';
-import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
-import { eventMessagesOf, indexEntryOf, type Announcement } from '../emit/publish-status-change.ts';
+import type { ConsumedMessage } from '../kafka/consumed-message.ts';
+import type { Announcement } from '../announcing/announcement.ts';
+import { eventMessagesOf, indexEntryOf } from '../announcing/publish-status-change.ts';
 import { tracedHandler, tracedLogger, tracedRun } from './order-traces.ts';
 
 const traceA = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -10,8 +10,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { continueTrace, formatTraceparent, headerText, traceOfHeaders, type Logger } from '@orders/core';
-import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
-import type { Announcement } from '../emit/publish-status-change.ts';
+import type { ConsumedMessage } from '../kafka/consumed-message.ts';
+import type { Announcement } from '../announcing/announcement.ts';
 
 interface TraceScope {
   /** Order id → trace id, for the orders of the messages being handled. */

@@ -10,7 +10,7 @@ import {
 } from './create-order.ts';
 import type { OrderPublisher } from './publish-order.ts';
 
-type Order = Parameters<OrderPublisher['publish']>[0];
+type Order = Parameters<OrderPublisher['sendOrderCreated']>[0];
 
 const valid = { customerId: 'c1', sku: 'SKU-1', quantity: 2 };
 
@@ -75,14 +75,14 @@ describe('publishOrLeaveToRelay', () => {
 
   it('says the order reached Kafka when the publisher took it', async () => {
     const published: string[] = [];
-    const publisher = { publish: async (o: Order) => void published.push(o._id) } as OrderPublisher;
+    const publisher = { sendOrderCreated: async (o: Order) => void published.push(o._id) } as OrderPublisher;
     expect(await publishOrLeaveToRelay({ publisher }, order, log)).toBe(true);
     expect(published).toEqual(['o1']);
   });
 
   it('does not fail the request when the broker is away: it leaves the order to the outbox relay', async () => {
     const publisher = {
-      publish: async () => {
+      sendOrderCreated: async () => {
         throw new Error('broker unreachable');
       },
     } as unknown as OrderPublisher;

@@ -185,7 +185,7 @@ export async function publishOrLeaveToRelay(
   traceId?: string | null,
 ): Promise<boolean> {
   try {
-    await deps.publisher.publish(order, traceId);
+    await deps.publisher.sendOrderCreated(order, traceId);
     return true;
   } catch (error) {
     log.warn('order stored but not yet published; the outbox relay will retry', { error });

@@ -134,7 +134,7 @@ export class OutboxRelay {
     let published = false;
     // Perhaps in Kafka already (the request died after producing it): the processor decides a version once.
     if (awaitsDecision(order.status)) {
-      await publisher.publish(order, doc.traceId);
+      await publisher.sendOrderCreated(order, doc.traceId);
       published = true;
       logger.info('outbox relay published an order', {
         orderId: order._id,

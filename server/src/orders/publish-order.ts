@@ -14,7 +14,7 @@ export interface OrderPublisher {
    * Produces the order's current version to Kafka; throws if the broker did not acknowledge. `trace` (the
    * order's trace id, or a traceparent) goes on in the message's `traceparent` header.
    */
-  publish(order: Order, trace?: string | null): Promise<void>;
+  sendOrderCreated(order: Order, trace?: string | null): Promise<void>;
 }
 
 /** Concurrent requests share their round trips: the events produced while a send is in flight go together in the next send. */
@@ -23,7 +23,7 @@ export function createOrderPublisher(producer: Producer, topics: Topics): OrderP
     await producer.send({ topic: topics.created.name, acks: -1, messages });
   });
   return {
-    async publish(order, trace) {
+    async sendOrderCreated(order, trace) {
       const event = orderCreatedEvent(order);
       await sends.add({
         key: order.sku,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventMessagesOf, indexEntryOf, offsetsOf, type Announcement } from './publish-status-change.ts';
+import type { Announcement } from './announcement.ts';
+import { eventMessagesOf, indexEntryOf, offsetsOf } from './publish-status-change.ts';
 
 const created = new Date('2026-01-01T10:00:00.000Z');
 const decided = new Date('2026-01-01T10:00:01.000Z');

@@ -23,17 +23,18 @@ import {
   type OrderCreatedEvent,
   type OrderStatus,
 } from '@orders/core';
-import { reserve, settle, type Decision } from '../decide/decide.ts';
+import { reserve, settle, type Decision } from './decide.ts';
 import type { Payments } from '../payments/payment-client.ts';
-import type { ConsumedMessage, SendToDeadLetters } from '../dead-letters/send-to-dead-letters.ts';
-import type { Announcement } from '../emit/publish-status-change.ts';
-import { changeFor, claimChange, tryClaim } from '../record/claim-change.ts';
-import { NoSuchDocumentError, type CombinedWrites } from '../record/combined-writes.ts';
-import { projectOntoOrder } from '../record/project-order.ts';
-import { reserveStock } from '../record/reserve-stock.ts';
-import { positionOf, type StreamPosition } from '../record/sequence.ts';
-import type { StockBook } from '../record/stock-book.ts';
-import { findChange, isToAnnounceAt, sequenced, type StatusChange } from '../record/status-change.ts';
+import type { ConsumedMessage } from '../kafka/consumed-message.ts';
+import type { SendToDeadLetters } from '../kafka/send-to-dead-letters.ts';
+import type { Announcement } from '../announcing/announcement.ts';
+import { changeFor, claimChange, tryClaim } from '../records/claim-change.ts';
+import { NoSuchDocumentError, type CombinedWrites } from '../records/combined-writes.ts';
+import { projectOntoOrder } from '../records/project-order.ts';
+import { reserveStock } from '../records/reserve-stock.ts';
+import { positionOf, type StreamPosition } from '../records/sequence.ts';
+import type { StockBook } from '../records/stock-book.ts';
+import { findChange, isToAnnounceAt, sequenced, type StatusChange } from '../records/status-change.ts';
 
 export interface OrderHandlerDeps {
   readonly models: Models;

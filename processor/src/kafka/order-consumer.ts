@@ -12,10 +12,10 @@
 import type { Batch, Consumer, EachBatchHandler, EachBatchPayload, Kafka } from 'kafkajs';
 import { warnIfSlow, type Logger } from '@orders/core';
 import type { WhileWaiting } from './stable-offsets.ts';
-import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
-import type { StatusPublisher } from '../emit/publish-status-change.ts';
-import { AnnouncementQueue, announcementSteps, type UntilDone } from './announcements.ts';
-import type { Outcome } from './handle-order-created.ts';
+import type { ConsumedMessage } from './consumed-message.ts';
+import type { StatusPublisher } from '../announcing/publish-status-change.ts';
+import { AnnouncementQueue, announcementSteps, type UntilDone } from '../announcing/announcements.ts';
+import type { Outcome } from '../deciding/handle-order-created.ts';
 import { OffsetTracker } from './offset-tracker.ts';
 import type { Pauses } from './pauses.ts';
 import { retryUntilDone, type Backoff } from './retry.ts';

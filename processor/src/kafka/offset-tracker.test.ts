@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Announcement, Consumed } from '../emit/publish-status-change.ts';
-import { AnnouncementQueue, type AnnouncementSteps } from './announcements.ts';
+import type { Announcement, Consumed } from '../announcing/announcement.ts';
+import { AnnouncementQueue, type AnnouncementSteps } from '../announcing/announcements.ts';
 import { OffsetTracker } from './offset-tracker.ts';
 
 const at = (offset: number): Consumed => ({ topic: 'orders.created', partition: 0, offset: String(offset) });
@@ -16,7 +16,7 @@ function tracked(options: { failSendAt?: number; commitEvery?: bigint; commitAft
   let clock = 0;
   const steps: AnnouncementSteps = {
     record: async () => {},
-    publish: async (_batch, upTo) => {
+    send: async (_batch, upTo) => {
       if (holding) await new Promise<void>((resolve) => held.push(resolve));
       if (upTo.offset === String(options.failSendAt)) throw new Error('the group is rebalancing');
       sends.push(upTo.offset);

@@ -38,13 +38,13 @@ import {
   type OrderIndex,
   type StatusChange,
 } from '@orders/core';
-import { reserve, settle, type Decision, type PaymentAnswer, type Reservation } from '../decide/decide.ts';
+import { reserve, settle, type Decision, type PaymentAnswer, type Reservation } from './decide.ts';
 import { decidablePrefix, settledOrAfter, type Ask, type PaymentWindow } from './payment-window.ts';
-import { positionOf } from '../record/sequence.ts';
-import type { ConsumedMessage } from '../dead-letters/send-to-dead-letters.ts';
-import { changeFor } from '../record/claim-change.ts';
-import { NoSuchDocumentError } from '../record/combined-writes.ts';
-import { projectOntoOrder } from '../record/project-order.ts';
+import { positionOf } from '../records/sequence.ts';
+import type { ConsumedMessage } from '../kafka/consumed-message.ts';
+import { changeFor } from '../records/claim-change.ts';
+import { NoSuchDocumentError } from '../records/combined-writes.ts';
+import { projectOntoOrder } from '../records/project-order.ts';
 import { decided, type OrderHandlerDeps, type Outcome } from './handle-order-created.ts';
 
 export interface NewOrdersDeps extends OrderHandlerDeps {

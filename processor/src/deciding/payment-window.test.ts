@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PaymentAnswer } from '../decide/decide.ts';
+import type { PaymentAnswer } from './decide.ts';
 import type { PayableOrder } from '../payments/authorization.ts';
 import { decidablePrefix, PaymentWindow, settledOrAfter, type Ask, type Step } from './payment-window.ts';
 

@@ -6,17 +6,7 @@
  */
 import type { IHeaders, Producer } from 'kafkajs';
 import { headerText, type DeadLetter, type DeadLetterStore } from '@orders/core';
-
-/** The parts of a consumed Kafka message a dead letter keeps. */
-export interface ConsumedMessage {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  /** As kafkajs hands them over; the `traceparent` among them says which trace the message belongs to. */
-  readonly headers?: IHeaders;
-}
+import type { ConsumedMessage } from './consumed-message.ts';
 
 export type SendToDeadLetters = (message: ConsumedMessage, reason: string) => Promise<void>;
 

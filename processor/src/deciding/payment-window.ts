@@ -16,7 +16,7 @@
  * made twice under one key with one authorization, so an ask forgotten while
  * in flight charges nothing more when it is made again.
  */
-import type { PaymentAnswer } from '../decide/decide.ts';
+import type { PaymentAnswer } from './decide.ts';
 import { idempotencyKeyOf, type PayableOrder } from '../payments/authorization.ts';
 
 /** One payment asked: its answer once it came (or the reason it did not). */

@@ -21,7 +21,8 @@
  * here, by this instance after the consumer seeks back to them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Announcement, Consumed, StatusPublisher } from '../emit/publish-status-change.ts';
+import type { Announcement, Consumed } from './announcement.ts';
+import type { StatusPublisher } from './publish-status-change.ts';
 
 /** Runs a step until it succeeds (or throws when the processor stops); `what` names it in the logs. */
 export type UntilDone = (what: string, upTo: Consumed, step: () => Promise<void>) => Promise<void>;
@@ -31,7 +32,7 @@ export interface AnnouncementSteps {
   /** Redis takes one message's changes. */
   record(announcements: readonly Announcement[], message: Consumed): Promise<void>;
   /** One transaction: the changes of the messages up to `upTo`, with their offsets (and their stock). */
-  publish(announcements: readonly Announcement[], upTo: Consumed): Promise<void>;
+  send(announcements: readonly Announcement[], upTo: Consumed): Promise<void>;
 }
 
 /**
@@ -42,7 +43,8 @@ export function announcementSteps(publisher: StatusPublisher, untilDone: UntilDo
   return {
     record: (announcements, message) =>
       untilDone('recording announcements in redis', message, () => publisher.record(announcements)),
-    publish: (announcements, upTo) => untilDone('announcing', upTo, () => publisher.publish(announcements, upTo)),
+    send: (announcements, upTo) =>
+      untilDone('announcing', upTo, () => publisher.sendInTransaction(announcements, upTo)),
   };
 }
 
@@ -114,7 +116,7 @@ export class AnnouncementQueue {
       this.lastSendAt = Date.now();
       try {
         await recorded;
-        await this.steps.publish(batch, upTo);
+        await this.steps.send(batch, upTo);
       } catch (error) {
         this.failure = { error };
         this.queued = [];

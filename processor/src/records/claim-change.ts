@@ -6,7 +6,7 @@
  */
 import { isDuplicateKey, nextChange, type Models, type Order } from '@orders/core';
 import type { StreamPosition } from './sequence.ts';
-import type { Decision } from '../decide/decide.ts';
+import type { Decision } from '../deciding/decide.ts';
 import type { CombinedWrites } from './combined-writes.ts';
 import { findChange, type StatusChange } from './status-change.ts';
 

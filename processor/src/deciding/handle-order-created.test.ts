@@ -13,9 +13,9 @@ import {
   type Order,
   type OrderStatus,
 } from '@orders/core';
-import { decide } from '../decide/decide.ts';
-import { changeFor } from '../record/claim-change.ts';
-import { positionOf } from '../record/sequence.ts';
+import { decide } from './decide.ts';
+import { changeFor } from '../records/claim-change.ts';
+import { positionOf } from '../records/sequence.ts';
 import { isLeftToAnnounce, standingOf } from './handle-order-created.ts';
 
 const createdAt = new Date(Date.UTC(2026, 10, 24, 12));

@@ -9,7 +9,7 @@
  *    again after a crash changes nothing. It comes before the Kafka commit:
  *    a committed offset proves the index and the log have the change, and a
  *    processor killed before it leaves its message to be handled again.
- * 2. Kafka (`publish`): the OrderStatusChanged events to `orders.status`
+ * 2. Kafka (`sendInTransaction`): the OrderStatusChanged events to `orders.status`
  *    (the event log, must not be lost nor doubled), committed in one Kafka
  *    transaction with the offsets of the messages that caused them. A
  *    transaction whose commit failed may have committed anyway; it is found
@@ -25,13 +25,12 @@ import {
   statusChangedEvent,
   TRACEPARENT,
   type Logger,
-  type Order,
   type OrderIndex,
   type OrderStatusMessage,
-  type StatusChange,
 } from '@orders/core';
 import { CommitDoubts, type CommittedOffsets, type DoubtOutcome } from './commit-doubts.ts';
-import type { RenewableProducer } from './renewable-producer.ts';
+import type { RenewableProducer } from '../kafka/renewable-producer.ts';
+import type { Announcement, Consumed } from './announcement.ts';
 
 export interface StatusPublisherDeps {
   /** A transactional producer: each batch of events goes out with the consumer offsets of their messages. */
@@ -51,21 +50,6 @@ export interface StatusPublisherDeps {
   readonly logger: Logger;
 }
 
-/** Where the message that caused a change was read: its offset commits with the change's event. */
-export interface Consumed {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-}
-
-/** A change to announce, and its order as it stands now (at the change's version or later). */
-export interface Announcement {
-  readonly change: StatusChange;
-  readonly order: Order;
-  /** The order's trace, carried on to the event's Kafka headers and its Redis message (see trace/order-traces.ts). */
-  readonly traceparent?: string;
-}
-
 export interface StatusPublisher {
   /** Applies the changes to the order index, appends them to their logs and publishes them, in one round trip each; safe to repeat. */
   record(announcements: readonly Announcement[]): Promise<void>;
@@ -73,7 +57,7 @@ export interface StatusPublisher {
    * Announces changes in their order, all in one Kafka transaction with the offsets up to `cause`:
    * either every one of them is in the event log and the messages up to `cause` are done, or none is.
    */
-  publish(announcements: readonly Announcement[], cause: Consumed): Promise<void>;
+  sendInTransaction(announcements: readonly Announcement[], cause: Consumed): Promise<void>;
 }
 
 interface Outgoing {
@@ -150,7 +134,7 @@ export function createStatusPublisher(deps: StatusPublisherDeps): StatusPublishe
       );
     });
   });
-  async function publish(announcements: readonly Announcement[], cause: Consumed): Promise<void> {
+  async function sendInTransaction(announcements: readonly Announcement[], cause: Consumed): Promise<void> {
     await sends.add({ messages: eventMessagesOf(announcements), cause });
   }
   async function record(announcements: readonly Announcement[]): Promise<void> {
@@ -165,5 +149,5 @@ export function createStatusPublisher(deps: StatusPublisherDeps): StatusPublishe
       }),
     );
   }
-  return { record, publish };
+  return { record, sendInTransaction };
 }

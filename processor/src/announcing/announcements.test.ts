@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Announcement, Consumed } from '../emit/publish-status-change.ts';
+import type { Announcement, Consumed } from './announcement.ts';
 import { AnnouncementQueue, announcementSteps, type AnnouncementSteps, type UntilDone } from './announcements.ts';
 
 const at = (offset: number): Consumed => ({ topic: 'orders.created', partition: 0, offset: String(offset) });
@@ -13,7 +13,7 @@ function loggedSteps() {
   const releases: (() => void)[] = [];
   const steps: AnnouncementSteps = {
     record: async (batch, message) => void log.push(`record ${ids(batch).join(',')} @${message.offset}`),
-    publish: async (batch, upTo) => {
+    send: async (batch, upTo) => {
       log.push(`send ${ids(batch).join(',')} up to ${upTo.offset}`);
       await new Promise<void>((resolve) => releases.push(resolve));
     },
@@ -25,7 +25,7 @@ function loggedSteps() {
 function timedQueue(minIntervalMs: number) {
   const starts: number[] = [];
   const queue = new AnnouncementQueue(
-    { record: async () => {}, publish: async () => void starts.push(Date.now()) },
+    { record: async () => {}, send: async () => void starts.push(Date.now()) },
     minIntervalMs,
   );
   return { queue, starts };
@@ -84,7 +84,7 @@ describe('AnnouncementQueue', () => {
         if (ids(batch)[0] === 'b') await new Promise<void>((resolve) => (releaseRecord = resolve));
         log.push(`record ${ids(batch).join(',')}`);
       },
-      publish: async (batch) => void log.push(`send ${ids(batch).join(',')}`),
+      send: async (batch) => void log.push(`send ${ids(batch).join(',')}`),
     });
     queue.add(at(0), [announcement('a')]);
     queue.add(at(1), [announcement('b')]);
@@ -102,7 +102,7 @@ describe('AnnouncementQueue', () => {
       record: async (batch) => {
         if (ids(batch)[0] === 'a') throw new Error('stopped');
       },
-      publish: async (_batch, upTo) => void sent.push(upTo.offset),
+      send: async (_batch, upTo) => void sent.push(upTo.offset),
     });
     queue.add(at(0), [announcement('a')]);
     await expect(queue.settle()).rejects.toThrow('stopped');
@@ -128,12 +128,12 @@ describe('announcementSteps', () => {
 
   it('tries the transaction again while it fails, and records nothing in redis for offsets alone', async () => {
     tries.length = 0;
-    let publishFailures = 1;
+    let transactionFailures = 1;
     const steps = announcementSteps(
       {
         record: async () => {},
-        publish: async () => {
-          if (publishFailures-- > 0) throw new Error('broker down');
+        sendInTransaction: async () => {
+          if (transactionFailures-- > 0) throw new Error('broker down');
         },
       },
       untilDone,
@@ -154,14 +154,14 @@ describe('announcementSteps', () => {
           if (recordFailures-- > 0) throw new Error('redis down');
           done.push('record');
         },
-        publish: async () => void done.push('publish'),
+        sendInTransaction: async () => void done.push('sendInTransaction'),
       },
       untilDone,
     );
     const queue = new AnnouncementQueue(steps);
     queue.add(at(6), [announcement('c')]);
     await queue.settle();
-    expect(done).toEqual(['record', 'publish']);
+    expect(done).toEqual(['record', 'sendInTransaction']);
     expect(tries.filter((what) => what === 'recording announcements in redis')).toHaveLength(3);
   });
 });

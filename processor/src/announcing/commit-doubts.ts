@@ -20,11 +20,11 @@
  * dropped here rather than announced twice.
  */
 import type { Logger } from '@orders/core';
-import type { Consumed } from './publish-status-change.ts';
+import type { Consumed } from './announcement.ts';
 
 /**
  * The consumer group's committed offsets of some of a topic's partitions, none of them pending (see
- * consume/stable-offsets.ts): the next offset to read, per partition; partitions without one left out.
+ * kafka/stable-offsets.ts): the next offset to read, per partition; partitions without one left out.
  */
 export type CommittedOffsets = (topic: string, partitions: readonly number[]) => Promise<ReadonlyMap<number, bigint>>;
 

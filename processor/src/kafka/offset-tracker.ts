@@ -12,7 +12,7 @@
  *
  * Pure logic: Kafka is behind `commit` and the queue behind `PartitionQueue`.
  */
-import type { Announcement, Consumed } from '../emit/publish-status-change.ts';
+import type { Announcement, Consumed } from '../announcing/announcement.ts';
 
 /** What the tracker needs of the partition's announcement queue (see announcements.ts). */
 export interface PartitionQueue {
