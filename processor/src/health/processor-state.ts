@@ -10,6 +10,7 @@ import {
   PROCESSOR_STATE_INTERVAL_MS,
   PROCESSOR_STATE_TTL_MS,
   removeProcessorState,
+  within,
   writeProcessorState,
   type Logger,
   type PaymentBreakerState,
@@ -35,6 +36,9 @@ export interface ProcessorStateReportOptions {
 }
 
 type StateRedis = Parameters<typeof writeProcessorState>[0];
+
+/** How long a stopping processor waits for Redis to delete its state. */
+const REMOVE_TIMEOUT_MS = 1000;
 
 export class ProcessorStateReport {
   readonly instance: string;
@@ -80,8 +84,10 @@ export class ProcessorStateReport {
     this.again = false;
     await this.writing;
     if (redis === undefined) return;
-    await removeProcessorState(redis, this.options.prefix, this.instance).catch((error: unknown) =>
-      this.options.logger.debug('could not remove the processor state from Redis', { error }),
+    // A stop does not wait on Redis for long: a state left behind expires by itself.
+    const late = () => new Error(`no answer in ${REMOVE_TIMEOUT_MS} ms`);
+    await within(removeProcessorState(redis, this.options.prefix, this.instance), REMOVE_TIMEOUT_MS, late).catch(
+      (error: unknown) => this.options.logger.debug('could not remove the processor state from Redis', { error }),
     );
   }
 
