@@ -135,6 +135,18 @@ export {
   type DeadLetterActionKind,
 } from './dead-letters/store.ts';
 
+// What each processor waits on (its payment breaker, its paused partitions), shared through Redis for the Pipeline panel.
+export {
+  PROCESSOR_STATE_INTERVAL_MS,
+  PROCESSOR_STATE_TTL_MS,
+  readProcessorStates,
+  removeProcessorState,
+  writeProcessorState,
+  type PaymentBreakerState,
+  type ProcessorState,
+  type SharedPause,
+} from './processor-state.ts';
+
 // Trace context: the W3C `traceparent` an order carries end to end, and its Kafka header.
 export { TRACEPARENT, continueTrace, formatTraceparent, parseTraceparent } from './trace/trace-context.ts';
 export { headerText, traceHeaders, traceOfHeaders } from './trace/kafka-headers.ts';

@@ -42,6 +42,7 @@ import { CombinedWrites } from './records/combined-writes.ts';
 import { tracedHandler, tracedLogger, tracedRun } from './trace/order-traces.ts';
 import { countKafkaReconnects, countRedisReconnects } from './metrics/connections.ts';
 import { ProcessorMetrics } from './metrics/processor-metrics.ts';
+import { ProcessorStateReport } from './health/processor-state.ts';
 
 export type ProcessorStatus = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -84,6 +85,7 @@ interface Resources {
   producer?: Producer;
   statusProducer?: RenewableProducer;
   consumer?: OrderConsumer;
+  stateReport?: ProcessorStateReport;
 }
 
 /** What the parts of a running processor share. */
@@ -211,14 +213,16 @@ function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
  * Safe to call twice: each resource is closed once.
  */
 async function disconnect(resources: Resources, logger: Logger): Promise<void> {
-  const { consumer, producer, statusProducer, redis, connection } = resources;
-  resources.consumer =
+  const { consumer, producer, statusProducer, redis, connection, stateReport } = resources;
+  resources.stateReport =
+    resources.consumer =
     resources.producer =
     resources.statusProducer =
     resources.redis =
     resources.connection =
       undefined;
   if (consumer) await consumer.stop();
+  await stateReport?.stop();
   const closed = await Promise.allSettled([
     warnIfSlow(logger, 'the producer to disconnect', producer?.disconnect()),
     warnIfSlow(logger, 'the transactional producer to disconnect', statusProducer?.disconnect()),
@@ -245,15 +249,25 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
   const metrics = options.metrics ?? new ProcessorMetrics();
   metrics.follow(stats);
   const resources: Resources = {};
+  // What this processor waits on, for the server's Pipeline panel (it reads the two below when it writes).
+  const stateReport = new ProcessorStateReport({
+    prefix: config.namePrefix,
+    waitingOn: () => ({ breaker: payments.breakerState, paused: pauses.list() }),
+    logger,
+  });
   const payments = createPaymentClient(config.payments, {
     ...metrics.paymentCalls,
     onBreakerState: (state) => {
       metrics.paymentCalls.onBreakerState(state);
+      stateReport.changed();
       if (state !== 'closed') logger.warn('the payment service breaker is not closed', { state });
       else logger.info('the payment service breaker is closed again');
     },
   });
-  const pauses = new Pauses((paused) => metrics.showPaused(paused));
+  const pauses = new Pauses((paused) => {
+    metrics.showPaused(paused);
+    stateReport.changed();
+  });
   const wiring: Wiring = { config, options, logger, stats, metrics, resources, payments, pauses };
   let status: ProcessorStatus = 'idle';
   let starting: Promise<void> | undefined;
@@ -261,6 +275,7 @@ export function createProcessor(config: ProcessorConfig, options: ProcessorOptio
 
   async function connectAndRun(): Promise<void> {
     const stores = await connectStores(wiring);
+    (resources.stateReport = stateReport).start(stores.redis);
     const consumer = (resources.consumer = createConsumer(wiring, stores));
     await consumer.start();
   }

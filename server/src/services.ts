@@ -12,6 +12,7 @@ import {
   OrderIndex,
   orderFromDocument,
   PROCESSOR_GROUP,
+  readProcessorStates,
   topicsFor,
   type Logger,
 } from '@orders/core';
@@ -137,6 +138,8 @@ export async function startServices(
     groupId,
     readGroup,
     countDeadLetters: () => deadLetters.count(),
+    readProcessorStates: () => readProcessorStates(events.redis, config.namePrefix),
+    topic: topics.created.name,
     statusChanges: () => events.statusChanges(),
     logger: logger.child({ part: 'pipeline' }),
   });

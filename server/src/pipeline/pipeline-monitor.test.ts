@@ -104,6 +104,33 @@ describe('the pipeline monitor', () => {
     expect(next?.warnings).toEqual([]);
   });
 
+  it('warns of what the processors wait on, and goes on without it when their states cannot be read', async () => {
+    let reads = 0;
+    const monitor = monitorOf(countingGroup().read, {
+      topic: 'test_orders.created',
+      readProcessorStates: async () => {
+        reads += 1;
+        if (reads === 2) throw new Error('Connection is closed.');
+        return [
+          {
+            instance: 'proc-a',
+            breaker: 'closed',
+            breakerSince: new Date().toISOString(),
+            paused: [
+              { partition: 4, cause: 'redis', since: new Date().toISOString(), reason: 'Connection is closed.' },
+            ],
+            at: new Date().toISOString(),
+            expiresAt: Date.now() + 15_000,
+          },
+        ];
+      },
+    });
+    const [paused, unread] = await take(monitor.subscribe(), 2);
+    expect(paused?.warnings.map((w) => w.code)).toEqual(['PIPELINE_PAUSED']);
+    expect(paused?.warnings[0]?.message).toContain('1 partition of test_orders.created (4) waits on Redis');
+    expect(unread?.warnings).toEqual([]);
+  });
+
   it('counts the decisions it receives, with their latency', async () => {
     const decided = (ms: number): OrderStatusMessage =>
       ({

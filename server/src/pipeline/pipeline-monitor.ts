@@ -2,14 +2,15 @@
  * The pipeline's health for the dashboard's Pipeline panel: decisions per
  * second and their p95 latency (from the status events this server already
  * receives over Redis), the processors' consumer lag and members (read from
- * Kafka), the dead letters, and the warnings they call for.
+ * Kafka), the dead letters, what the processors say they wait on (their
+ * states in Redis), and the warnings they call for.
  *
  * One sampler per server, shared by every `pipelineHealth` subscriber: it
  * starts with the first and stops after the last, so nothing asks Kafka while
  * nobody watches. The decision window is fed all along (a counter per event,
  * fixed memory), so a panel opened now shows the minute before it.
  */
-import { within, type Logger, type OrderStatusMessage } from '@orders/core';
+import { within, type Logger, type OrderStatusMessage, type ProcessorState } from '@orders/core';
 import type { GroupHealth } from './consumer-lag.ts';
 import { DecisionWindow, decisionLatencySeconds, type DecisionFigures } from './decision-window.ts';
 import { LAG_GROWING_SAMPLES, pipelineWarnings, type PipelineWarning } from './pipeline-warnings.ts';
@@ -31,6 +32,10 @@ export interface PipelineMonitorOptions {
   readGroup(): Promise<GroupHealth>;
   /** Counts the dead letters an operator has not requeued or discarded. */
   countDeadLetters?: () => Promise<number>;
+  /** What the live processors say they wait on (their payment breaker, their paused partitions). */
+  readProcessorStates?: () => Promise<readonly ProcessorState[]>;
+  /** The topic the processors consume, named in the warnings; `orders.created` unless told. */
+  readonly topic?: string;
   /** The status events the server receives, each once. */
   statusChanges(): AsyncIterableIterator<OrderStatusMessage>;
   readonly logger: Logger;
@@ -48,6 +53,7 @@ type Listener = (health: PipelineHealth) => void;
 interface Readings {
   readonly group: { readonly health: GroupHealth | null; readonly failure?: string };
   readonly deadLetters: number | null;
+  readonly processors: readonly ProcessorState[];
 }
 
 export class PipelineMonitor {
@@ -138,11 +144,15 @@ export class PipelineMonitor {
   }
 
   private async readings(): Promise<Readings> {
-    const [group, deadLetters] = await Promise.all([this.readGroup(), this.countDeadLetters()]);
-    return { group, deadLetters };
+    const [group, deadLetters, processors] = await Promise.all([
+      this.readGroup(),
+      this.countDeadLetters(),
+      this.readProcessorStates(),
+    ]);
+    return { group, deadLetters, processors };
   }
 
-  private healthOf({ group, deadLetters }: Readings, lagHistory: readonly number[]): PipelineHealth {
+  private healthOf({ group, deadLetters, processors }: Readings, lagHistory: readonly number[]): PipelineHealth {
     const now = this.options.now ?? Date.now;
     return {
       at: new Date(now()),
@@ -155,6 +165,9 @@ export class PipelineMonitor {
         lagHistory,
         groupId: this.options.groupId,
         sampleIntervalMs: this.intervalMs,
+        processors,
+        topic: this.options.topic,
+        now: now(),
       }),
     };
   }
@@ -168,6 +181,19 @@ export class PipelineMonitor {
       const failure = error instanceof Error ? error.message : String(error);
       this.options.logger.warn('could not read the consumer group for the pipeline panel', { failure });
       return { health: null, failure };
+    }
+  }
+
+  /** The processors' states; none when Redis does not answer in time (the panel then shows no such warning). */
+  private async readProcessorStates(): Promise<readonly ProcessorState[]> {
+    if (!this.options.readProcessorStates) return [];
+    const timeoutMs = this.options.readTimeoutMs ?? 5000;
+    try {
+      const late = () => new Error(`no answer in ${timeoutMs} ms`);
+      return await within(this.options.readProcessorStates(), timeoutMs, late);
+    } catch (error) {
+      this.options.logger.warn('could not read the processor states for the pipeline panel', { error });
+      return [];
     }
   }
 

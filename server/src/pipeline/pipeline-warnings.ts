@@ -1,12 +1,21 @@
 /**
  * What an operator must be told about the pipeline, from the consumer group's
- * latest samples: no processor in the group, a lag that keeps rising, or a
- * group Kafka would not describe. Each warning has a fixed code for clients
- * and a message that says what to do.
+ * latest samples and what the processors say they wait on: no processor in the
+ * group, a lag that keeps rising, a group Kafka would not describe, a payment
+ * breaker that is not closed, or partitions paused until something is back.
+ * Each warning has a fixed code for clients and a message that says what to do.
  */
+import type { ProcessorState } from '@orders/core';
 import type { GroupHealth } from './consumer-lag.ts';
+import { processorWarnings } from './processor-warnings.ts';
 
-export const PIPELINE_WARNING_CODES = ['NO_PROCESSOR', 'LAG_GROWING', 'KAFKA_UNREACHABLE'] as const;
+export const PIPELINE_WARNING_CODES = [
+  'NO_PROCESSOR',
+  'LAG_GROWING',
+  'KAFKA_UNREACHABLE',
+  'PAYMENTS_UNAVAILABLE',
+  'PIPELINE_PAUSED',
+] as const;
 export type PipelineWarningCode = (typeof PIPELINE_WARNING_CODES)[number];
 
 export interface PipelineWarning {
@@ -33,16 +42,23 @@ export interface WarningInput {
   readonly lagHistory: readonly number[];
   readonly groupId: string;
   readonly sampleIntervalMs: number;
+  /** What each live processor says it waits on; empty when none says anything (or they could not be read). */
+  readonly processors?: readonly ProcessorState[];
+  /** The topic the processors consume, for the words of a pause. */
+  readonly topic?: string;
+  readonly now?: number;
 }
 
 export function pipelineWarnings(input: WarningInput): PipelineWarning[] {
   const { group, lagHistory } = input;
+  const waits = processorWarnings(input.processors ?? [], input.topic ?? 'orders.created', input.now);
   if (group === null) {
     return [
       {
         code: 'KAFKA_UNREACHABLE',
         message: `Kafka did not describe the consumer group ${input.groupId} (${input.unreachable ?? 'no answer'}): the lag and the processors are unknown. Check that the broker is up.`,
       },
+      ...waits,
     ];
   }
   const warnings: PipelineWarning[] = [];
@@ -61,5 +77,5 @@ export function pipelineWarnings(input: WarningInput): PipelineWarning[] {
       message: `The consumer lag rose in each of the last ${LAG_GROWING_SAMPLES} samples (from ${recent[0]} to ${recent.at(-1)} messages in ${seconds} s): orders arrive faster than they are decided. ${group.members === 0 ? 'Start a processor.' : 'Look at the processors, or start more (one per partition at most).'}`,
     });
   }
-  return warnings;
+  return [...warnings, ...waits];
 }

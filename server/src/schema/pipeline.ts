@@ -21,6 +21,14 @@ const PipelineWarningCode = builder.enumType('PipelineWarningCode', {
     KAFKA_UNREACHABLE: {
       description: 'Kafka did not describe the consumer group: the lag and the processors are unknown.',
     },
+    PAYMENTS_UNAVAILABLE: {
+      description:
+        "A processor's payment service breaker is open or half-open: its orders wait for payment (none is failed for it) until the service answers again. The message names the processors and since when.",
+    },
+    PIPELINE_PAUSED: {
+      description:
+        'Partitions of orders.created are paused because something they need is away (the payment service, MongoDB, Kafka, Redis or a recurring error): their orders wait and resume by themselves once it is back. The message groups the partitions by cause, with the reason and since when.',
+    },
   } satisfies Record<Code, unknown>,
 });
 

@@ -31,7 +31,11 @@ export type PipelineWarningCode =
   /** The consumer lag rose in each of the last samples: orders arrive faster than they are decided. */
   | 'LAG_GROWING'
   /** No processor is in the consumer group: no new order will be decided. */
-  | 'NO_PROCESSOR';
+  | 'NO_PROCESSOR'
+  /** A processor's payment service breaker is open or half-open: its orders wait for payment (none is failed for it) until the service answers again. The message names the processors and since when. */
+  | 'PAYMENTS_UNAVAILABLE'
+  /** Partitions of orders.created are paused because something they need is away (the payment service, MongoDB, Kafka, Redis or a recurring error): their orders wait and resume by themselves once it is back. The message groups the partitions by cause, with the reason and since when. */
+  | 'PIPELINE_PAUSED';
 
 export type BulkGenerator_CatalogueQueryQueryVariables = Exact<{ [key: string]: never; }>;
 

@@ -70,6 +70,35 @@ describe('the Pipeline panel', () => {
     expect(screen.getByRole('img', { name: 'Lag trend: from 3 to 17' })).toBeTruthy();
   });
 
+  it('warns of an open payment breaker and paused partitions, and says why', async () => {
+    const { push } = renderPanel();
+    await screen.findByRole('region', { name: 'Processors: 2' });
+    const paused =
+      '2 partitions of orders.created (0, 2) wait on the database (MongoDB unreachable: Server selection timed out after 30000 ms) since 12:01:03 UTC; they resume by themselves when it is back.';
+    act(() =>
+      push('PipelinePanel_HealthSubscription', {
+        pipelineHealth: health('2026-12-02T06:00:02.000Z', {
+          warnings: [
+            {
+              code: 'PAYMENTS_UNAVAILABLE',
+              message:
+                'The payment service breaker is not closed on 1 of 2 processors (proc-a open since 12:01:03 UTC).',
+            },
+            { code: 'PIPELINE_PAUSED', message: paused },
+          ],
+        }),
+      }),
+    );
+    const warnings = await screen.findByRole('status', { name: 'Pipeline warnings' });
+    const payments = within(warnings).getByText('Payments unavailable: orders wait').closest('[data-warning]');
+    expect(payments?.getAttribute('data-warning')).toBe('PAYMENTS_UNAVAILABLE');
+    expect(payments?.textContent).toContain('proc-a open since 12:01:03 UTC');
+    expect(within(warnings).getByText('Partitions paused')).toBeTruthy();
+    expect(within(warnings).getByText(paused)).toBeTruthy();
+    for (const alert of within(warnings).getAllByRole('alert'))
+      expect(alert.className).toContain('MuiAlert-colorWarning');
+  });
+
   it('keeps the newest sample when an older one arrives after it', async () => {
     const { push } = renderPanel(health('2026-12-02T06:00:10.000Z', { processors: 3 }));
     await screen.findByRole('region', { name: 'Processors: 3' });

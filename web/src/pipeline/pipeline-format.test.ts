@@ -25,4 +25,11 @@ describe('the pipeline figures on screen', () => {
     expect(warningSeverity('NO_PROCESSOR')).toBe('error');
     expect(warningSeverity('LAG_GROWING')).toBe('warning');
   });
+
+  it('name an open payment breaker and paused partitions as warnings: their orders wait, none fails', () => {
+    expect(warningTitle('PAYMENTS_UNAVAILABLE')).toBe('Payments unavailable: orders wait');
+    expect(warningTitle('PIPELINE_PAUSED')).toBe('Partitions paused');
+    expect(warningSeverity('PAYMENTS_UNAVAILABLE')).toBe('warning');
+    expect(warningSeverity('PIPELINE_PAUSED')).toBe('warning');
+  });
 });

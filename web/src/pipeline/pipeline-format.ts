@@ -25,10 +25,17 @@ export function warningTitle(code: string): string {
       return 'Consumer lag is growing';
     case 'KAFKA_UNREACHABLE':
       return 'Kafka does not answer';
+    case 'PAYMENTS_UNAVAILABLE':
+      return 'Payments unavailable: orders wait';
+    case 'PIPELINE_PAUSED':
+      return 'Partitions paused';
     default:
       return 'Pipeline warning';
   }
 }
 
-/** No processor stops every decision: an error; the rest are warnings. */
+/**
+ * No processor stops every decision: an error. The rest are warnings: an open payment breaker or a
+ * paused partition holds orders back, but none is failed for it and they resume by themselves.
+ */
 export const warningSeverity = (code: string): 'error' | 'warning' => (code === 'NO_PROCESSOR' ? 'error' : 'warning');
