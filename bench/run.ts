@@ -6,7 +6,9 @@
  *
  * `npm run bench -- pipeline --against <commit>` also searches another commit's
  * highest sustained rate (a checkout of it, see lib/checkout.ts), alternated
- * with this one's, and reports the ratio.
+ * with this one's, and reports the ratio; `--payments-latency 150/600` gives
+ * every system of the pipeline search a payment service of the run's own whose
+ * authorizations take that median and 99th percentile (ms).
  *
  * `npm run bench -- stores hello queries pipeline fanout profile scale` runs a
  * subset (in that order), written to `bench/results/<parts>.{json,md}` so that
@@ -18,7 +20,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { repoRoot } from '../test/support/index.ts';
+import { repoRoot, startPaymentService } from '../test/support/index.ts';
 import { benchFanout } from './fanout/fanout.ts';
 import { benchHello } from './hello/hello.ts';
 import { prepareCheckout } from './lib/checkout.ts';
@@ -30,15 +32,24 @@ import { renderMarkdown, thisMachine, type BenchResults } from './results.ts';
 import { benchScale, scaleSizes } from './scale/scale.ts';
 import { measureStores } from './stores/stores.ts';
 
+const { values: flags, positionals: asked } = parseArgs({
+  options: { against: { type: 'string' }, 'payments-latency': { type: 'string' } },
+  allowPositionals: true,
+});
+const slowPayments = flags['payments-latency']?.split('/');
+const payments =
+  slowPayments === undefined
+    ? undefined
+    : await startPaymentService({
+        PAYMENTS_LATENCY_P50_MS: slowPayments[0]!,
+        PAYMENTS_LATENCY_P99_MS: slowPayments[1] ?? slowPayments[0]!,
+      });
 const run: RunOptions = {
   quick: process.env.BENCH_QUICK === '1',
   step: (message) => console.error(`[bench] ${message}`),
+  env: payments === undefined ? undefined : { PAYMENTS_URL: payments.url },
 };
 const { quick, step } = run;
-const { values: flags, positionals: asked } = parseArgs({
-  options: { against: { type: 'string' } },
-  allowPositionals: true,
-});
 
 /** Each benchmark by the name it is asked for, in the order a run takes them; each adds its figures to `results`. */
 const BENCHMARKS = {
@@ -57,7 +68,7 @@ const BENCHMARKS = {
   async pipeline(results: BenchResults) {
     step('pipeline: createOrder at fixed rates to the final status on a graphql-ws subscriber');
     const against = flags.against === undefined ? undefined : prepareCheckout(flags.against, step);
-    results.pipeline = await pipelineSection(run, against);
+    results.pipeline = { ...(await pipelineSection(run, against)), paymentsLatency: flags['payments-latency'] };
   },
   async fanout(results: BenchResults) {
     results.fanout = [];
@@ -99,10 +110,12 @@ for (const part of PARTS) if (parts.has(part)) await BENCHMARKS[part](results);
 const dir = path.join(repoRoot, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 // A run of some parts only is written beside the full run's results, not over them.
-const name = parts.size === PARTS.length ? 'latest' : PARTS.filter((part) => parts.has(part)).join('-');
+const partsName = parts.size === PARTS.length ? 'latest' : PARTS.filter((part) => parts.has(part)).join('-');
+const name = slowPayments === undefined ? partsName : `${partsName}-payments-${slowPayments.join('-')}`;
 writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(path.join(dir, `${name}.md`), renderMarkdown(results));
 if (results.pipeline && name === 'latest') {
   writeFileSync(path.join(dir, 'pipeline.svg'), renderPipelineChart(results.pipeline));
 }
 step(`written to ${path.relative(process.cwd(), dir)}/${name}.{json,md}`);
+await payments?.close();

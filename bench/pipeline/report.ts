@@ -79,7 +79,7 @@ function againstReport(pipeline: PipelineSection, other: NonNullable<PipelineSec
   const section = [
     `### Side by side with ${other.commit}, alternated in this run`,
     '',
-    `The same search for the highest sustained rate, on a checkout of ${other.commit} (\`npm run bench -- pipeline --against ${other.commit}\`), each rate run on both sides one after the other, the side that goes first changing every round.`,
+    `The same search for the highest sustained rate, on a checkout of ${other.commit} (\`npm run bench -- pipeline --against ${other.commit}${pipeline.paymentsLatency ? ` --payments-latency ${pipeline.paymentsLatency}` : ''}\`), each rate run on both sides one after the other, the side that goes first changing every round${pipeline.paymentsLatency ? `, both paying through one payment service whose authorizations take ${pipeline.paymentsLatency.replace('/', ' ms at the median and ')} ms at the 99th percentile` : ''}.`,
     '',
     sideTable(other),
     '',

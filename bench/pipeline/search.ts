@@ -15,12 +15,16 @@ export interface PipelineSide {
 export interface PipelineSection extends PipelineSide {
   /** The same search for another commit, alternated with this one's in the same run (`--against <commit>`). */
   against?: PipelineSide & { commit: string };
+  /** The payment service's latency, p50/p99 in ms, when the run had a slow one (`--payments-latency`). */
+  paymentsLatency?: string;
 }
 
 export interface RunOptions {
   /** Shorter runs and fewer rates, for a smoke run. */
   readonly quick: boolean;
   readonly step: (message: string) => void;
+  /** Settings for every server and processor of the run (a payment service of the run's own). */
+  readonly env?: Record<string, string>;
 }
 
 /** One run at `rate` on a system of its own (another checkout's with `side`), stopped after. */
@@ -29,7 +33,11 @@ export async function pipelineAt(
   run: RunOptions,
   options: { profileDir?: string; side?: Checkout } = {},
 ): Promise<PipelineResult> {
-  const system = await startSystem('bench_pipeline', { profileDir: options.profileDir, root: options.side?.root });
+  const system = await startSystem('bench_pipeline', {
+    profileDir: options.profileDir,
+    root: options.side?.root,
+    env: run.env,
+  });
   try {
     const result = await runPipeline(system, {
       rate,
