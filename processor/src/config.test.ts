@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@orders/core';
 import { loadConfig } from './config.ts';
 
+/** Production needs the payment service named. */
+const payments = { PAYMENTS_URL: 'http://127.0.0.1:4010' };
+
 describe('the processor configuration', () => {
-  it('works on a local machine with nothing set, in production mode, paying through the local payment service', () => {
-    const { http, ...rest } = loadConfig({});
+  it('works on a local machine with only its payment service set, in production mode', () => {
+    const { http, ...rest } = loadConfig({ PAYMENTS_URL: 'http://127.0.0.1:4010' });
     expect(rest).toEqual({
       mongo: { uri: 'mongodb://127.0.0.1:27017/orders' },
       namePrefix: '',
@@ -34,8 +37,15 @@ describe('the processor configuration', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).auth.production).toBe(false);
   });
 
+  it('needs the payment service named in production, and pays through the local stand-in in development', () => {
+    expect(() => loadConfig({})).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYMENTS_URL: required in production/);
+    expect(loadConfig({ NODE_ENV: 'development' }).payments.url).toBe('http://127.0.0.1:4010');
+    expect(loadConfig({ NODE_ENV: 'test' }).payments.url).toBe('http://127.0.0.1:4010');
+  });
+
   it('believes X-Forwarded-For from the proxies TRUST_PROXY lists, and refuses an entry that is not a CIDR', () => {
-    const { trustedProxies } = loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1' }).http;
+    const { trustedProxies } = loadConfig({ ...payments, TRUST_PROXY: '10.0.0.0/8, ::1' }).http;
     expect(trustedProxies.has('10.1.2.3')).toBe(true);
     expect(trustedProxies.has('::1')).toBe(true);
     expect(trustedProxies.has('192.168.0.1')).toBe(false);
@@ -46,6 +56,7 @@ describe('the processor configuration', () => {
 
   it('reads its HTTP listener and the secret that checks operator tokens from the environment', () => {
     const config = loadConfig({
+      ...payments,
       PROCESSOR_PORT: '0',
       PROCESSOR_HOST: '127.0.0.1',
       NODE_ENV: 'production',
@@ -63,6 +74,7 @@ describe('the processor configuration', () => {
 
   it('reads the processing settings from the environment', () => {
     const config = loadConfig({
+      ...payments,
       PROCESSOR_CONCURRENCY: '6',
       PROCESSOR_MAX_IN_FLIGHT: '8',
       PROCESSOR_COMMIT_INTERVAL_MS: '50',

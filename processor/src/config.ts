@@ -1,6 +1,7 @@
 /** The processor's configuration: one model per concern, parsed once at start. */
 import { z } from 'zod';
 import {
+  ConfigError,
   CREATED_PARTITIONS,
   DEFAULT_LOG_LENGTH,
   SharedServersModel,
@@ -14,10 +15,7 @@ import {
 const ProcessingModel = z.object({
   /** Partitions of `orders.created` consumed at the same time. */
   PROCESSOR_CONCURRENCY: intFromEnv(CREATED_PARTITIONS, 1, CREATED_PARTITIONS),
-  /**
-   * Orders of one partition in flight at once: their payments asked side by side, and the size of the
-   * slices a run of new orders is written in.
-   */
+  /** Payments of one partition in flight at once, asked ahead of their decisions (deciding/payment-window.ts). */
   PROCESSOR_MAX_IN_FLIGHT: intFromEnv(32, 1, 500),
   /**
    * The shortest time between two Kafka transactions of one busy partition: the events and offsets of
@@ -29,8 +27,11 @@ const ProcessingModel = z.object({
 });
 
 const PaymentsModel = z.object({
-  /** The payment service's base URL (see docs/payments.md). */
-  PAYMENTS_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4010'),
+  /**
+   * The payment service's base URL (see docs/payments.md). Required in production; in development the
+   * local stand-in that `npm run services -- up` starts.
+   */
+  PAYMENTS_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** The longest one authorization call may take before it counts as failed (and is tried again). */
   PAYMENTS_TIMEOUT_MS: intFromEnv(2000, 10, 60_000),
   /** Tries after the first of a call that got no answer (timeout, 5xx, connection refused or reset). */
@@ -51,6 +52,9 @@ const HttpModel = z.object({
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
+/** The payment service `npm run services -- up` starts: the default outside production. */
+const DEVELOPMENT_PAYMENTS_URL = 'http://127.0.0.1:4010';
+
 const Model = ProcessingModel.extend(PaymentsModel.shape)
   .extend(HttpModel.shape)
   .extend(TrustProxyModel.shape)
@@ -59,6 +63,12 @@ const Model = ProcessingModel.extend(PaymentsModel.shape)
 /** Reads the environment; throws a ConfigError that lists every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>) {
   const raw = parseConfig(Model, env);
+  if (raw.PAYMENTS_URL === undefined && raw.NODE_ENV === 'production') {
+    // A processor must not charge production orders through whatever answers on a default address.
+    throw new ConfigError([
+      'PAYMENTS_URL: required in production: the payment service orders are charged through (NODE_ENV=development uses the local stand-in on 127.0.0.1:4010)',
+    ]);
+  }
   return {
     ...sharedServersConfig(raw),
     http: {
@@ -69,7 +79,7 @@ export function loadConfig(env: Record<string, string | undefined>) {
     },
     auth: { secret: raw.AUTH_SECRET, production: raw.NODE_ENV === 'production' },
     payments: {
-      url: raw.PAYMENTS_URL,
+      url: raw.PAYMENTS_URL ?? DEVELOPMENT_PAYMENTS_URL,
       timeoutMs: raw.PAYMENTS_TIMEOUT_MS,
       retries: raw.PAYMENTS_RETRIES,
       breakerFailures: raw.PAYMENTS_BREAKER_FAILURES,

@@ -45,6 +45,8 @@ function runContainer(name: string, command: 'server' | 'processor'): Promise<st
     AUTH_SECRET,
     KAFKA_BROKERS: BROKERS.join(','),
     REDIS_URL,
+    // Production names its payment service: the shared one of `npm run services -- up`.
+    PAYMENTS_URL: 'http://127.0.0.1:4010',
     // On the host's network: listen on loopback only.
     HOST: '127.0.0.1',
     PORT: String(port),

@@ -32,6 +32,8 @@ beforeAll(async () => {
     AUTH_SECRET,
     KAFKA_BROKERS: BROKERS.join(','),
     REDIS_URL,
+    // Production names its payment service: the shared one of `npm run services -- up`.
+    PAYMENTS_URL: 'http://127.0.0.1:4010',
     HOST: '127.0.0.1',
     PORT: String(port),
     PROCESSOR_HOST: '127.0.0.1',
