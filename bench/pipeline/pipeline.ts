@@ -18,7 +18,7 @@ import { dropOrderIndex } from '@orders/core/testing';
 import { prepareCheckout } from '../lib/checkout.ts';
 import { commandLine } from '../lib/command-line.ts';
 import { countingProxy, perOrder, type CountingProxy } from '../lib/db-operations.ts';
-import { summarize, type Summary } from '../lib/latency.ts';
+import { steadyRate, summarize, type Summary } from '../lib/latency.ts';
 import {
   cpuSeconds,
   freePort,
@@ -107,7 +107,7 @@ export interface PipelineResult {
   /** Why createOrder requests failed, by message, with how many failed so. */
   refusals: Record<string, number>;
   finished: number;
-  /** Final states per second, from the first final state received to the last (see runPipeline). */
+  /** Final states per second while the run was steady (see steadyRate). */
   finalPerSec: number;
   mutation: Summary;
   toSubscriber: Summary;
@@ -202,12 +202,11 @@ async function drain(tally: Tally, seconds: number): Promise<void> {
 }
 
 /** Each finished order's journey, whole and in its two legs, and when the last one finished. */
-function journeys(tally: Tally, started: number) {
+function journeys(tally: Tally) {
   const whole: number[] = [];
   const toDecision: number[] = [];
   const decisionToSubscriber: number[] = [];
-  let firstFinal = Number.POSITIVE_INFINITY;
-  let lastFinal = started;
+  const finals: number[] = [];
   for (const [id, key] of tally.keyOf) {
     const at = tally.finalAt.get(id);
     if (at === undefined) continue;
@@ -215,10 +214,9 @@ function journeys(tally: Tally, started: number) {
     const leg = tally.legs.get(id)!;
     toDecision.push(leg.decided - tally.sentWall.get(key)!);
     decisionToSubscriber.push(leg.received - leg.decided);
-    firstFinal = Math.min(firstFinal, at);
-    lastFinal = Math.max(lastFinal, at);
+    finals.push(at);
   }
-  return { whole, toDecision, decisionToSubscriber, firstFinal, lastFinal };
+  return { whole, toDecision, decisionToSubscriber, finals };
 }
 
 /** The database operations of both processes per created order. */
@@ -270,7 +268,6 @@ export async function runPipeline(
   system.db.server.reset();
   system.db.processor.reset();
   const total = Math.round(options.rate * options.seconds);
-  const started = performance.now();
   await sendOrders(system.url, catalogue, tally, options.rate, total);
   await drain(tally, options.drainSeconds ?? 30);
   const cpuAfter = cpuNow();
@@ -278,12 +275,7 @@ export async function runPipeline(
   unsubscribe();
   await client.dispose();
 
-  const { whole, toDecision, decisionToSubscriber, firstFinal, lastFinal } = journeys(tally, started);
-  // The rate final states came out at, from the first to the last: the orders were sent (n - 1) / rate
-  // apart, so a pipeline that keeps up gives the offered rate whatever its latency, and one that falls
-  // behind spreads them wider. (Measured from the start of sending instead, the latency of the last
-  // orders would count as slowness: a 10 s run with 600 ms of latency would look 6% short.)
-  const spanSeconds = (lastFinal - firstFinal) / 1000;
+  const { whole, toDecision, decisionToSubscriber, finals } = journeys(tally);
   const perThousand = (cpu: number) => Math.round((cpu / Math.max(1, tally.keyOf.size)) * 1000 * 100) / 100;
   return {
     offeredRate: options.rate,
@@ -293,7 +285,7 @@ export async function runPipeline(
     refused: tally.refused,
     refusals: tally.refusals,
     finished: whole.length,
-    finalPerSec: spanSeconds > 0 ? Math.round(((whole.length - 1) / spanSeconds) * 10) / 10 : 0,
+    finalPerSec: steadyRate(finals),
     mutation: summarize(tally.mutationMs),
     toSubscriber: summarize(whole),
     toDecision: summarize(toDecision),

@@ -6,7 +6,7 @@
  * none for an order the stock could not serve.
  */
 import { describe, expect, it } from 'vitest';
-import { freePort, sleep, startTcpProxy, waitFor, type Running, type TestPaymentService } from '../support/index.ts';
+import { freePort, graphqlRequest, sleep, startTcpProxy, waitFor, type Running, type TestPaymentService } from '../support/index.ts';
 import {
   createOrders,
   expectBooksHold,
@@ -70,6 +70,15 @@ async function expectChargedOnce(cluster: Cluster, payments: TestPaymentService)
   };
 }
 
+/** The codes of the server's pipelineHealth warnings, as the dashboard's Pipeline panel shows them. */
+async function warningCodes(url: string): Promise<string[]> {
+  const answer = await graphqlRequest<{ pipelineHealth: { warnings: { code: string }[] } }>(
+    url,
+    '{ pipelineHealth { warnings { code } } }',
+  );
+  return answer.pipelineHealth.warnings.map((warning) => warning.code);
+}
+
 /** Polls a processor's metric until `check` holds, while something is away. */
 function seen(metric: (series: string) => Promise<number>, series: string, check: (value: number) => boolean) {
   return waitFor(`${series} to be seen`, async () => check(await metric(series)), OUTAGE_MS);
@@ -86,9 +95,15 @@ describe('the payment service away for 30 s under 25 orders/s', () => {
       await waitForDecided(cluster.models, 50);
 
       await payments.kill();
+      const downAt = Date.now();
       await seen(metric, 'payment_breaker_state{state="open"}', (value) => value === 1);
       await seen(metric, 'processor_paused_partitions{cause="payments"}', (value) => value > 0);
-      await sleep(OUTAGE_MS - 5_000);
+      // The dashboard's Pipeline panel says so too: the server's pipelineHealth warnings.
+      await waitFor('the pipeline warnings', async () => {
+        const codes = await warningCodes(server.url);
+        return codes.includes('PAYMENTS_UNAVAILABLE') && codes.includes('PIPELINE_PAUSED');
+      });
+      await sleep(Math.max(0, OUTAGE_MS - (Date.now() - downAt)));
       await payments.restart();
 
       const ids = await creating;
@@ -97,6 +112,10 @@ describe('the payment service away for 30 s under 25 orders/s', () => {
       expect(charged.processed).toBe(1000 - charged.declined - charged.outOfStock);
       await seen(metric, 'payment_breaker_state{state="closed"}', (value) => value === 1);
       expect(await metric('processor_paused_partitions{cause="payments"}')).toBe(0);
+      await waitFor('the pipeline warnings to clear', async () => {
+        const codes = await warningCodes(server.url);
+        return !codes.includes('PAYMENTS_UNAVAILABLE') && !codes.includes('PIPELINE_PAUSED');
+      });
     },
     OUTAGE_TEST_MS,
   );
@@ -119,8 +138,12 @@ describe('the database unreachable for the processor for 30 s under load', () =>
       await waitForDecided(cluster.models, 50);
 
       await proxy.cut();
+      const downAt = Date.now();
       await seen(metric, 'processor_paused_partitions{cause="database"}', (value) => value > 0);
-      await sleep(OUTAGE_MS - 5_000);
+      await waitFor('the pipeline to warn of paused partitions', async () =>
+        (await warningCodes(server.url)).includes('PIPELINE_PAUSED'),
+      );
+      await sleep(Math.max(0, OUTAGE_MS - (Date.now() - downAt)));
       await proxy.restore();
 
       const ids = await creating;
