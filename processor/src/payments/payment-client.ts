@@ -6,9 +6,11 @@
  * tried again a few times with jittered exponential backoff, and counts towards
  * a circuit breaker shared by the whole processor: once the service has failed
  * that many times in a row, calls fail at once (BrokenCircuitError) until a
- * trial call after the half-open delay succeeds. What the service refuses
- * (4xx) is neither retried nor counted: it is an answer about the order, which
- * is declined with the error's code.
+ * trial call after the half-open delay succeeds. What the service refuses as a
+ * request about this order (400, 402, 409, 422) is neither retried nor counted:
+ * it is an answer about the order, which is declined with the error's code.
+ * Any other refusal (401, 403, 404: a wrong PAYMENTS_URL or credentials) says
+ * nothing about the order: it is an outage like a 5xx, and the order waits.
  * The policies are cockatiel's.
  */
 import {
@@ -18,8 +20,8 @@ import {
   ExponentialBackoff,
   handleWhen,
   isBrokenCircuitError,
-  isTaskCancelledError,
   retry,
+  TaskCancelledError,
   timeout,
   TimeoutStrategy,
   wrap,
@@ -68,9 +70,18 @@ export interface Payments {
   readonly breakerState: BreakerState;
 }
 
+/**
+ * Whether a call ran out of time. Not cockatiel's `isTaskCancelledError`: in 3.2.1 it tests for the
+ * bulkhead's mark, so it is false for a timeout, which would then be neither retried nor counted by
+ * the breaker.
+ */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof TaskCancelledError;
+}
+
 /** Whether an error means "not now" rather than "never": the only ones retried, and the breaker counts. */
 export function isTransientPaymentError(error: unknown): boolean {
-  return error instanceof PaymentUnavailableError || isTaskCancelledError(error);
+  return error instanceof PaymentUnavailableError || isTimeout(error);
 }
 
 /** Whether a failed decision should wait for the payment service rather than decide anything. */
@@ -99,6 +110,13 @@ async function errorOf(response: Response): Promise<{ code: string; message: str
   };
 }
 
+/**
+ * The refusals that are about the order itself (a bad request, payment required, a conflict of keys,
+ * an amount the service will not take): the order is declined with the error's code. Every other
+ * 4xx is the service, or the way to it, not taking the processor's requests at all.
+ */
+const ANSWERS_ABOUT_THE_ORDER = new Set([400, 402, 409, 422]);
+
 /** One HTTP call, with no policy: an answer, or a PaymentUnavailableError. */
 async function postAuthorization(
   url: string,
@@ -115,12 +133,15 @@ async function postAuthorization(
       signal,
     });
   } catch (error) {
-    if (signal.aborted) throw error;
+    // Aborted by the timeout policy: a timeout, whichever of the two rejections cockatiel's race sees first.
+    if (signal.aborted) throw new TaskCancelledError('the payment service did not answer in time');
     throw new PaymentUnavailableError(`the payment service is unreachable: ${causeOf(error)}`, { cause: error });
   }
-  if (response.status >= 500 || response.status === 408 || response.status === 429) {
+  if (response.status >= 400 && !ANSWERS_ABOUT_THE_ORDER.has(response.status)) {
     const { code, message } = await errorOf(response);
-    throw new PaymentUnavailableError(`the payment service answered ${response.status} ${code}: ${message}`);
+    const hint =
+      response.status < 500 && response.status !== 408 && response.status !== 429 ? ' (check PAYMENTS_URL)' : '';
+    throw new PaymentUnavailableError(`the payment service answered ${response.status} ${code}: ${message}${hint}`);
   }
   if (response.status >= 400) {
     // A request the service will never accept (a bad amount, a key reused for another request): an
@@ -146,7 +167,7 @@ function outcomeOf(result: PromiseSettledResult<PaymentResult>): string {
     return result.value.status === 'declined' ? result.value.declineCode : 'authorized';
   const error: unknown = result.reason;
   if (isBrokenCircuitError(error)) return 'breaker_open';
-  if (isTaskCancelledError(error)) return 'timeout';
+  if (isTimeout(error)) return 'timeout';
   return 'unavailable';
 }
 
