@@ -297,9 +297,9 @@ type Accept = (consumed: ConsumedMessage, outcome: Outcome) => Promise<boolean>;
  * Handles a batch's messages in order, a run at a time: the new orders at its head decided together, the
  * message after them alone, with its retries. Ends with the batch, when the consumer stops (the messages
  * in hand finish), when a seek after a rebalance makes the rest stale, or when the queue fails; and early
- * when the order after a run waits for its payment: the messages from it on are left unresolved, so the
- * next fetch brings them again with those that came since, whose payments are then asked while the
- * earlier ones are still in flight. A partition waiting on a slow payment so holds up neither the asking
+ * when a run could decide nothing because its first order waits for its payment: the messages from it
+ * on are left unresolved, so the next fetch brings them again with those that came since, whose
+ * payments are then asked while the earlier ones are still in flight. A partition waiting on a slow payment so holds up neither the asking
  * of its next payments nor the fetching of the other partitions.
  */
 async function handleInRuns(
@@ -318,7 +318,12 @@ async function handleInRuns(
       next += 1;
       if (!(await accept(run[i]!, outcome))) return;
     }
-    if (decided.waiting) return;
+    if (decided.waiting) {
+      // Nothing could be decided: the first order waits for its payment. Fetch again rather than wait here.
+      if (decided.outcomes.length === 0) return;
+      // Some could: the next run asks the payments those decisions made room for.
+      continue;
+    }
     const single = decided.outcomes.length < run.length ? run[decided.outcomes.length] : undefined;
     if (single !== undefined) {
       const outcome = await consume(handling, single);
