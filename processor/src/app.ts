@@ -30,7 +30,12 @@ import { decideNewOrders } from './deciding/decide-new-orders.ts';
 import { PaymentWindow } from './deciding/payment-window.ts';
 import { handleOrderCreated } from './deciding/handle-order-created.ts';
 import { StockBook } from './records/stock-book.ts';
-import { createOrderConsumer, type OrderConsumer, type ProcessorStats } from './kafka/order-consumer.ts';
+import {
+  createOrderConsumer,
+  type DecidedRun,
+  type OrderConsumer,
+  type ProcessorStats,
+} from './kafka/order-consumer.ts';
 import type { Backoff } from './kafka/retry.ts';
 import type { ConsumedMessage } from './kafka/consumed-message.ts';
 import { createDeadLetters } from './kafka/send-to-dead-letters.ts';
@@ -176,7 +181,7 @@ function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
     pauses,
     handle: metrics.observed(tracedHandler((message) => handleOrderCreated(deps, message))),
     decideNewOrders: async (messages) => {
-      let waiting = false;
+      let waiting: DecidedRun['waiting'] = false;
       const outcomes = await tracedRun(async (run: readonly ConsumedMessage[]) => {
         const decided = await decideNewOrders(newOrders, run);
         waiting = decided.waiting;

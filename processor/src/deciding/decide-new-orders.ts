@@ -39,7 +39,7 @@ import {
   type StatusChange,
 } from '@orders/core';
 import { reserve, settle, type Decision, type PaymentAnswer, type Reservation } from './decide.ts';
-import { decidablePrefix, settledOrAfter, type Ask, type PaymentWindow } from './payment-window.ts';
+import { decidablePrefix, settledOrAfter, type Ask, type PaymentWindow, type Waiting } from './payment-window.ts';
 import { positionOf } from '../records/sequence.ts';
 import type { ConsumedMessage } from '../kafka/consumed-message.ts';
 import { changeFor } from '../records/claim-change.ts';
@@ -60,7 +60,7 @@ export const ANSWERS_WAIT_MS = 100;
 export interface RunResult {
   readonly outcomes: readonly Outcome[];
   /** The first order not decided waits for its payment (still in flight): fetch again, rather than go one at a time. */
-  readonly waiting: boolean;
+  readonly waiting: Waiting;
 }
 
 interface Candidate {
@@ -120,7 +120,7 @@ export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly Co
   const answers = asks.slice(0, prefix.length).map((ask) => answerOf(ask));
   const decisions = await settleInTurn(deps, decidable, reservations, answers, new Map());
   const outcomes = await writeDecisions(deps, decidable, decisions);
-  return { outcomes, waiting: prefix.waiting && outcomes.length === decidable.length };
+  return { outcomes, waiting: outcomes.length === decidable.length ? prefix.waiting : false };
 }
 
 /** The answer of a settled ask; undefined for an order the stock refused (never asked). */

@@ -94,13 +94,13 @@ describe('the payment window', () => {
 describe('the decisions a run can write', () => {
   it('ends before the first order whose payment has not answered, however many after it have', () => {
     const steps = [answered('SKU-1', authorized), pending('SKU-2'), answered('SKU-3', authorized)];
-    expect(decidablePrefix(steps)).toEqual({ length: 1, waiting: true });
+    expect(decidablePrefix(steps)).toEqual({ length: 1, waiting: 'answer' });
   });
 
   it('ends before an order the window had no room for', () => {
     expect(decidablePrefix([answered('SKU-1', authorized), reserved('SKU-2', undefined)])).toEqual({
       length: 1,
-      waiting: true,
+      waiting: 'room',
     });
   });
 

@@ -109,11 +109,16 @@ export type Step =
   /** Reserved, its payment asked (or not yet, when the window was full). */
   | { readonly kind: 'reserved'; readonly sku: string; readonly ask: Ask | undefined };
 
+/**
+ * What the first order a run cannot decide waits for: its payment's answer (asked, in flight), or room
+ * in the window to ask it (the orders before it hold the window); false when it waits for neither.
+ */
+export type Waiting = false | 'answer' | 'room';
+
 export interface DecidablePrefix {
   /** How many orders from the first can be decided now. */
   readonly length: number;
-  /** The first undecidable order waits for its payment's answer (or for room in the window). */
-  readonly waiting: boolean;
+  readonly waiting: Waiting;
   /** Why the first undecidable order's payment failed, when it did. */
   readonly failure?: { readonly key: string; readonly reason: unknown };
 }
@@ -132,10 +137,11 @@ export function decidablePrefix(steps: readonly Step[]): DecidablePrefix {
       if (step.behindHolds && declined.has(step.sku)) return { length: i, waiting: false };
       continue;
     }
-    const settled = step.ask?.settled;
-    if (settled === undefined) return { length: i, waiting: true };
+    if (step.ask === undefined) return { length: i, waiting: 'room' };
+    const settled = step.ask.settled;
+    if (settled === undefined) return { length: i, waiting: 'answer' };
     if (settled.status === 'rejected') {
-      return { length: i, waiting: false, failure: { key: step.ask!.key, reason: settled.reason } };
+      return { length: i, waiting: false, failure: { key: step.ask.key, reason: settled.reason } };
     }
     if (settled.value.status === 'declined') declined.add(step.sku);
   }

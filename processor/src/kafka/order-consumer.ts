@@ -71,7 +71,11 @@ export interface OrderConsumerOptions {
 /** What a run of new orders decided, and whether the first message after them waits for its payment. */
 export interface DecidedRun {
   readonly outcomes: readonly Outcome[];
-  readonly waiting: boolean;
+  /**
+   * What the first message after them waits for: its payment's answer (fetch again rather than wait
+   * here), or room among the payments in flight, which these decisions made (go on with the batch).
+   */
+  readonly waiting: false | 'answer' | 'room';
 }
 
 export interface OrderConsumer {
@@ -191,7 +195,7 @@ async function consume(handling: Handling, consumed: ConsumedMessage) {
 
 /** The new orders at the head of a run, decided together; none when that fails (each is then tried alone). */
 async function decideRun({ options }: Handling, run: readonly ConsumedMessage[]): Promise<DecidedRun> {
-  const none = { outcomes: [], waiting: false };
+  const none: DecidedRun = { outcomes: [], waiting: false };
   if (options.decideNewOrders === undefined) return none;
   try {
     return await options.decideNewOrders(run);
@@ -297,10 +301,10 @@ type Accept = (consumed: ConsumedMessage, outcome: Outcome) => Promise<boolean>;
  * Handles a batch's messages in order, a run at a time: the new orders at its head decided together, the
  * message after them alone, with its retries. Ends with the batch, when the consumer stops (the messages
  * in hand finish), when a seek after a rebalance makes the rest stale, or when the queue fails; and early
- * when a run could decide nothing because its first order waits for its payment: the messages from it
- * on are left unresolved, so the next fetch brings them again with those that came since, whose
- * payments are then asked while the earlier ones are still in flight. A partition waiting on a slow payment so holds up neither the asking
- * of its next payments nor the fetching of the other partitions.
+ * when the order after a run waits for its payment's answer: the messages from it on are left
+ * unresolved, so the next fetch brings them again with those that came since, whose payments are then
+ * asked while the earlier ones are still in flight. A partition waiting on a slow payment so holds up
+ * neither the asking of its next payments nor the fetching of the other partitions.
  */
 async function handleInRuns(
   handling: Handling,
@@ -318,12 +322,10 @@ async function handleInRuns(
       next += 1;
       if (!(await accept(run[i]!, outcome))) return;
     }
-    if (decided.waiting) {
-      // Nothing could be decided: the first order waits for its payment. Fetch again rather than wait here.
-      if (decided.outcomes.length === 0) return;
-      // Some could: the next run asks the payments those decisions made room for.
-      continue;
-    }
+    // The next order waits for its payment's answer: fetch again rather than wait here.
+    if (decided.waiting === 'answer') return;
+    // It waited for room among the payments in flight: the next run asks it and those after it.
+    if (decided.waiting === 'room') continue;
     const single = decided.outcomes.length < run.length ? run[decided.outcomes.length] : undefined;
     if (single !== undefined) {
       const outcome = await consume(handling, single);
