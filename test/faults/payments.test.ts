@@ -6,7 +6,15 @@
  * none for an order the stock could not serve.
  */
 import { describe, expect, it } from 'vitest';
-import { freePort, graphqlRequest, sleep, startTcpProxy, waitFor, type Running, type TestPaymentService } from '../support/index.ts';
+import {
+  freePort,
+  graphqlRequest,
+  sleep,
+  startTcpProxy,
+  waitFor,
+  type Running,
+  type TestPaymentService,
+} from '../support/index.ts';
 import {
   createOrders,
   expectBooksHold,
