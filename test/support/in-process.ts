@@ -127,6 +127,8 @@ export async function startTestProcessor(
       MONGODB_URI: server.config.mongo.uri,
       NAME_PREFIX: server.config.namePrefix,
       KAFKA_BROKERS: BROKERS.join(','),
+      // Production names its payment service: the shared one of `npm run services -- up`.
+      PAYMENTS_URL: 'http://127.0.0.1:4010',
       LOG_LEVEL: 'warn',
       ...extra,
     }),
