@@ -78,10 +78,10 @@ async function expectChargedOnce(cluster: Cluster, payments: TestPaymentService)
   };
 }
 
-/** The codes of the server's pipelineHealth warnings, as the dashboard's Pipeline panel shows them. */
-async function warningCodes(url: string): Promise<string[]> {
+/** The codes of a server's pipelineHealth warnings, as the dashboard's Pipeline panel shows them. */
+async function warningCodes(serverUrl: string): Promise<string[]> {
   const answer = await graphqlRequest<{ pipelineHealth: { warnings: { code: string }[] } }>(
-    url,
+    `${serverUrl}/graphql`,
     '{ pipelineHealth { warnings { code } } }',
   );
   return answer.pipelineHealth.warnings.map((warning) => warning.code);
