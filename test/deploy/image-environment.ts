@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../support/index.ts';
+import { BROKERS, PAYMENTS_URL, REDIS_URL, repoRoot, type SystemEnv } from '../support/index.ts';
 
 /** The Dockerfile's instructions, continuation lines joined and comments dropped. */
 function instructions(): string[] {
@@ -43,4 +43,19 @@ export function imageEntrypoint(): string[] {
   const line = runtimeStage().find((instruction) => /^ENTRYPOINT\s/i.test(instruction));
   if (line === undefined) throw new Error('the Dockerfile has no ENTRYPOINT in its runtime stage');
   return JSON.parse(line.slice('ENTRYPOINT'.length).trim()) as string[];
+}
+
+/**
+ * A production service's settings on the shared servers: the system's stores (not its env, which names
+ * development mode, the test support's), the secret, and the payment service production must name.
+ */
+export function productionSettings(system: SystemEnv, authSecret: string): Record<string, string> {
+  return {
+    MONGODB_URI: system.mongoUri,
+    NAME_PREFIX: system.prefix,
+    AUTH_SECRET: authSecret,
+    KAFKA_BROKERS: BROKERS.join(','),
+    REDIS_URL,
+    PAYMENTS_URL,
+  };
 }

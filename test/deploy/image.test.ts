@@ -8,7 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '@orders/core';
-import { BROKERS, REDIS_URL, dropSystem, freePort, repoRoot, systemEnv, waitFor, waitReady } from '../support/index.ts';
+import { dropSystem, freePort, repoRoot, systemEnv, waitFor, waitReady } from '../support/index.ts';
+import { productionSettings } from './image-environment.ts';
 
 const IMAGE = 'localhost/orders-realtime:test';
 const podmanScript = path.join(repoRoot, 'infra/image/podman.sh');
@@ -39,14 +40,7 @@ function podman(args: string[], timeoutMs = 60_000): Promise<string> {
 /** Runs one of the image's commands in a container on the host's network, with a read-only root. */
 function runContainer(name: string, command: 'server' | 'processor'): Promise<string> {
   const env = {
-    // The system's stores only: its env also names development mode, which is the test support's.
-    MONGODB_URI: system.mongoUri,
-    NAME_PREFIX: system.prefix,
-    AUTH_SECRET,
-    KAFKA_BROKERS: BROKERS.join(','),
-    REDIS_URL,
-    // Production names its payment service: the shared one of `npm run services -- up`.
-    PAYMENTS_URL: 'http://127.0.0.1:4010',
+    ...productionSettings(system, AUTH_SECRET),
     // On the host's network: listen on loopback only.
     HOST: '127.0.0.1',
     PORT: String(port),

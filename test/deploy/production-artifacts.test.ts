@@ -8,8 +8,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '@orders/core';
-import { BROKERS, REDIS_URL, dropSystem, freePort, systemEnv, waitFor, waitReady } from '../support/index.ts';
-import { imageEnvironment } from './image-environment.ts';
+import { dropSystem, freePort, systemEnv, waitFor, waitReady } from '../support/index.ts';
+import { imageEnvironment, productionSettings } from './image-environment.ts';
 import { buildArtifacts, startService, type Artifacts, type Service } from './production-artifacts.ts';
 
 const AUTH_SECRET = 'example-secret-for-the-production-artifacts-test';
@@ -26,14 +26,7 @@ let processor: Service | undefined;
 beforeAll(async () => {
   artifacts = await buildArtifacts();
   const env = {
-    // The system's stores only: its env also names development mode, which is the test support's.
-    MONGODB_URI: system.mongoUri,
-    NAME_PREFIX: system.prefix,
-    AUTH_SECRET,
-    KAFKA_BROKERS: BROKERS.join(','),
-    REDIS_URL,
-    // Production names its payment service: the shared one of `npm run services -- up`.
-    PAYMENTS_URL: 'http://127.0.0.1:4010',
+    ...productionSettings(system, AUTH_SECRET),
     HOST: '127.0.0.1',
     PORT: String(port),
     PROCESSOR_HOST: '127.0.0.1',

@@ -11,7 +11,7 @@ import { createLogger, createModels, type Models } from '@orders/core';
 import type { App, ServerConfig } from '@orders/server';
 import type { Processor, ProcessorOptions } from '@orders/processor';
 import { graphqlAnswer, wsClient, type GraphQLResponse } from './graphql.ts';
-import { BROKERS, dropSystem, systemEnv } from './system.ts';
+import { BROKERS, PAYMENTS_URL, dropSystem, systemEnv } from './system.ts';
 
 export interface TestServer {
   app: App;
@@ -127,8 +127,8 @@ export async function startTestProcessor(
       MONGODB_URI: server.config.mongo.uri,
       NAME_PREFIX: server.config.namePrefix,
       KAFKA_BROKERS: BROKERS.join(','),
-      // Production names its payment service: the shared one of `npm run services -- up`.
-      PAYMENTS_URL: 'http://127.0.0.1:4010',
+      // Production names its payment service.
+      PAYMENTS_URL,
       LOG_LEVEL: 'warn',
       ...extra,
     }),

@@ -17,6 +17,8 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Where the tests' own Redis clients connect: REDIS_URL, or the Sentinels of REDIS_SENTINELS (the HA suite). */
 export const REDIS = redisConfigFrom(process.env);
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+/** The shared payment service `npm run services -- up` starts. */
+export const PAYMENTS_URL = process.env.PAYMENTS_URL ?? 'http://127.0.0.1:4010';
 
 export interface SystemEnv {
   /** `<name>_<random>`: the database's name, and the prefix without its dot. */
