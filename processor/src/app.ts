@@ -30,12 +30,7 @@ import { decideNewOrders } from './deciding/decide-new-orders.ts';
 import { PaymentWindow } from './deciding/payment-window.ts';
 import { handleOrderCreated } from './deciding/handle-order-created.ts';
 import { StockBook } from './records/stock-book.ts';
-import {
-  createOrderConsumer,
-  type DecidedRun,
-  type OrderConsumer,
-  type ProcessorStats,
-} from './kafka/order-consumer.ts';
+import { createOrderConsumer, type OrderConsumer, type ProcessorStats } from './kafka/order-consumer.ts';
 import type { Backoff } from './kafka/retry.ts';
 import type { ConsumedMessage } from './kafka/consumed-message.ts';
 import { createDeadLetters } from './kafka/send-to-dead-letters.ts';
@@ -171,6 +166,7 @@ function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
     authorize: (order) => payments.authorize(order),
   });
   const newOrders = { ...deps, index, window: paymentWindow };
+  const decideRun = tracedRun((messages: readonly ConsumedMessage[]) => decideNewOrders(newOrders, messages));
   return createOrderConsumer({
     kafka,
     groupId,
@@ -181,14 +177,9 @@ function createConsumer(wiring: Wiring, stores: Stores): OrderConsumer {
     pauses,
     handle: metrics.observed(tracedHandler((message) => handleOrderCreated(deps, message))),
     decideNewOrders: async (messages) => {
-      let waiting: DecidedRun['waiting'] = false;
-      const outcomes = await tracedRun(async (run: readonly ConsumedMessage[]) => {
-        const decided = await decideNewOrders(newOrders, run);
-        waiting = decided.waiting;
-        return decided.outcomes;
-      })(messages);
-      for (const outcome of outcomes) metrics.observe(outcome);
-      return { outcomes, waiting };
+      const run = await decideRun(messages);
+      for (const outcome of run.outcomes) metrics.observe(outcome);
+      return run;
     },
     announce: createStatusPublisher({
       producer: statusProducer,

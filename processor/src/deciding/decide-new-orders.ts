@@ -59,7 +59,11 @@ export const ANSWERS_WAIT_MS = 100;
 /** What a run decided, and whether the message after them waits for its payment. */
 export interface RunResult {
   readonly outcomes: readonly Outcome[];
-  /** The first order not decided waits for its payment (still in flight): fetch again, rather than go one at a time. */
+  /**
+   * What the first message after them waits for: its payment's answer (fetch again rather than wait
+   * here, the payment still in flight), or room among the payments in flight, which these decisions
+   * made (go on with the batch); false when it is the careful way's, one at a time.
+   */
   readonly waiting: Waiting;
 }
 
@@ -118,7 +122,7 @@ export async function decideNewOrders(deps: NewOrdersDeps, messages: readonly Co
   }
   const decidable = all.slice(0, prefix.length);
   const answers = asks.slice(0, prefix.length).map((ask) => answerOf(ask));
-  const decisions = await settleInTurn(deps, decidable, reservations, answers, new Map());
+  const decisions = await settleInTurn(deps, decidable, reservations, answers);
   const outcomes = await writeDecisions(deps, decidable, decisions);
   return { outcomes, waiting: outcomes.length === decidable.length ? prefix.waiting : false };
 }
@@ -172,18 +176,19 @@ type RunReservation =
 
 /** Each order's reservation in turn, each against the stock the ones before it left (their payments pending). */
 async function reserveInTurn(deps: NewOrdersDeps, candidates: readonly Candidate[]): Promise<RunReservation[]> {
+  // Per product: the stock as written (the book), and what the run's holds so far leave of it.
+  const books = new Map<string, { stock: number } | null>();
   const held = new Map<string, { stock: number } | null>();
   const reservations: RunReservation[] = [];
   for (const { order } of candidates) {
-    if (!held.has(order.sku)) held.set(order.sku, await deps.stock.product(order.sku));
-    const product = held.get(order.sku)!;
-    const reservation = reserve(order, product);
+    if (!books.has(order.sku)) books.set(order.sku, await deps.stock.product(order.sku));
+    const book = books.get(order.sku)!;
+    const reservation = reserve(order, held.get(order.sku) ?? book);
     if (reservation.kind === 'reserved') {
       held.set(order.sku, { stock: reservation.stockAfter });
       reservations.push(reservation);
       continue;
     }
-    const book = product === null ? null : await deps.stock.product(order.sku);
     reservations.push({ ...reservation, behindHolds: book !== null && book.stock >= order.quantity });
   }
   return reservations;
@@ -191,15 +196,15 @@ async function reserveInTurn(deps: NewOrdersDeps, candidates: readonly Candidate
 
 /**
  * The decisions once the payments answered, in turn: the stock as the authorized orders take it (from
- * `stockLeft`, what the run's decisions so far left, or the book), a declined order taking none.
+ * what the run's decisions so far left, or the book), a declined order taking none.
  */
 async function settleInTurn(
   deps: NewOrdersDeps,
   candidates: readonly Candidate[],
   reservations: readonly Reservation[],
   answers: readonly (PaymentAnswer | undefined)[],
-  stockLeft: Map<string, number>,
 ): Promise<Decision[]> {
+  const stockLeft = new Map<string, number>();
   const decisions: Decision[] = [];
   for (const [i, { order }] of candidates.entries()) {
     const reservation = reservations[i]!;

@@ -15,6 +15,7 @@ import type { WhileWaiting } from './stable-offsets.ts';
 import type { ConsumedMessage } from './consumed-message.ts';
 import type { StatusPublisher } from '../announcing/publish-status-change.ts';
 import { AnnouncementQueue, announcementSteps, type UntilDone } from '../announcing/announcements.ts';
+import type { RunResult } from '../deciding/decide-new-orders.ts';
 import type { Outcome } from '../deciding/handle-order-created.ts';
 import { OffsetTracker } from './offset-tracker.ts';
 import type { Pauses } from './pauses.ts';
@@ -50,7 +51,7 @@ export interface OrderConsumerOptions {
    * Decides the new orders at the head of a partition's messages together: their outcomes, a prefix, and
    * whether the message after them waits for its payment (see decide-new-orders.ts).
    */
-  readonly decideNewOrders?: (messages: readonly ConsumedMessage[]) => Promise<DecidedRun>;
+  readonly decideNewOrders?: (messages: readonly ConsumedMessage[]) => Promise<RunResult>;
   /** Records what messages announce in Redis, then sends it with the offsets up to `upTo` in one transaction. */
   readonly announce: StatusPublisher;
   readonly stats: ProcessorStats;
@@ -66,16 +67,6 @@ export interface OrderConsumerOptions {
   ) => Promise<bigint | undefined>;
   /** Called each time this instance (re)joins its group, when its partitions may have changed. */
   readonly onRebalance?: () => void;
-}
-
-/** What a run of new orders decided, and whether the first message after them waits for its payment. */
-export interface DecidedRun {
-  readonly outcomes: readonly Outcome[];
-  /**
-   * What the first message after them waits for: its payment's answer (fetch again rather than wait
-   * here), or room among the payments in flight, which these decisions made (go on with the batch).
-   */
-  readonly waiting: false | 'answer' | 'room';
 }
 
 export interface OrderConsumer {
@@ -194,8 +185,8 @@ async function consume(handling: Handling, consumed: ConsumedMessage) {
 }
 
 /** The new orders at the head of a run, decided together; none when that fails (each is then tried alone). */
-async function decideRun({ options }: Handling, run: readonly ConsumedMessage[]): Promise<DecidedRun> {
-  const none: DecidedRun = { outcomes: [], waiting: false };
+async function decideRun({ options }: Handling, run: readonly ConsumedMessage[]): Promise<RunResult> {
+  const none: RunResult = { outcomes: [], waiting: false };
   if (options.decideNewOrders === undefined) return none;
   try {
     return await options.decideNewOrders(run);

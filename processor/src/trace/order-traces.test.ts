@@ -59,9 +59,9 @@ describe('an order’s trace through the processor', () => {
       logger.info('order decided', { orderId: 'o2' });
       logger.info('order decided', { orderId: 'o3' });
       logger.info('a run of new orders');
-      return messages.map(() => announced());
+      return { outcomes: messages.map(() => announced()) };
     });
-    const outcomes = await run([message(1, 'o1', traceA), message(2, 'o2', traceB), message(3, 'o3')]);
+    const { outcomes } = await run([message(1, 'o1', traceA), message(2, 'o2', traceB), message(3, 'o3')]);
     expect(lines.map((line) => line.traceId)).toEqual([traceA, traceB, undefined, undefined]);
     expect(outcomes.map((o) => parseTraceparent(o.announcements[0]?.traceparent)?.traceId)).toEqual([
       traceA,

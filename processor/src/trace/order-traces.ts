@@ -54,14 +54,19 @@ export function tracedHandler<A extends unknown[], O extends { readonly announce
     scope.run(scopeOf([message]), async () => carried(await handle(message, ...rest), message));
 }
 
-/** A handler of a run of messages (outcomes in the messages' order, maybe fewer), traced the same way. */
-export function tracedRun<O extends { readonly announcements: readonly Announcement[] }>(
-  decide: (messages: readonly ConsumedMessage[]) => Promise<readonly O[]>,
-): (messages: readonly ConsumedMessage[]) => Promise<readonly O[]> {
+/**
+ * A handler of a run of messages, traced the same way: its result's outcomes (in the messages' order,
+ * maybe fewer) carry their messages' traces, and the rest of the result goes through as it is.
+ */
+export function tracedRun<
+  O extends { readonly announcements: readonly Announcement[] },
+  R extends { readonly outcomes: readonly O[] },
+>(decide: (messages: readonly ConsumedMessage[]) => Promise<R>): (messages: readonly ConsumedMessage[]) => Promise<R> {
   return (messages) =>
-    scope.run(scopeOf(messages), async () =>
-      (await decide(messages)).map((outcome, i) => carried(outcome, messages[i]!)),
-    );
+    scope.run(scopeOf(messages), async () => {
+      const run = await decide(messages);
+      return { ...run, outcomes: run.outcomes.map((outcome, i) => carried(outcome, messages[i]!)) };
+    });
 }
 
 /**
